@@ -1,0 +1,91 @@
+"""TechBridge application factory."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import load_settings
+
+from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+# Domain packages, in registration order. Each may provide ``views.bp`` (web UI blueprint),
+# ``api.blp`` (flask-smorest blueprint under /api/v1) and ``cli.cli`` (a click group or command).
+DOMAINS = [
+    "web",
+    "accounts",
+    "orgs",
+    "patents",
+    "demands",
+    "service_offers",
+    "moderation",
+    "portfolio",
+    "indexing",
+    "discovery",
+    "matching",
+    "notifications",
+    "deals",
+    "service_orders",
+    "payments",
+    "analytics",
+    "demo",
+]
+
+# Every model module, imported so SQLAlchemy metadata (and Alembic autogenerate) sees all tables.
+MODEL_MODULES = [f"app.{d}.models" for d in DOMAINS]
+
+
+def _optional_module(name: str):
+    """Import ``name`` when it exists (domains grow their API/UI/CLI modules independently)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:
+        return None
+    return importlib.import_module(name) if spec else None
+
+
+def import_models() -> None:
+    """Import every domain's models module."""
+    for name in MODEL_MODULES:
+        _optional_module(name)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the Flask app; ``overrides`` replace settings (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(app.instance_path, overrides))
+    logging.basicConfig(level=logging.INFO)
+
+    import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+
+    from . import auth, errors_http, search_engine
+
+    auth.init_app(app)
+    errors_http.init_app(app)
+    search_engine.init_app(app)
+
+    for domain in DOMAINS:
+        views = _optional_module(f"app.{domain}.views")
+        if views is not None:
+            app.register_blueprint(views.bp)
+        api_module = _optional_module(f"app.{domain}.api")
+        if api_module is not None:
+            api.register_blueprint(api_module.blp)
+            # API clients authenticate with bearer tokens, not cookies: CSRF does not apply.
+            csrf.exempt(api_module.blp)
+        cli_module = _optional_module(f"app.{domain}.cli")
+        if cli_module is not None:
+            app.cli.add_command(cli_module.cli)
+    return app

@@ -1,0 +1,92 @@
+"""Search service: builds engine requests from user parameters, inside the viewer's permission filter.
+
+The engine returns ids, scores, highlights and facet counts; rows come back from SQL in ranked order and
+are dumped with the resource's own schema, so a hit and a detail read show the same JSON.
+"""
+from __future__ import annotations
+
+from search.query import And, Range, SearchRequest, Term
+
+from ..identity import Identity
+from ..listings.registry import listing_services
+from ..search_engine import search
+from ..validators import ipc_titles
+
+# Per resource: facet fields, keyword filters users may set, numeric range filters (param prefix → field).
+FACETS = {
+    "patents": ["ipc_section", "ipc_class", "industry", "region", "maturity", "coop_modes", "patent_type",
+                "legal_status", "org_kind"],
+    "demands": ["industry", "region", "required_maturity", "coop_modes", "org_kind"],
+    "services": ["kind", "region", "industries", "org_kind"],
+}
+RANGES = {"patents": {"price": "price"}, "demands": {"budget": "budget_max"}, "services": {"price": "price_from"}}
+HIGHLIGHT_FIELDS = {"patents": ["title", "abstract"], "demands": ["title", "description"],
+                    "services": ["title", "description"]}
+PRICE_SORT_FIELD = {"patents": "price", "demands": "budget_max", "services": "price_from"}
+
+
+def search_listings(identity: Identity, resource: str, params: dict) -> dict:
+    """Run a search for ``identity``; ``params`` come validated from :class:`SearchArgs`."""
+    service = listing_services()[resource]
+    clauses = [service.policy.search_filter("read", identity)]
+    for field in FACETS[resource]:
+        values = params.get(field)
+        if values:
+            clauses.append(Term(field, values))
+    for prefix, field in RANGES[resource].items():
+        low, high = params.get(f"{prefix}_min"), params.get(f"{prefix}_max")
+        if low is not None or high is not None:
+            clauses.append(Range(field, gte=low, lte=high))
+    sort = params.get("sort", "relevance")
+    result = search.engine.search(
+        SearchRequest(
+            resource=resource,
+            text=params.get("q") or "",
+            filters=And(*clauses),
+            facets=FACETS[resource],
+            sort=_sort(resource, sort),
+            page=params.get("page", 1),
+            per_page=params.get("per_page", 20),
+            highlight_fields=HIGHLIGHT_FIELDS[resource],
+        )
+    )
+    rows = service.get_many([hit.id for hit in result.hits])
+    by_id = {hit.id: hit for hit in result.hits}
+    hits = [
+        {**service.dump(identity, row), "score": by_id[row.id].score, "highlights": by_id[row.id].highlights}
+        for row in rows
+    ]
+    return {"total": result.total, "page": params.get("page", 1), "per_page": params.get("per_page", 20),
+            "hits": hits, "facets": _labelled(result.facets)}
+
+
+def suggest(identity: Identity, resource: str, prefix: str, limit: int = 8) -> list[str]:
+    """Title completions for ``prefix`` among listings ``identity`` may see."""
+    service = listing_services()[resource]
+    return search.engine.suggest(resource, prefix, service.policy.search_filter("read", identity), limit)
+
+
+def similar(identity: Identity, resource: str, listing_id: int, limit: int = 6) -> list:
+    """Listings like ``listing_id`` ("similar patents"), among those ``identity`` may see."""
+    service = listing_services()[resource]
+    service.get(identity, listing_id)  # 404 unless the viewer may see the listing itself
+    hits = search.engine.more_like_this(resource, listing_id, service.policy.search_filter("read", identity), limit)
+    return service.get_many([hit.id for hit in hits if hit.id != listing_id])
+
+
+def _sort(resource: str, sort: str) -> str | tuple:
+    if sort == "newest":
+        return "newest"
+    if sort in ("price_asc", "price_desc"):
+        return sort
+    return "relevance"
+
+
+def _labelled(facets: dict) -> dict:
+    """Facet buckets as ``{value, count, label}``; IPC buckets carry their titles."""
+    titles = ipc_titles()
+    return {
+        field: [{"value": value, "count": count, "label": titles.get(value) if field.startswith("ipc_") else None}
+                for value, count in buckets]
+        for field, buckets in facets.items()
+    }

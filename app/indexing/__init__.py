@@ -1,0 +1,1 @@
+"""Keeping the search index true: the transactional outbox and the worker that drains it."""

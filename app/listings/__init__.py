@@ -1,0 +1,1 @@
+"""What patents, technology demands and service offers share: moderation states, fields, indicators."""

@@ -1,0 +1,312 @@
+"""The listing service: every write to a patent, demand or service offer goes through here.
+
+One class serves the three listing resources; each resource supplies its model, schema, policy and
+indicator model. Moderation decisions are written to the audit log; every change writes a search
+outbox row in the same transaction.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select, update
+
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..identity import Identity
+from ..indexing.service import IndexOp
+from ..models_base import utcnow
+from ..moderation.models import AuditEntry
+from ..orgs.models import Organisation
+from ..search_engine import search
+from ..uow import unit_of_work
+from .models import ListingStatus
+
+MONEY_ATTRIBUTES = {"asking_price", "budget_min", "budget_max", "price_from"}
+EDITABLE = {ListingStatus.draft, ListingStatus.pending, ListingStatus.needs_revision, ListingStatus.withdrawn}
+SUBMITTABLE = {ListingStatus.draft, ListingStatus.needs_revision, ListingStatus.withdrawn}
+WITHDRAWABLE = {ListingStatus.pending, ListingStatus.approved, ListingStatus.needs_revision}
+DELETABLE = {ListingStatus.draft, ListingStatus.withdrawn, ListingStatus.rejected}
+DECISIONS = {"approve", "revise", "reject"}
+
+
+class ListingService:
+    """Create, read, edit, submit, withdraw, delete, moderate, import and index one listing resource."""
+
+    def __init__(self, *, resource, model, schema_cls, policy, indicator_model=None, confidential=()):
+        self.resource = resource
+        self.model = model
+        self.schema_cls = schema_cls
+        self.policy = policy
+        self.indicator_model = indicator_model
+        self.confidential = tuple(confidential)
+
+    # ---------------------------------------------------------------- reads
+
+    def get(self, identity: Identity, listing_id: int, action: str = "read"):
+        """The listing, if ``identity`` may ``action`` it; 404 when it may not even read it, else 403."""
+        obj = db.session.get(self.model, listing_id)
+        if obj is None or not self.policy.allows("read", identity, obj):
+            raise NotFound(f"{self.resource} {listing_id} not found")
+        if action != "read" and not self.policy.allows(action, identity, obj):
+            raise PermissionDenied(f"you may not {action} this listing")
+        return obj
+
+    def dump(self, identity: Identity, obj, extra_allowed: bool = False) -> dict:
+        """The API representation; confidential fields only for those allowed (owner, admin, NDA party)."""
+        allowed = extra_allowed or self.policy.allows("read_confidential", identity, obj)
+        return self.schema_cls(exclude=() if allowed else self.confidential).dump(obj)
+
+    def dump_many(self, identity: Identity, objs) -> list[dict]:
+        return [self.dump(identity, obj) for obj in objs]
+
+    def list(self, identity: Identity, *, mine=False, status=None, pending_review=False, page=1, per_page=20):
+        """A page of listings ``identity`` may read, newest first; ``mine`` narrows to their organisation."""
+        query = select(self.model).where(self.policy.sql_filter("read", identity, self.model))
+        if mine:
+            query = query.where(self.model.org_id == identity.org_id)
+        if status:
+            query = query.where(self.model.status == ListingStatus(status))
+        if pending_review:
+            query = query.where(
+                or_(self.model.status == ListingStatus.pending, self.model.pending_changes.isnot(None))
+            )
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        items = db.session.scalars(
+            query.order_by(self.model.updated_at.desc(), self.model.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        return items, total
+
+    def get_many(self, ids: list[int]) -> list:
+        """Rows for ``ids`` in the order given (search returns ids; rows come from SQL)."""
+        rows = {obj.id: obj for obj in db.session.scalars(select(self.model).where(self.model.id.in_(ids)))}
+        return [rows[i] for i in ids if i in rows]
+
+    def record_view(self, obj) -> None:
+        """Count a page view with an atomic UPDATE (no read-modify-write race, no updated_at bump)."""
+        db.session.execute(
+            update(self.model)
+            .where(self.model.id == obj.id)
+            .values(view_count=self.model.view_count + 1, updated_at=self.model.updated_at)
+        )
+        db.session.commit()
+
+    # ---------------------------------------------------------------- writes
+
+    @unit_of_work
+    def create(self, identity: Identity, data: dict, *, org: Organisation | None = None, uow):
+        """Create a draft listing owned by ``identity``'s organisation (or ``org`` for system imports)."""
+        if org is None:
+            if not self.policy.allows("create", identity):
+                raise PermissionDenied(f"your organisation may not post {self.resource}")
+            org = db.session.get(Organisation, identity.org_id)
+        elif not identity.is_system:
+            raise PermissionDenied("only the platform may create listings for another organisation")
+        loaded = self._load(data)
+        obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org)
+        self._apply(obj, loaded)
+        uow.session.add(obj)
+        uow.register(IndexOp(self.resource, obj))
+        return obj
+
+    @unit_of_work
+    def update(self, identity: Identity, listing_id: int, data: dict, *, uow):
+        """Edit a listing. Edits to a published listing wait in ``pending_changes`` for review."""
+        obj = self.get(identity, listing_id, "update")
+        if obj.status == ListingStatus.approved:
+            self._load(data, partial=True)  # validate now; apply on approval
+            obj.pending_changes = {**(obj.pending_changes or {}), **data}
+        elif obj.status in EDITABLE:
+            self._apply(obj, self._load(data, partial=True))
+        else:
+            raise Conflict(f"a {obj.status.value} listing cannot be edited", current_status=obj.status.value)
+        uow.register(IndexOp(self.resource, obj))
+        return obj
+
+    @unit_of_work
+    def submit(self, identity: Identity, listing_id: int, *, uow):
+        """Send a listing to review; the owning organisation must be verified."""
+        obj = self.get(identity, listing_id, "submit")
+        self._require_status(obj, SUBMITTABLE, "submit")
+        if not obj.organisation.is_verified:
+            raise PermissionDenied("your organisation must be verified before it can publish")
+        obj.status = ListingStatus.pending
+        uow.register(IndexOp(self.resource, obj))
+        return obj
+
+    @unit_of_work
+    def withdraw(self, identity: Identity, listing_id: int, *, uow):
+        """Take a listing off the market (the owner's decision)."""
+        obj = self.get(identity, listing_id, "withdraw")
+        self._require_status(obj, WITHDRAWABLE, "withdraw")
+        obj.status = ListingStatus.withdrawn
+        obj.pending_changes = None
+        uow.register(IndexOp(self.resource, obj))
+        return obj
+
+    @unit_of_work
+    def delete(self, identity: Identity, listing_id: int, *, uow):
+        """Delete a draft, withdrawn or rejected listing (org admins only)."""
+        obj = self.get(identity, listing_id, "delete")
+        self._require_status(obj, DELETABLE, "delete")
+        uow.register(IndexOp(self.resource, obj))
+        uow.session.delete(obj)
+
+    @unit_of_work
+    def moderate(self, identity: Identity, listing_id: int, decision: str, reason: str | None = None, *, uow):
+        """Approve, send back for revision (整改) or reject a pending listing or a published listing's edits."""
+        obj = self.get(identity, listing_id, "moderate")
+        if decision not in DECISIONS:
+            raise ValidationFailed({"decision": [f"must be one of {sorted(DECISIONS)}"]})
+        if decision != "approve" and not (reason or "").strip():
+            raise ValidationFailed({"reason": ["a reason is required when asking for revision or rejecting"]})
+        before = self.schema_cls().dump(obj)
+        if obj.status == ListingStatus.pending:
+            self._decide_pending(obj, decision, reason)
+        elif obj.status == ListingStatus.approved and obj.pending_changes is not None:
+            self._decide_changes(obj, decision, reason)
+        else:
+            raise Conflict("nothing of this listing awaits review", current_status=obj.status.value)
+        uow.session.flush()
+        uow.session.add(
+            AuditEntry(
+                actor_id=identity.user_id,
+                action=f"{self.resource}.{decision}",
+                object_type=self.resource,
+                object_id=obj.id,
+                reason=reason,
+                before=before,
+                after=self.schema_cls().dump(obj),
+            )
+        )
+        uow.register(IndexOp(self.resource, obj))
+        return obj
+
+    @unit_of_work
+    def upsert(self, identity: Identity, org: Organisation, data: dict, *, publish: bool = False, uow):
+        """Create or update the listing keyed by ``(org, external_id)`` (imports); optionally publish it.
+
+        Returns ``(obj, changed)``; re-importing identical data changes nothing.
+        """
+        external_id = data.get("external_id")
+        if not external_id:
+            raise ValidationFailed({"external_id": ["external_id is required for imports"]})
+        obj = uow.session.scalar(
+            select(self.model).where(self.model.org_id == org.id, self.model.external_id == external_id)
+        )
+        loaded = self._load(data)
+        if obj is None:
+            obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org)
+            uow.session.add(obj)
+            changed = True
+        else:
+            changed = self._differs(obj, loaded)
+        if changed:
+            self._apply(obj, loaded)
+        if publish and obj.status != ListingStatus.approved:
+            obj.status = ListingStatus.approved
+            obj.published_at = obj.published_at or utcnow()
+            changed = True
+        if changed:
+            uow.register(IndexOp(self.resource, obj))
+        return obj, changed
+
+    # ---------------------------------------------------------------- search documents
+
+    def search_document(self, obj) -> dict:
+        """The search document: the public API representation (never confidential fields)."""
+        return self.schema_cls(exclude=self.confidential).dump(obj)
+
+    def iter_search_documents(self, batch_size: int = 1000) -> Iterable[dict]:
+        """Every listing's search document, streamed in id order (for reindex)."""
+        last_id = 0
+        while True:
+            batch = db.session.scalars(
+                select(self.model).where(self.model.id > last_id).order_by(self.model.id).limit(batch_size)
+            ).all()
+            if not batch:
+                return
+            yield from (self.search_document(obj) for obj in batch)
+            last_id = batch[-1].id
+            db.session.expunge_all()  # keep memory flat over 100k rows
+
+    def sync_index(self, ids: set[int]) -> None:
+        """Make the engine agree with the database for ``ids``: upsert existing rows, delete the rest."""
+        rows = self.get_many(sorted(ids))
+        engine = search.engine
+        if rows:
+            engine.index(self.resource, [self.search_document(obj) for obj in rows])
+        missing = ids - {obj.id for obj in rows}
+        if missing:
+            engine.delete(self.resource, sorted(missing))
+
+    # ---------------------------------------------------------------- helpers
+
+    def _load(self, data: dict, partial: bool = False) -> dict:
+        if not isinstance(data, dict):
+            raise ValidationFailed({"_schema": ["expected a JSON object"]})
+        try:
+            return self.schema_cls().load(data, partial=partial)
+        except ValidationError as error:
+            raise ValidationFailed(error.normalized_messages()) from None
+
+    def _apply(self, obj, loaded: dict) -> None:
+        for key, value in loaded.items():
+            if key == "indicators":
+                obj.indicators = [self.indicator_model(position=i, **row) for i, row in enumerate(value)]
+            elif key in MONEY_ATTRIBUTES and value is not None:
+                setattr(obj, key, Decimal(str(value)))
+            else:
+                setattr(obj, key, value)
+
+    def _differs(self, obj, loaded: dict) -> bool:
+        """True when applying ``loaded`` would change what the schema shows of ``obj``."""
+        schema = self.schema_cls()
+        keys = {field.data_key or name for name, field in schema.load_fields.items() if (field.attribute or name) in loaded}
+        before, after = schema.dump(obj), schema.dump(_Shadow(loaded, obj))
+        return any(before.get(key) != after.get(key) for key in keys)
+
+    @staticmethod
+    def _require_status(obj, allowed: set, verb: str) -> None:
+        if obj.status not in allowed:
+            raise Conflict(f"a {obj.status.value} listing cannot {verb}", current_status=obj.status.value)
+
+    def _decide_pending(self, obj, decision: str, reason: str | None) -> None:
+        obj.moderation_note = reason
+        if decision == "approve":
+            obj.status = ListingStatus.approved
+            obj.published_at = obj.published_at or utcnow()
+        elif decision == "revise":
+            obj.status = ListingStatus.needs_revision
+        else:
+            obj.status = ListingStatus.rejected
+
+    def _decide_changes(self, obj, decision: str, reason: str | None) -> None:
+        if decision == "approve":
+            self._apply(obj, self._load(obj.pending_changes, partial=True))
+        obj.pending_changes = None
+        obj.moderation_note = reason
+
+
+class _Shadow:
+    """Read-through view of ``obj`` with ``loaded`` values on top, for dumping "what it would become"."""
+
+    def __init__(self, loaded: dict, obj):
+        self._loaded = loaded
+        self._obj = obj
+
+    def __getattr__(self, name):
+        if name in self._loaded:
+            value = self._loaded[name]
+            if name == "indicators":
+                return [_Row(row) for row in value]
+            return value
+        return getattr(self._obj, name)
+
+
+class _Row:
+    def __init__(self, data: dict):
+        self.__dict__.update({"comparator": "eq", "value_max": None, "unit": None, **data})

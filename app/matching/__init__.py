@@ -1,0 +1,1 @@
+"""Matching: ranked, explained demand ↔ patent ↔ service matches, stored matches, saved searches and alerts."""

@@ -1,0 +1,99 @@
+"""Match features and their weighted sum, with an explanation a person can read.
+
+Every feature maps to [0, 1]; a feature that cannot be judged (no data on one side) is *unknown* and
+scores a neutral 0.5, so missing data neither wins nor loses a match. The score is the weighted mean
+(weights from configuration, ``MATCH_WEIGHTS``); the explanation lists each feature's value, weight and
+contribution, the matched terms and every indicator checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..listings.models import MATURITY_ORDER
+from .indicators import check
+
+NEUTRAL = 0.5
+
+
+@dataclass
+class Feature:
+    """One feature's value in [0, 1] (None = unknown) and a short note for the explanation."""
+
+    value: float | None
+    note: str = ""
+
+
+@dataclass
+class MatchResult:
+    """A scored candidate with its explanation."""
+
+    obj: object
+    score: float
+    explanation: dict = field(default_factory=dict)
+
+
+def combine(features: dict[str, Feature], weights: dict[str, float]) -> tuple[float, dict]:
+    """Weighted mean of the features and the per-feature breakdown."""
+    total_weight = sum(weights.get(name, 0.0) for name in features) or 1.0
+    breakdown, score = {}, 0.0
+    for name, feature in features.items():
+        weight = weights.get(name, 0.0) / total_weight
+        value = NEUTRAL if feature.value is None else max(0.0, min(1.0, feature.value))
+        contribution = weight * value
+        score += contribution
+        breakdown[name] = {
+            "value": round(value, 4),
+            "known": feature.value is not None,
+            "weight": round(weight, 4),
+            "contribution": round(contribution, 4),
+            "note": feature.note,
+        }
+    return round(score, 4), breakdown
+
+
+def maturity_fit(offered: str | None, required: str | None) -> Feature:
+    """1 when the offered maturity reaches the required one, 0.5 one stage short, else 0."""
+    if not offered or not required:
+        return Feature(None, "maturity not stated")
+    gap = MATURITY_ORDER.index(required) - MATURITY_ORDER.index(offered)
+    value = 1.0 if gap <= 0 else 0.5 if gap == 1 else 0.0
+    return Feature(value, f"{offered} vs required {required}")
+
+
+def price_fit(price: float | None, budget_min: float | None, budget_max: float | None) -> Feature:
+    """1 within budget; decreasing linearly to 0 at twice the budget; unknown when either is missing."""
+    if price is None or budget_max is None:
+        return Feature(None, "price negotiable or no budget")
+    if price <= budget_max:
+        return Feature(1.0, f"{price:,.0f} within budget {budget_max:,.0f}")
+    over = (price - budget_max) / budget_max if budget_max else 1.0
+    return Feature(max(0.0, 1.0 - over), f"{price:,.0f} exceeds budget {budget_max:,.0f}")
+
+
+def region_fit(a: str | None, b: str | None) -> Feature:
+    """Same region scores 1 (site visits, pilot runs and support are easier); different regions 0.3."""
+    if not a or not b:
+        return Feature(None, "region not stated")
+    return Feature(1.0, a) if a == b else Feature(0.3, f"{a} / {b}")
+
+
+def classification_fit(ipc_a: list[str], ipc_b: list[str], industry_a: str | None, industry_b: str | None) -> Feature:
+    """Overlap of IPC subclasses (Jaccard), or the same industry when IPC codes are missing."""
+    subclasses_a, subclasses_b = {c[:4] for c in ipc_a}, {c[:4] for c in ipc_b}
+    if subclasses_a and subclasses_b:
+        shared = subclasses_a & subclasses_b
+        return Feature(len(shared) / len(subclasses_a | subclasses_b), "IPC " + ", ".join(sorted(shared)) if shared else "no shared IPC subclass")
+    if industry_a and industry_b:
+        return Feature(1.0 if industry_a == industry_b else 0.0, f"{industry_a} / {industry_b}")
+    return Feature(None, "no classification to compare")
+
+
+def indicator_fit(targets, offered_rows, offered_text: str) -> tuple[Feature, list[dict]]:
+    """Share of the demand's indicators the patent meets (unknown counts half); the checks for display."""
+    if not targets:
+        return Feature(None, "no indicators wanted"), []
+    checks = [check(target, offered_rows, offered_text) for target in targets]
+    points = {"met": 1.0, "not_met": 0.0, "unknown": NEUTRAL}
+    value = sum(points[c.result] for c in checks) / len(checks)
+    met = sum(c.result == "met" for c in checks)
+    return Feature(value, f"{met}/{len(checks)} met"), [c.as_dict() for c in checks]

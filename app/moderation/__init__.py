@@ -1,0 +1,1 @@
+"""Moderation of listings and verification of organisations, with an append-only audit log."""

@@ -1,0 +1,1 @@
+"""Organisations: universities, institutes, enterprises, service providers and the platform."""

@@ -1,0 +1,94 @@
+"""Organisation service: profile edits, verification requests and admin verification decisions."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..identity import Identity
+from ..models_base import utcnow
+from ..moderation.models import AuditEntry
+from ..uow import unit_of_work
+from ..validators import validate_credit_code
+from .models import Organisation, VerificationStatus
+from .schemas import OrganisationSchema
+
+
+def normalised_credit_code(value: str | None) -> str | None:
+    """Validated credit code or None; raises ``ValidationFailed`` naming the field."""
+    if not value:
+        return None
+    try:
+        return validate_credit_code(value)
+    except ValueError as error:
+        raise ValidationFailed({"credit_code": [str(error)]}) from None
+
+
+def get(identity: Identity, org_id: int) -> Organisation:
+    """Any organisation is public by name; 404 when it does not exist."""
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound(f"organisation {org_id} not found")
+    return org
+
+
+def dump(identity: Identity, org: Organisation) -> dict:
+    """Public profile; the credit code and verification note only for its members and admins."""
+    insider = identity.is_platform_admin or identity.org_id == org.id
+    return OrganisationSchema(exclude=() if insider else ("credit_code", "verification_note")).dump(org)
+
+
+@unit_of_work
+def request_verification(identity: Identity, credit_code: str, *, uow) -> Organisation:
+    """An org admin submits the credit code for verification."""
+    if not identity.is_org_admin or identity.org_id is None:
+        raise PermissionDenied("only organisation admins request verification")
+    org = db.session.get(Organisation, identity.org_id)
+    if org.verification_status == VerificationStatus.verified:
+        raise Conflict("already verified", current_status=org.verification_status.value)
+    code = normalised_credit_code(credit_code)
+    clash = db.session.scalar(select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id))
+    if clash:
+        raise Conflict("another organisation uses this credit code", errors={"credit_code": ["already in use"]})
+    org.credit_code = code
+    org.verification_status = VerificationStatus.pending
+    return org
+
+
+@unit_of_work
+def decide_verification(identity: Identity, org_id: int, decision: str, reason: str | None = None, *, uow):
+    """A platform admin verifies or rejects an organisation; the decision is audited."""
+    if not identity.is_platform_admin:
+        raise PermissionDenied("only platform admins verify organisations")
+    org = get(identity, org_id)
+    if decision not in ("verify", "reject"):
+        raise ValidationFailed({"decision": ["must be verify or reject"]})
+    if decision == "verify" and not org.credit_code:
+        raise ValidationFailed({"credit_code": ["an organisation needs a valid credit code to be verified"]})
+    if decision == "reject" and not (reason or "").strip():
+        raise ValidationFailed({"reason": ["a reason is required to reject"]})
+    before = OrganisationSchema().dump(org)
+    org.verification_status = VerificationStatus.verified if decision == "verify" else VerificationStatus.rejected
+    org.verified_at = utcnow() if decision == "verify" else None
+    org.verification_note = reason
+    uow.session.add(
+        AuditEntry(
+            actor_id=identity.user_id,
+            action=f"organisation.{decision}",
+            object_type="organisation",
+            object_id=org.id,
+            reason=reason,
+            before=before,
+            after=OrganisationSchema().dump(org),
+        )
+    )
+    return org
+
+
+def pending_verifications() -> list[Organisation]:
+    """Organisations waiting for a verification decision, oldest first."""
+    return db.session.scalars(
+        select(Organisation)
+        .where(Organisation.verification_status == VerificationStatus.pending)
+        .order_by(Organisation.updated_at)
+    ).all()

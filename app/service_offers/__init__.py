@@ -1,0 +1,1 @@
+"""Service offers: pilot-scale (中试) lines and inspection/testing (检验检测) labs."""

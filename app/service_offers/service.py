@@ -1,0 +1,15 @@
+"""Service-offer service: the listing service configured for 中试 / 检验检测 offers."""
+from __future__ import annotations
+
+from ..listings.service import ListingService
+from ..permissions import ServiceOfferPolicy
+from . import schemas
+from .models import ServiceOffer
+
+service_offers_service = ListingService(
+    resource="services",
+    model=ServiceOffer,
+    schema_cls=schemas.ServiceOfferSchema,
+    policy=ServiceOfferPolicy(),
+    confidential=schemas.CONFIDENTIAL,
+)

@@ -1,0 +1,86 @@
+"""Validators and normalisers for Chinese identifiers: patent numbers, IPC codes, credit codes.
+
+Each ``normalise_*`` returns the canonical form or raises ``ValueError`` with a message meant for the user.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+_APPLICATION = re.compile(r"^(?P<prefix>CN|ZL)?(?P<digits>\d{12}|\d{8})\.?(?P<check>[\dX])$")
+_PUBLICATION = re.compile(r"^CN\d{7,9}[ABCUYS]\d?$")
+_IPC = re.compile(r"^(?P<subclass>[A-H]\d{2}[A-Z])(?:\s*(?P<group>\d{1,4})\s*/\s*(?P<subgroup>\d{1,6}))?$")
+_IPC_WIPO = re.compile(r"^(?P<subclass>[A-H]\d{2}[A-Z])(?P<group>\d{4})(?P<subgroup>\d{6})$")
+
+
+def _clean(value: str) -> str:
+    """Full-width → half-width, upper case, no inner whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
+
+
+def application_check_char(digits: str) -> str:
+    """Check character of a CNIPA application number (weights 2..9 cycling, mod 11, 10 → X)."""
+    weights = [2, 3, 4, 5, 6, 7, 8, 9]
+    total = sum(int(d) * weights[i % 8] for i, d in enumerate(digits))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def normalise_patent_number(value: str) -> str:
+    """Validate a CN application (``CN202310123456.7``/``ZL…``) or publication (``CN117151122A``) number.
+
+    Application numbers are checked against their check character; publication numbers have none.
+    """
+    cleaned = _clean(value)
+    if _PUBLICATION.match(cleaned):
+        return cleaned
+    match = _APPLICATION.match(cleaned)
+    if not match:
+        raise ValueError(
+            "not a Chinese patent number: use e.g. CN202310123456.7, ZL202310123456.7 or CN117151122A"
+        )
+    digits, check = match["digits"], match["check"]
+    expected = application_check_char(digits)
+    if check != expected:
+        raise ValueError(f"check digit of {digits} should be {expected}, not {check}")
+    return f"{match['prefix'] or 'CN'}{digits}.{check}"
+
+
+def normalise_ipc(value: str) -> str:
+    """Validate an IPC symbol and return its canonical form: ``G06F 16/35`` (or a subclass ``G06F``).
+
+    Accepts ``G06F16/35``, ``G06F 16/35``, ``G06F 0016/350`` and WIPO's 14-character ``G06F0016350000``.
+    """
+    cleaned = unicodedata.normalize("NFKC", value).strip().upper()
+    match = _IPC_WIPO.match(cleaned.replace(" ", "")) or _IPC.match(cleaned)
+    if not match:
+        raise ValueError(f"not an IPC symbol: {value!r} (expected e.g. G06F 16/35)")
+    subclass = match["subclass"]
+    if subclass[:3] not in ipc_titles():
+        raise ValueError(f"unknown IPC class {subclass[:3]}")
+    if match["group"] is None:
+        return subclass
+    group = int(match["group"])
+    subgroup = match["subgroup"].rstrip("0").ljust(2, "0")
+    return f"{subclass} {group}/{subgroup}"
+
+
+def validate_credit_code(value: str) -> str:
+    """Validate an 18-character unified social credit code (统一社会信用代码) including its check character."""
+    try:
+        return uscc.validate(_clean(value))
+    except StdnumError as error:
+        raise ValueError(f"invalid unified social credit code: {error}") from None
+
+
+@lru_cache(maxsize=1)
+def ipc_titles() -> dict[str, str]:
+    """IPC section/class/subclass symbol → English title."""
+    path = Path(__file__).parent / "data" / "ipc_titles.tsv"
+    with path.open(encoding="utf-8") as handle:
+        return dict(line.rstrip("\n").split("\t", 1) for line in handle if "\t" in line)

@@ -1,0 +1,137 @@
+"""Settings for TechBridge: the only module that reads ``os.environ``.
+
+Every setting has an embedded default so a newcomer runs the service with nothing configured
+(SQLite in the instance folder, the embedded search engine, the test payment provider).
+Production (``TECHBRIDGE_ENV=production``) refuses to start with development secrets.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment describes a configuration that must not run."""
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return a secret key generated once and kept in the instance folder (development only)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+# Weights of the matcher's features; tuned on ../shared/data (see bench/) and overridable per deployment.
+DEFAULT_MATCH_WEIGHTS = {
+    "lexical": 0.40,
+    "semantic": 0.25,
+    "classification": 0.10,
+    "indicators": 0.10,
+    "maturity": 0.05,
+    "price": 0.05,
+    "region": 0.05,
+}
+
+# Platform fee as a fraction of the upfront fee, per deal mode (0.05 = 5%).
+DEFAULT_PLATFORM_FEES = {
+    "assignment": 0.05,
+    "exclusive_licence": 0.05,
+    "sole_licence": 0.05,
+    "non_exclusive_licence": 0.05,
+    "equity": 0.05,
+    "development": 0.05,
+    "service_order": 0.05,
+}
+
+
+def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment and ``overrides`` (tests pass these)."""
+    overrides = overrides or {}
+    instance = Path(instance_path)
+    env = overrides.get("ENV_NAME") or os.environ.get("TECHBRIDGE_ENV", "development")
+    production = env == "production"
+
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError("SECRET_KEY must be set in production")
+        secret_key = _instance_secret_key(instance)
+
+    settings = {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'techbridge.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Search: unset URL → embedded tantivy index in the instance folder.
+        "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL") or None,
+        "ELASTICSEARCH_PLAIN_JSON": _env_bool("ELASTICSEARCH_PLAIN_JSON", False),
+        "SEARCH_INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", "techbridge"),
+        "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search"),
+        # Embedded default applies outbox rows right after commit; production runs `flask search worker`.
+        "SEARCH_DRAIN_AFTER_COMMIT": _env_bool("SEARCH_DRAIN_AFTER_COMMIT", not production),
+        "MATCH_WEIGHTS": DEFAULT_MATCH_WEIGHTS,
+        "MATCH_ALERT_THRESHOLD": float(os.environ.get("MATCH_ALERT_THRESHOLD", "0.55")),
+        # Payments: no key → the clearly labelled test provider.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        "PLATFORM_FEES": DEFAULT_PLATFORM_FEES,
+        "PAYMENT_CURRENCY": os.environ.get("PAYMENT_CURRENCY", "cny"),
+        # Mail: unset host → messages are only logged.
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@techbridge.local"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "MAX_ATTACHMENT_BYTES": int(os.environ.get("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        "DEAL_STAGE_DEADLINE_DAYS": int(os.environ.get("DEAL_STAGE_DEADLINE_DAYS", "30")),
+        # Web security.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # i18n: Chinese first.
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        # flask-smorest / OpenAPI, served from local assets (the machine is offline).
+        "API_TITLE": "TechBridge API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    settings.update(overrides)
+
+    if settings["ENV_NAME"] == "production":
+        _check_production(settings)
+    return settings
+
+
+def _check_production(settings: dict) -> None:
+    """Refuse development secrets and embedded stand-ins in production."""
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise ConfigurationError("production needs DATABASE_URL pointing at PostgreSQL")
+    if not settings.get("STRIPE_SECRET_KEY") or not settings.get("STRIPE_WEBHOOK_SECRET"):
+        raise ConfigurationError("production needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+    if len(settings["SECRET_KEY"]) < 32:
+        raise ConfigurationError("SECRET_KEY is too short for production")

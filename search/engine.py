@@ -1,0 +1,138 @@
+"""The engine protocol and what every engine shares: highlighting, suggestions, "more like this".
+
+An engine indexes search documents (a resource schema's dump, keyed by ``id``) and answers
+:class:`~search.query.SearchRequest`\\ s. Engines implement ``_run`` (query → ids, scores, sources, facet
+counts) and the index maintenance methods; everything users see on top of that is computed here, once,
+so both engines behave the same.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .analysis import analyze, normalise
+from .highlight import highlight
+from .query import And, Filter, Hit, Not, SearchRequest, SearchResult, Term
+from .specs import RESOURCES, SUGGEST_PREFIX_MAX, spec
+
+MLT_FIELDS = ("title", "keywords")
+
+
+@dataclass
+class RawHit:
+    """What an engine returns per hit before highlighting."""
+
+    id: int
+    score: float
+    source: dict
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine could not be reached or refused a write; callers keep the change for later."""
+
+
+class Engine(ABC):
+    """The search engine protocol (see module docstring)."""
+
+    resources = RESOURCES
+
+    @abstractmethod
+    def ensure_indexes(self) -> None:
+        """Create missing indexes (and aliases) for every resource."""
+
+    @abstractmethod
+    def index(self, resource: str, documents: list[dict]) -> None:
+        """Insert or replace ``documents`` (by their ``id``) and make them searchable."""
+
+    @abstractmethod
+    def delete(self, resource: str, ids: list[int]) -> None:
+        """Remove documents by id (missing ids are ignored)."""
+
+    @abstractmethod
+    def count(self, resource: str) -> int:
+        """Documents in ``resource``'s live index."""
+
+    @abstractmethod
+    def reindex(self, resource: str, documents: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+        """Build a fresh index from ``documents``, switch readers to it, drop the old one; returns the count."""
+
+    @abstractmethod
+    def drop_all(self) -> None:
+        """Delete every index of this engine's prefix (tests, ``clean``)."""
+
+    @abstractmethod
+    def _run(self, request: SearchRequest, tokens: list[str]) -> tuple[int, list[RawHit], dict[str, list[tuple[str, int]]]]:
+        """Execute ``request`` with analysed ``tokens``: (total, page of hits, facet buckets)."""
+
+    # ------------------------------------------------------------------ shared behaviour
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run ``request``: hits in score order (ties by id), highlights, facets sorted by count then value."""
+        tokens = analyze(request.text)
+        total, raw_hits, facets = self._run(request, tokens)
+        hits = []
+        unique_terms = sorted(set(tokens))
+        for raw in raw_hits:
+            highlights = {}
+            for field in request.highlight_fields:
+                fragments = highlight(raw.source.get(field), unique_terms)
+                if fragments:
+                    highlights[field] = fragments
+            hits.append(Hit(id=raw.id, score=raw.score, highlights=highlights))
+        ordered_facets = {
+            field: sorted(buckets, key=lambda bucket: (-bucket[1], bucket[0])) for field, buckets in facets.items()
+        }
+        return SearchResult(total=total, hits=hits, facets=ordered_facets)
+
+    def suggest(self, resource: str, prefix: str, filters: Filter, limit: int = 8) -> list[str]:
+        """Titles starting with ``prefix`` (normalised), newest first, within ``filters``."""
+        compact = "".join(normalise(prefix or "").split())[:SUGGEST_PREFIX_MAX]
+        if not compact:
+            return []
+        request = SearchRequest(resource=resource, filters=And(filters, Term("suggest", [compact])),
+                                sort="newest", per_page=limit * 2)
+        _, raw_hits, _ = self._run(request, [])
+        titles: list[str] = []
+        for raw in raw_hits:
+            title = raw.source.get("title")
+            if title and title not in titles:
+                titles.append(title)
+        return titles[:limit]
+
+    def more_like_this(self, resource: str, listing_id: int, filters: Filter, limit: int = 6) -> list[Hit]:
+        """Documents like ``listing_id`` by its title and keywords, within ``filters``, itself excluded."""
+        source = self.get_source(resource, listing_id)
+        if source is None:
+            return []
+        text = " ".join(str(v) for field in MLT_FIELDS for v in _as_list(source.get(field)))
+        request = SearchRequest(resource=resource, text=text,
+                                filters=And(filters, Not(Term("id", [listing_id]))), per_page=limit)
+        return self.search(request).hits
+
+    def get_source(self, resource: str, listing_id: int) -> dict | None:
+        """The stored document ``listing_id`` (no permission filter: callers check the viewer first)."""
+        request = SearchRequest(resource=resource, filters=Term("id", [listing_id]), per_page=1)
+        _, raw_hits, _ = self._run(request, [])
+        return raw_hits[0].source if raw_hits else None
+
+    @staticmethod
+    def text_fields(resource: str) -> dict[str, float]:
+        return spec(resource).boosts
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def create_engine(url: str | None, index_dir: str, prefix: str, plain_json: bool = False) -> Engine:
+    """Elasticsearch when ``url`` is set, else the embedded tantivy engine under ``index_dir``."""
+    if url:
+        from .engines.es_engine import ElasticsearchEngine
+
+        return ElasticsearchEngine(url, prefix=prefix, plain_json=plain_json)
+    from .engines.tantivy_engine import TantivyEngine
+
+    return TantivyEngine(index_dir, prefix=prefix)

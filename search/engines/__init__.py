@@ -1,0 +1,1 @@
+"""Engine implementations: tantivy (embedded default) and Elasticsearch (production)."""

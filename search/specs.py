@@ -1,0 +1,113 @@
+"""How each resource is indexed, read from the versioned mapping files in ``search/mappings/``.
+
+The Elasticsearch engine sends those files as they are; the tantivy engine builds its schema from the
+same field list, so both engines index the same fields the same way. ``index_fields`` turns a search
+document (the resource schema's dump) into the analysed field values both engines store.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from .analysis import analyze_joined, normalise
+
+MAPPINGS_DIR = Path(__file__).parent / "mappings"
+RESOURCES = ("patents", "demands", "services")
+SUGGEST_PREFIX_MAX = 12  # characters of a title offered as completion prefixes
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One resource's index layout: mapping version, text fields with boosts, typed filter fields."""
+
+    resource: str
+    version: int
+    mapping: dict
+    boosts: dict[str, float]
+    keywords: tuple[str, ...]
+    integers: tuple[str, ...]
+    floats: tuple[str, ...]
+    dates: tuple[str, ...]
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        return tuple(self.boosts)
+
+    def field_kind(self, field: str) -> str:
+        """``keyword``, ``integer``, ``float``, ``date`` or ``text``; unknown fields raise ``KeyError``."""
+        for kind, names in (("keyword", self.keywords), ("integer", self.integers), ("float", self.floats),
+                            ("date", self.dates), ("text", self.text_fields)):
+            if field in names:
+                return kind
+        raise KeyError(f"{self.resource} has no indexed field {field!r}")
+
+
+@lru_cache(maxsize=None)
+def spec(resource: str) -> Spec:
+    """The current spec of ``resource`` (the highest mapping version on disk)."""
+    path = max(MAPPINGS_DIR.glob(f"{resource}.v*.json"), key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
+    mapping = json.loads(path.read_text(encoding="utf-8"))
+    meta = mapping["mappings"]["_meta"]
+    by_type: dict[str, list[str]] = {}
+    for name, prop in mapping["mappings"]["properties"].items():
+        by_type.setdefault(prop["type"], []).append(name)
+    return Spec(
+        resource=resource,
+        version=meta["version"],
+        mapping=mapping,
+        boosts={name: float(boost) for name, boost in meta["boosts"].items()},
+        keywords=tuple(by_type.get("keyword", ())),
+        integers=tuple(by_type.get("long", ())),
+        floats=tuple(by_type.get("double", ())),
+        dates=tuple(by_type.get("date", ())),
+    )
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
+
+
+def suggest_prefixes(title: str) -> list[str]:
+    """Normalised prefixes of a title, so typing ``深度学`` completes ``深度学习…`` (space-free, case-folded)."""
+    compact = "".join(normalise(title).split())
+    return [compact[:n] for n in range(1, min(len(compact), SUGGEST_PREFIX_MAX) + 1)]
+
+
+def index_fields(resource: str, doc: dict) -> dict[str, list]:
+    """The values each indexed field takes for ``doc``: analysed text, keyword strings, numbers, dates."""
+    s = spec(resource)
+    derived = dict(doc)
+    ipc = doc.get("ipc") or []
+    derived.setdefault("ipc_section", sorted({code[:1] for code in ipc}))
+    derived.setdefault("ipc_class", sorted({code[:3] for code in ipc}))
+    derived["suggest"] = suggest_prefixes(doc.get("title") or "")
+    fields: dict[str, list] = {}
+    for name in s.text_fields:
+        text = " ".join(str(v) for v in _as_list(derived.get(name)) if v)
+        fields[name] = [analyze_joined(text)] if text else []
+    for name in s.keywords:
+        fields[name] = [str(v) for v in _as_list(derived.get(name)) if v not in (None, "")]
+    for name in s.integers:
+        fields[name] = [int(v) for v in _as_list(derived.get(name))]
+    for name in s.floats:
+        fields[name] = [float(v) for v in _as_list(derived.get(name))]
+    for name in s.dates:
+        fields[name] = [to_datetime(v) for v in _as_list(derived.get(name))]
+    return fields
+
+
+def to_datetime(value) -> datetime:
+    """A date or ISO string as a naive UTC datetime (the form both engines compare)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    parsed = datetime.fromisoformat(str(value))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed

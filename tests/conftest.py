@@ -1,0 +1,109 @@
+"""Shared fixtures: one app per test session on a schema built by the migrations, and a function-scoped
+database session that rolls back everything a test wrote.
+
+``TEST_DATABASE_URL`` selects the database (CI: PostgreSQL); without it the tests use a SQLite file.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from app import create_app
+from app.extensions import db
+from app.identity import Identity
+
+pytest_plugins = ["tests.factories"]
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_postgres_schema(engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+
+
+def _enable_sqlite_savepoints(engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy's documented recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (``CI_FAIL_ON_SKIP=1``) a skipped test is a failure: browsers, engines and servers must run."""
+    if os.environ.get("CI_FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI_FAIL_ON_SKIP: {len(skipped)} test(s) skipped", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application, with its schema built by ``flask db upgrade`` (as in production)."""
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "SECRET_KEY": "test-secret-" + "x" * 32,
+            "SEARCH_INDEX_DIR": str(instance / "search"),
+            "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+            "UPLOAD_DIR": str(instance / "uploads"),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "TESTING": True,
+        }
+    )
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            _reset_postgres_schema(db.engine)
+        else:
+            _enable_sqlite_savepoints(db.engine)
+        upgrade()
+        db.session.remove()
+    return application
+
+
+@pytest.fixture
+def db_session(app):
+    """A session whose commits are savepoints inside one outer transaction rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            db.session.configure(bind=None)
+
+
+@pytest.fixture
+def client(app, db_session):
+    """A test client sharing the rolled-back session."""
+    return app.test_client()
+
+
+@pytest.fixture
+def system():
+    return Identity.system()
