@@ -1,0 +1,79 @@
+"""Browser tests: the real app served by werkzeug in a thread, driven by Playwright in Debian's Chromium.
+
+The live app has its own database (a SQLite file, committed for real: the browser and the server share no
+transaction) and its own search index. Tests create what they need through the services inside
+``live.app.app_context()`` and save screenshots under ``tests/e2e/screenshots/`` for people to look at.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory) -> LiveServer:
+    """The app on a free local port with a fresh, migrated database."""
+    root = tmp_path_factory.mktemp("live")
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'live.sqlite3'}",
+        "SECRET_KEY": "live-secret-" + "x" * 32,
+        "SEARCH_INDEX_DIR": str(root / "search"),
+        "SEARCH_INDEX_PREFIX": f"live-{uuid.uuid4().hex[:8]}",
+        "UPLOAD_DIR": str(root / "uploads"),
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (cookies, locale zh-CN) per test."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot to look at after the run."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
