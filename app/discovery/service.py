@@ -50,7 +50,8 @@ def search_listings(identity: Identity, resource: str, params: dict) -> dict:
             highlight_fields=HIGHLIGHT_FIELDS[resource],
         )
     )
-    rows = service.get_many([hit.id for hit in result.hits])
+    # The index can lag the database by one drain: check each row against the policy again.
+    rows = [row for row in service.get_many([hit.id for hit in result.hits]) if service.policy.allows("read", identity, row)]
     by_id = {hit.id: hit for hit in result.hits}
     hits = [
         {**service.dump(identity, row), "score": by_id[row.id].score, "highlights": by_id[row.id].highlights}
@@ -71,7 +72,8 @@ def similar(identity: Identity, resource: str, listing_id: int, limit: int = 6) 
     service = listing_services()[resource]
     service.get(identity, listing_id)  # 404 unless the viewer may see the listing itself
     hits = search.engine.more_like_this(resource, listing_id, service.policy.search_filter("read", identity), limit)
-    return service.get_many([hit.id for hit in hits if hit.id != listing_id])
+    rows = service.get_many([hit.id for hit in hits if hit.id != listing_id])
+    return [row for row in rows if service.policy.allows("read", identity, row)]
 
 
 def _sort(resource: str, sort: str) -> str | tuple:

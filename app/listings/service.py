@@ -85,6 +85,10 @@ class ListingService:
         rows = {obj.id: obj for obj in db.session.scalars(select(self.model).where(self.model.id.in_(ids)))}
         return [rows[i] for i in ids if i in rows]
 
+    def count_all(self) -> int:
+        """Every row of the resource, whatever its status (reindex progress)."""
+        return db.session.scalar(select(func.count(self.model.id)))
+
     def record_view(self, obj) -> None:
         """Count a page view with an atomic UPDATE (no read-modify-write race, no updated_at bump)."""
         db.session.execute(

@@ -1,0 +1,55 @@
+"""Search API: ``GET /api/v1/search/{patents,demands,services}``, suggestions and similar listings."""
+from __future__ import annotations
+
+from flask import abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..identity import current_identity
+from ..listings.registry import listing_services
+from . import service
+from .schemas import SearchHitsSchema, SuggestArgs, search_args
+
+blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
+                description="Full-text search with facets, suggestions and similar listings")
+RESOURCES = tuple(service.FACETS)
+
+
+def _resource_or_404(resource: str) -> str:
+    if resource not in RESOURCES:
+        abort(404)
+    return resource
+
+
+def _register_search(resource: str) -> None:
+    """One search route per resource, each with its own documented query-string schema."""
+
+    @blp.route(f"/{resource}", endpoint=f"search_{resource}")
+    @blp.arguments(search_args(resource), location="query", as_kwargs=True)
+    @blp.response(200, SearchHitsSchema)
+    def run_search(**params):
+        return service.search_listings(current_identity(), resource, params)
+
+    run_search.__doc__ = f"Search {resource}: text, filters, facets, sort, pages, highlighted snippets."
+
+
+for _resource in RESOURCES:
+    _register_search(_resource)
+
+
+@blp.route("/<resource>/suggest")
+class Suggest(MethodView):
+    @blp.arguments(SuggestArgs, location="query")
+    def get(self, args, resource):
+        """Title completions for what has been typed (only listings the viewer may see)."""
+        return {"suggestions": service.suggest(current_identity(), _resource_or_404(resource), args["q"], args["limit"])}
+
+
+@blp.route("/<resource>/<int:listing_id>/similar")
+class Similar(MethodView):
+    def get(self, resource, listing_id):
+        """Listings similar to this one ("similar patents")."""
+        identity = current_identity()
+        listing_service = listing_services()[_resource_or_404(resource)]
+        rows = service.similar(identity, resource, listing_id)
+        return {"hits": listing_service.dump_many(identity, rows)}
