@@ -6,6 +6,7 @@ Production (``TECHBRIDGE_ENV=production``) refuses to start with development sec
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -36,13 +37,13 @@ def _instance_secret_key(instance_path: Path) -> str:
 
 # Weights of the matcher's features; tuned on ../shared/data (see bench/) and overridable per deployment.
 DEFAULT_MATCH_WEIGHTS = {
-    "lexical": 0.40,
-    "semantic": 0.25,
-    "classification": 0.10,
+    "lexical": 0.35,
+    "semantic": 0.15,
+    "classification": 0.30,
     "indicators": 0.10,
-    "maturity": 0.05,
-    "price": 0.05,
-    "region": 0.05,
+    "maturity": 0.04,
+    "price": 0.03,
+    "region": 0.03,
 }
 
 # Platform fee as a fraction of the upfront fee, per deal mode (0.05 = 5%).
@@ -83,7 +84,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search"),
         # Embedded default applies outbox rows right after commit; production runs `flask search worker`.
         "SEARCH_DRAIN_AFTER_COMMIT": _env_bool("SEARCH_DRAIN_AFTER_COMMIT", not production),
-        "MATCH_WEIGHTS": DEFAULT_MATCH_WEIGHTS,
+        # e.g. MATCH_WEIGHTS='{"semantic": 0}' overrides single weights (JSON object of feature → weight)
+        "MATCH_WEIGHTS": {**DEFAULT_MATCH_WEIGHTS, **json.loads(os.environ.get("MATCH_WEIGHTS") or "{}")},
         "MATCH_ALERT_THRESHOLD": float(os.environ.get("MATCH_ALERT_THRESHOLD", "0.55")),
         # Payments: no key → the clearly labelled test provider.
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,

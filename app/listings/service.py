@@ -11,6 +11,7 @@ from typing import Iterable
 
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
@@ -80,9 +81,15 @@ class ListingService:
         ).all()
         return items, total
 
-    def get_many(self, ids: list[int]) -> list:
-        """Rows for ``ids`` in the order given (search returns ids; rows come from SQL)."""
-        rows = {obj.id: obj for obj in db.session.scalars(select(self.model).where(self.model.id.in_(ids)))}
+    def get_many(self, ids: list[int], with_indicators: bool = False) -> list:
+        """Rows for ``ids`` in the order given (search returns ids; rows come from SQL).
+
+        ``with_indicators`` loads indicator rows in one extra query instead of one per row (matching).
+        """
+        query = select(self.model).where(self.model.id.in_(ids))
+        if with_indicators and self.indicator_model is not None:
+            query = query.options(selectinload(self.model.indicators))
+        rows = {obj.id: obj for obj in db.session.scalars(query)}
         return [rows[i] for i in ids if i in rows]
 
     def count_all(self) -> int:

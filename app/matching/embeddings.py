@@ -75,6 +75,11 @@ def ensure_embeddings(resource: str, objs, *, uow, batch_size: int = 64) -> int:
     return len(stale)
 
 
+def has_vectors(resource: str) -> bool:
+    """Whether any vector of ``resource`` is stored (otherwise the semantic feature stays unknown)."""
+    return vector_index.size(resource) > 0
+
+
 def vectors_for(resource: str, ids: list[int]) -> dict[int, np.ndarray]:
     """Stored vectors of ``ids`` (those that have one)."""
     if not ids:
@@ -100,6 +105,10 @@ class VectorIndex:
         return tuple(db.session.execute(
             select(func.count(Embedding.id), func.max(Embedding.computed_at)).where(Embedding.resource == resource)
         ).one())
+
+    def size(self, resource: str) -> int:
+        """Number of stored vectors of ``resource``."""
+        return int(self._version(resource)[0])
 
     def nearest(self, resource: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` ids with the highest cosine to ``vector``, with their cosines."""

@@ -77,12 +77,39 @@ def region_fit(a: str | None, b: str | None) -> Feature:
     return Feature(1.0, a) if a == b else Feature(0.3, f"{a} / {b}")
 
 
-def classification_fit(ipc_a: list[str], ipc_b: list[str], industry_a: str | None, industry_b: str | None) -> Feature:
-    """Overlap of IPC subclasses (Jaccard), or the same industry when IPC codes are missing."""
-    subclasses_a, subclasses_b = {c[:4] for c in ipc_a}, {c[:4] for c in ipc_b}
-    if subclasses_a and subclasses_b:
-        shared = subclasses_a & subclasses_b
-        return Feature(len(shared) / len(subclasses_a | subclasses_b), "IPC " + ", ".join(sorted(shared)) if shared else "no shared IPC subclass")
+def classification_consensus(candidate_codes: list[list[str]], lexical: list[float]) -> dict[str, float]:
+    """IPC codes the best lexical candidates agree on, each weighted by those candidates' scores (max 1).
+
+    A short demand rarely names its IPC class, but the patents that match its words best usually share
+    one: codes voted for by the top candidates pull up other candidates in the same technical field
+    (pseudo-relevance feedback over the classification).
+    """
+    votes: dict[str, float] = {}
+    for codes, score in zip(candidate_codes, lexical):
+        for code in set(codes):
+            votes[code] = votes.get(code, 0.0) + score
+    top = max(votes.values(), default=0.0)
+    return {code: vote / top for code, vote in votes.items()} if top else {}
+
+
+def classification_fit(own_codes: list[str], candidate_codes: list[str], consensus: dict[str, float],
+                       industry_a: str | None, industry_b: str | None) -> Feature:
+    """Technical-field fit: shared IPC subclasses with the source, or the field its best matches agree on.
+
+    Falls back to the industry when neither side has IPC codes.
+    """
+    values, notes = [], []
+    own, theirs = {c[:4] for c in own_codes}, {c[:4] for c in candidate_codes}
+    if own and theirs:
+        shared = own & theirs
+        values.append(len(shared) / len(own | theirs))
+        notes.append("IPC " + ", ".join(sorted(shared)) if shared else "no shared IPC subclass")
+    if consensus and candidate_codes:
+        best = max(candidate_codes, key=lambda code: consensus.get(code, 0.0))
+        values.append(consensus.get(best, 0.0))
+        notes.append(f"field of the best matches: {best} ({consensus.get(best, 0.0):.2f})")
+    if values:
+        return Feature(max(values), "; ".join(notes))
     if industry_a and industry_b:
         return Feature(1.0 if industry_a == industry_b else 0.0, f"{industry_a} / {industry_b}")
     return Feature(None, "no classification to compare")
