@@ -39,8 +39,8 @@ def _instance_secret_key(instance_path: Path) -> str:
 DEFAULT_MATCH_WEIGHTS = {
     "lexical": 0.35,
     "semantic": 0.15,
-    "classification": 0.30,
-    "indicators": 0.10,
+    "classification": 0.25,
+    "indicators": 0.15,
     "maturity": 0.04,
     "price": 0.03,
     "region": 0.03,

@@ -107,3 +107,14 @@ def client(app, db_session):
 @pytest.fixture
 def system():
     return Identity.system()
+
+
+@pytest.fixture
+def app_engine(app, db_session):
+    """The application's own engine, emptied for this test (the database rolls back; the index must too)."""
+    from app.search_engine import search
+
+    engine = search.engine
+    engine.drop_all()
+    engine.ensure_indexes()
+    return engine

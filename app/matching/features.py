@@ -77,19 +77,31 @@ def region_fit(a: str | None, b: str | None) -> Feature:
     return Feature(1.0, a) if a == b else Feature(0.3, f"{a} / {b}")
 
 
-def classification_consensus(candidate_codes: list[list[str]], lexical: list[float]) -> dict[str, float]:
-    """IPC codes the best lexical candidates agree on, each weighted by those candidates' scores (max 1).
+class ClassificationConsensus:
+    """IPC codes the best lexical candidates agree on, each weighted by those candidates' scores.
 
     A short demand rarely names its IPC class, but the patents that match its words best usually share
     one: codes voted for by the top candidates pull up other candidates in the same technical field
-    (pseudo-relevance feedback over the classification).
+    (pseudo-relevance feedback over the classification). A candidate's own vote is left out, so the
+    best lexical match is not rewarded twice for its words.
     """
-    votes: dict[str, float] = {}
-    for codes, score in zip(candidate_codes, lexical):
-        for code in set(codes):
-            votes[code] = votes.get(code, 0.0) + score
-    top = max(votes.values(), default=0.0)
-    return {code: vote / top for code, vote in votes.items()} if top else {}
+
+    def __init__(self, voters: dict[int, tuple[list[str], float]]):
+        self.voters = voters
+        self.votes: dict[str, float] = {}
+        for codes, score in voters.values():
+            for code in set(codes):
+                self.votes[code] = self.votes.get(code, 0.0) + score
+        self.top = max(self.votes.values(), default=0.0)
+
+    def for_candidate(self, candidate_id: int) -> dict[str, float]:
+        """The consensus without ``candidate_id``'s own vote, scaled to [0, 1]."""
+        if not self.top:
+            return {}
+        own_codes, own_score = self.voters.get(candidate_id, ((), 0.0))
+        own_codes = set(own_codes)
+        return {code: max(0.0, vote - (own_score if code in own_codes else 0.0)) / self.top
+                for code, vote in self.votes.items()}
 
 
 def classification_fit(own_codes: list[str], candidate_codes: list[str], consensus: dict[str, float],

@@ -21,7 +21,7 @@ from ..patents.service import patents_service
 from ..search_engine import search
 from ..service_offers.service import service_offers_service
 from . import embeddings
-from .features import (Feature, MatchResult, classification_consensus, classification_fit, combine, indicator_fit,
+from .features import (ClassificationConsensus, Feature, MatchResult, classification_fit, combine, indicator_fit,
                        maturity_fit, price_fit, region_fit)
 
 LEXICAL_CANDIDATES = 100
@@ -82,7 +82,7 @@ def rank(identity: Identity, direction: Direction, source, limit: int = 10,
         for candidate_id, vector in embeddings.vectors_for(direction.target, [c.id for c in candidates]).items():
             cosines.setdefault(candidate_id, float(vector @ query_vector))
     by_lexical = sorted(candidates, key=lambda c: -lexical.get(c.id, 0.0))[:CONSENSUS_DEPTH]
-    consensus = classification_consensus([_codes(c) for c in by_lexical], [lexical.get(c.id, 0.0) for c in by_lexical])
+    consensus = ClassificationConsensus({c.id: (_codes(c), lexical.get(c.id, 0.0)) for c in by_lexical})
     context = _Context(query_terms=list(dict.fromkeys(analyze(text))), consensus=consensus,
                        weights=current_app.config["MATCH_WEIGHTS"])
     results = [_score(source, candidate, lexical.get(candidate.id, 0.0), cosines.get(candidate.id), context)
@@ -94,7 +94,7 @@ def rank(identity: Identity, direction: Direction, source, limit: int = 10,
 @dataclass(frozen=True)
 class _Context:
     query_terms: list[str]
-    consensus: dict[str, float]
+    consensus: ClassificationConsensus
     weights: dict[str, float]
 
 
@@ -129,7 +129,7 @@ def _score(source, candidate, lexical: float, cosine: float | None, context: _Co
     features = {
         "lexical": Feature(lexical, ", ".join(matched_terms[:5])),
         "semantic": Feature(semantic, "" if cosine is None else f"cosine {cosine:.3f}"),
-        "classification": classification_fit(_codes(source), _codes(candidate), context.consensus,
+        "classification": classification_fit(_codes(source), _codes(candidate), context.consensus.for_candidate(candidate.id),
                                              _industry(demand), _industry(offer)),
         "indicators": indicators,
         "maturity": maturity_fit(_maturity(getattr(offer, "maturity", None)), _maturity(demand.required_maturity)),

@@ -34,13 +34,3 @@ def engine(request, tmp_path):
     yield built
     built.drop_all()
 
-
-@pytest.fixture
-def app_engine(app, db_session):
-    """The application's own engine, emptied for this test (the database rolls back; the index must too)."""
-    from app.search_engine import search
-
-    engine = search.engine
-    engine.drop_all()
-    engine.ensure_indexes()
-    return engine
