@@ -18,6 +18,10 @@ MAX_FRAGMENTS = 2
 
 def _aligned_normal_form(text: str) -> str:
     """``text`` normalised like :func:`search.analysis.normalise` but with the same length."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if len(folded) == len(text):  # the common case: every character maps to one character
+        converted = _converter().convert(folded)
+        return converted if len(converted) == len(folded) else folded
     chars = []
     for char in text:
         folded = unicodedata.normalize("NFKC", char).casefold()

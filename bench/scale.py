@@ -1,0 +1,127 @@
+"""Speed at scale on the embedded engine: bulk indexing, search and match latency, memory, and a SQL
+``LIKE '%…%'`` scan of the same data as the naive peer.
+
+The real sample (4,613 patents) is scaled up by resampling with perturbation: each synthetic patent takes a
+random real patent, keeps a random 60–100 % of its abstract's sentences in shuffled order, appends one of
+its own English keywords to the title to make the title unique, and draws region, maturity, price and IPC
+from the real distribution — so term statistics stay realistic while no two documents are identical.
+Rows are bulk-inserted (a benchmark loader, not an application path); indexing then runs the application's
+own reindex (database read, schema dump, jieba segmentation, tantivy write).
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import resource
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, func, insert, or_, select
+
+from app.discovery import service as discovery
+from app.extensions import db
+from app.identity import Identity
+from app.indexing import service as indexing
+from app.listings.models import ListingStatus, Maturity
+from app.matching import service as matching
+from app.orgs.models import Organisation, OrgKind, VerificationStatus
+from app.patents.models import Patent
+from app.uow import UnitOfWork
+from search.analysis import analyze
+
+from .datasets import DATA, patents_cpc
+from .harness import bench_app, ipc_codes
+from .quality import demand_for
+
+REGIONS = ["北京", "上海", "江苏", "浙江", "广东", "湖北", "四川", "陕西"]
+SENTENCE = re.compile(r"(?<=[。；;])")
+
+
+def synthetic_patents(n: int, seed: int = 7) -> list[dict]:
+    """``n`` patent rows resampled with perturbation from the real sample (see module docstring)."""
+    rng = random.Random(seed)
+    base = [json.loads(line) for line in (DATA / "cn_g06f_patents" / "patents.jsonl").open(encoding="utf-8")]
+    now = datetime.now(timezone.utc)
+    rows = []
+    for i in range(n):
+        source = rng.choice(base)
+        sentences = [s for s in SENTENCE.split(source["abstract"]) if s]
+        kept = rng.sample(sentences, max(1, int(len(sentences) * rng.uniform(0.6, 1.0))))
+        suffix = rng.choice(source["prior_art_keywords_en"] or ["variant"])
+        rows.append({
+            "external_id": f"SYN-{i}", "title": f"{source['title']}（{suffix}-{i}）"[:300], "abstract": "".join(kept),
+            "ipc_codes": ipc_codes(source["cpc"]), "region": rng.choice(REGIONS),
+            "maturity": rng.choice(list(Maturity)), "asking_price": rng.randrange(10, 500) * 10_000,
+            "price_negotiable": False, "status": ListingStatus.approved, "keywords": [], "coop_modes": ["assignment"],
+            "inventors": [], "published_at": now - timedelta(minutes=i), "industry": "信息技术",
+        })
+    return rows
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    return {"p50_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2)}
+
+
+def timed(fn, items) -> list[float]:
+    samples = []
+    for item in items:
+        started = time.perf_counter()
+        fn(item)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def like_search(text: str) -> int:
+    """The naive peer: every analysed token as ``LIKE '%token%'`` over title and abstract, ANDed, page 1."""
+    tokens = sorted(set(analyze(text)), key=len, reverse=True)[:3]
+    clauses = [or_(Patent.title.like(f"%{t}%"), Patent.abstract.like(f"%{t}%")) for t in tokens]
+    where = and_(Patent.status == ListingStatus.approved, *clauses)
+    db.session.scalar(select(func.count(Patent.id)).where(where))
+    return len(db.session.scalars(select(Patent.id).where(where).order_by(Patent.published_at.desc()).limit(20)).all())
+
+
+def run_scale(n: int, queries: list[str]) -> dict:
+    """Load ``n`` synthetic patents into a throwaway app and measure everything at that size."""
+    app = bench_app()
+    with app.app_context():
+        with UnitOfWork() as uow:
+            org = Organisation(name="规模测试大学", kind=OrgKind.university, region="北京",
+                               verification_status=VerificationStatus.verified, is_demo=True)
+            uow.session.add(org)
+        rows = synthetic_patents(n)
+        for start in range(0, n, 10_000):
+            with UnitOfWork() as uow:
+                uow.session.execute(insert(Patent), [{**row, "org_id": org.id} for row in rows[start:start + 10_000]])
+        del rows
+        started = time.perf_counter()
+        indexed = indexing.reindex("patents")
+        index_seconds = time.perf_counter() - started
+        anonymous = Identity.anonymous()
+        base = {"page": 1, "per_page": 20}
+        faceted = {**base, "region": ["北京", "上海", "江苏"], "maturity": ["pilot", "small_batch", "mass_production"]}
+        for q in queries[:20]:  # warm caches (jieba, tantivy searcher, SQLite pages) before measuring
+            discovery.search_listings(anonymous, "patents", {**base, "q": q})
+        search_ms = timed(lambda q: discovery.search_listings(anonymous, "patents", {**base, "q": q}), queries)
+        filtered_ms = timed(lambda q: discovery.search_listings(anonymous, "patents", {**faceted, "q": q}), queries)
+        match_ms = timed(lambda q: matching.rank(anonymous, matching.DEMAND_TO_PATENTS, demand_for(q)), queries)
+        like_ms = timed(like_search, queries[:50])
+        search = percentiles(search_ms)
+        return {
+            "patents": n,
+            "bulk_index_docs_per_s": round(indexed / index_seconds),
+            "search": search,
+            "search_filters_facets": percentiles(filtered_ms),
+            "match": percentiles(match_ms),
+            "like_scan": percentiles(like_ms),
+            "like_over_search_p50": round(percentiles(like_ms)["p50_ms"] / search["p50_ms"], 1),
+            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+
+
+def scale_queries(limit: int = 200) -> list[str]:
+    """Shortened patent titles from the development set, as people would type them."""
+    return [text for _, text, _ in patents_cpc().queries[:limit]]
