@@ -13,7 +13,8 @@ from config import load_settings
 from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 # Domain packages, in registration order. Each may provide ``views.bp`` (web UI blueprint),
-# ``api.blp`` (flask-smorest blueprint under /api/v1) and ``cli.cli`` (a click group or command).
+# ``api.blp`` (flask-smorest blueprint under /api/v1) and ``cli.cli`` (a click group or command; or
+# ``cli.commands``, a list of them).
 DOMAINS = [
     "web",
     "accounts",
@@ -87,5 +88,6 @@ def create_app(overrides: dict | None = None) -> Flask:
             csrf.exempt(api_module.blp)
         cli_module = _optional_module(f"app.{domain}.cli")
         if cli_module is not None:
-            app.cli.add_command(cli_module.cli)
+            for command in getattr(cli_module, "commands", [cli_module.cli]):
+                app.cli.add_command(command)
     return app

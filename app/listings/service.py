@@ -95,6 +95,18 @@ class ListingService:
         rows = {obj.id: obj for obj in db.session.scalars(query)}
         return [rows[i] for i in ids if i in rows]
 
+    def find_external(self, org_id: int, external_id: str | None):
+        """The listing ``org_id`` imported as ``external_id``, if any."""
+        if not external_id:
+            return None
+        return db.session.scalar(
+            select(self.model).where(self.model.org_id == org_id, self.model.external_id == external_id)
+        )
+
+    def all_of_org(self, org_id: int) -> list:
+        """Every listing of ``org_id`` in id order (export)."""
+        return db.session.scalars(select(self.model).where(self.model.org_id == org_id).order_by(self.model.id)).all()
+
     def count_all(self) -> int:
         """Every row of the resource, whatever its status (reindex progress)."""
         return db.session.scalar(select(func.count(self.model.id)))
@@ -208,9 +220,7 @@ class ListingService:
         external_id = data.get("external_id")
         if not external_id:
             raise ValidationFailed({"external_id": ["external_id is required for imports"]})
-        obj = uow.session.scalar(
-            select(self.model).where(self.model.org_id == org.id, self.model.external_id == external_id)
-        )
+        obj = self.find_external(org.id, external_id)
         loaded = self._load(data)
         if obj is None:
             obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org)

@@ -10,7 +10,7 @@ from ..models_base import utcnow
 from ..moderation.models import AuditEntry
 from ..uow import unit_of_work
 from ..validators import validate_credit_code
-from .models import Organisation, VerificationStatus
+from .models import Organisation, OrgKind, VerificationStatus
 from .schemas import OrganisationSchema
 
 
@@ -92,3 +92,20 @@ def pending_verifications() -> list[Organisation]:
         .where(Organisation.verification_status == VerificationStatus.pending)
         .order_by(Organisation.updated_at)
     ).all()
+
+
+@unit_of_work
+def ensure_demo_org(name: str, kind: str, region: str | None = None, *, uow) -> Organisation:
+    """The organisation called ``name``, created verified and labelled as demo data when absent (imports, seeds)."""
+    org = uow.session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name, kind=OrgKind(kind), region=region, is_demo=True,
+                           verification_status=VerificationStatus.verified, verified_at=utcnow())
+        uow.session.add(org)
+        uow.session.flush()
+    return org
+
+
+def find_by_name(name: str) -> Organisation | None:
+    """The organisation called exactly ``name``."""
+    return db.session.scalar(select(Organisation).where(Organisation.name == name))

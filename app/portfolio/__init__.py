@@ -1,0 +1,1 @@
+"""Portfolio import and export: JSON Lines and CSV, one listing per line, keyed by ``external_id``."""
