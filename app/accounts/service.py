@@ -125,3 +125,15 @@ def revoke_token(identity: Identity, token_id: int, *, uow) -> None:
     if token is None or token.user_id != identity.user_id:
         raise PermissionDenied("not your token")
     token.revoked_at = utcnow()
+
+
+@unit_of_work
+def ensure_demo_user(org, email: str, display_name: str, role: str, password: str, *, uow) -> tuple[User, bool]:
+    """The user ``email``, created in ``org`` when absent (demo seeding); returns ``(user, created)``."""
+    user = uow.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if user is not None:
+        return user, False
+    user = User(email=email.lower(), password_hash=hash_password(password), display_name=display_name,
+                org_id=org.id, role=Role(role))
+    uow.session.add(user)
+    return user, True
