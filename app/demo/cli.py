@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from ..accounts import service as accounts
 from ..identity import Identity
@@ -36,6 +37,7 @@ def _import(resource: str, org, lines: list[str]) -> dict:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def cli():
     """Create demo organisations, users, patents, demands and services (safe to run again)."""
     org_of = {spec: orgs.ensure_demo_org(*spec) for spec in [*UNIVERSITIES, ENTERPRISE, PROVIDER, PLATFORM]}
