@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     """Wire the user loaders into Flask-Login."""
     from .accounts.models import ApiToken, User
 
-    login_manager.login_view = "accounts.login"
+    login_manager.login_view = "web.login"
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader

@@ -32,6 +32,11 @@ def init_app(app: Flask) -> None:
             # flask-smorest / webargs put field errors in data["messages"].
             messages = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
             if messages:
-                body["errors"] = {k: v for loc in messages.values() for k, v in loc.items()}
+                # A location's messages are a list when the whole body is wrong (e.g. invalid JSON).
+                body["errors"] = {
+                    k: v
+                    for location, loc in messages.items()
+                    for k, v in (loc.items() if isinstance(loc, dict) else [(f"_{location}", loc)])
+                }
             return jsonify(body), error.code
         return render_template("error.html", status=error.code, message=error.description), error.code

@@ -9,6 +9,7 @@ import os
 import uuid
 
 import pytest
+from flask import g, request_started
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -100,8 +101,19 @@ def db_session(app):
 
 @pytest.fixture
 def client(app, db_session):
-    """A test client sharing the rolled-back session."""
-    return app.test_client()
+    """A test client sharing the rolled-back session.
+
+    Its requests reuse the test's app context, whose ``g`` caches the logged-in user (Flask-Login): without
+    emptying ``g`` when each request starts, one request's user would act in the next (e.g. an "anonymous" one).
+    """
+
+    def fresh_g(sender, **extra):
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(fresh_g, app)
+    yield app.test_client()
+    request_started.disconnect(fresh_g, app)
 
 
 @pytest.fixture

@@ -134,6 +134,6 @@ def ensure_demo_user(org, email: str, display_name: str, role: str, password: st
     if user is not None:
         return user, False
     user = User(email=email.lower(), password_hash=hash_password(password), display_name=display_name,
-                org_id=org.id, role=Role(role))
+                org_id=org.id, role=Role(role), is_demo=True)
     uow.session.add(user)
     return user, True

@@ -65,11 +65,15 @@ class ListingService:
     def dump_many(self, identity: Identity, objs) -> list[dict]:
         return [self.dump(identity, obj) for obj in objs]
 
-    def list(self, identity: Identity, *, mine=False, status=None, pending_review=False, page=1, per_page=20):
-        """A page of listings ``identity`` may read, newest first; ``mine`` narrows to their organisation."""
+    def list(self, identity: Identity, *, mine=False, status=None, pending_review=False, org_id=None, page=1,
+             per_page=20):
+        """A page of listings ``identity`` may read, newest first; ``mine`` narrows to their organisation,
+        ``org_id`` to any one organisation."""
         query = select(self.model).where(self.policy.sql_filter("read", identity, self.model))
         if mine:
             query = query.where(self.model.org_id == identity.org_id)
+        if org_id is not None:
+            query = query.where(self.model.org_id == org_id)
         if status:
             query = query.where(self.model.status == ListingStatus(status))
         if pending_review:
@@ -132,7 +136,7 @@ class ListingService:
         elif not identity.is_system:
             raise PermissionDenied("only the platform may create listings for another organisation")
         loaded = self._load(data)
-        obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org)
+        obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org, is_demo=org.is_demo)
         self._apply(obj, loaded)
         uow.session.add(obj)
         uow.register(IndexOp(self.resource, obj))
@@ -215,7 +219,8 @@ class ListingService:
     def upsert(self, identity: Identity, org: Organisation, data: dict, *, publish: bool = False, uow):
         """Create or update the listing keyed by ``(org, external_id)`` (imports); optionally publish it.
 
-        Returns ``(obj, changed)``; re-importing identical data changes nothing.
+        Returns ``(obj, changed)``; re-importing identical data changes nothing. When an owner (not a
+        platform admin) re-imports a published listing, the changes wait in ``pending_changes`` for review.
         """
         external_id = data.get("external_id")
         if not external_id:
@@ -223,12 +228,15 @@ class ListingService:
         obj = self.find_external(org.id, external_id)
         loaded = self._load(data)
         if obj is None:
-            obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org)
+            obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org, is_demo=org.is_demo)
             uow.session.add(obj)
             changed = True
         else:
             changed = self._differs(obj, loaded)
-        if changed:
+        if changed and obj.status == ListingStatus.approved and not identity.is_platform_admin:
+            queued = {**(obj.pending_changes or {}), **data}
+            changed, obj.pending_changes = queued != obj.pending_changes, queued
+        elif changed:
             self._apply(obj, loaded)
         if publish and obj.status != ListingStatus.approved:
             obj.status = ListingStatus.approved
@@ -272,8 +280,10 @@ class ListingService:
     def _load(self, data: dict, partial: bool = False) -> dict:
         if not isinstance(data, dict):
             raise ValidationFailed({"_schema": ["expected a JSON object"]})
+        schema = self.schema_cls()
         try:
-            return self.schema_cls().load(data, partial=partial)
+            # Partial at the top level only: nested rows (indicators, qualifications) must stay complete.
+            return schema.load(data, partial=tuple(schema.fields) if partial else False)
         except ValidationError as error:
             raise ValidationFailed(error.normalized_messages()) from None
 

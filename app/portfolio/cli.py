@@ -1,8 +1,12 @@
-"""``flask import {patents,demands,services} FILE`` and ``flask export …``: portfolio files from the shell."""
+"""``flask import {patents,demands,services} FILE`` and ``flask export …``: portfolio files from the shell.
+
+Shell imports act as the platform (an admin import): ``--publish`` publishes directly.
+"""
 from __future__ import annotations
 
+import io
 import json
-import os
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -10,12 +14,12 @@ from tqdm import tqdm
 
 from ..identity import Identity
 from ..orgs import service as orgs
-from .formats import FORMATS, detect_format
+from .formats import FORMATS, FormatError, count_records, decode, detect_format, encode
 from .service import export_records, import_records
 
 # The organisation kind a ``--create-org`` import creates, per resource.
 OWNER_KIND = {"patents": "university", "demands": "enterprise", "services": "service_provider"}
-PROGRESS_MIN_BYTES = 256 * 1024  # show a progress bar on files larger than this
+PROGRESS_MIN_RECORDS = 1000  # smaller files finish before a bar is worth drawing
 
 cli = AppGroup("import", help="Import listings from JSON Lines or CSV (one record per line).")
 export_cli = AppGroup("export", help="Export an organisation's listings as JSON Lines or CSV.")
@@ -31,31 +35,50 @@ def _org(name: str, resource: str, create: bool):
     return org
 
 
+def _format(file: str, declared: str | None) -> str:
+    try:
+        return detect_format(file, declared)
+    except FormatError as error:
+        raise click.BadParameter(str(error), param_hint="--format") from None
+
+
+def summary(resource: str, report: dict) -> str:
+    """One line: what the import did."""
+    return (f"{resource}: {report['read']} read, {report['imported']} imported, {report['updated']} updated, "
+            f"{report['unchanged']} unchanged, {report['failed']} failed")
+
+
 def _import_command(resource: str):
     @cli.command(resource, help=f"Import {resource} from FILE (JSON Lines, or CSV by extension or --format).")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--org", "org_name", required=True, help="Owning organisation (by name).")
-    @click.option("--create-org", is_flag=True, help="Create the organisation (as demo data) if absent.")
+    @click.option("--create-org", is_flag=True, help="Create the organisation (verified, as demo data) if absent.")
     @click.option("--publish", is_flag=True, help="Publish directly (an admin import).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: by extension).")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
     def command(file, org_name, create_org, publish, fmt, as_json):
+        fmt = _format(file, fmt)
+        try:
+            text = decode(Path(file).read_bytes())
+        except FormatError as error:
+            raise click.BadParameter(str(error), param_hint="FILE") from None
         org = _org(org_name, resource, create_org)
-        fmt = detect_format(file, fmt)
-        with open(file, encoding="utf-8-sig", newline="") as stream, \
-                tqdm(desc=resource, unit="rec", disable=os.path.getsize(file) < PROGRESS_MIN_BYTES) as bar:
-            report = import_records(Identity.system(), resource, org, stream, fmt, publish=publish,
+        total = count_records(text, fmt)
+        with tqdm(total=total, desc=resource, unit="rec", disable=total < PROGRESS_MIN_RECORDS) as bar:
+            report = import_records(Identity.system(), resource, org, io.StringIO(text), fmt, publish=publish,
                                     progress=bar.update).as_dict()
         if as_json:
             click.echo(json.dumps(report, ensure_ascii=False))
         else:
             for error in report["errors"]:
-                click.echo(f"line {error['line']}: {error['external_id'] or '-'}: "
-                           f"{json.dumps(error['errors'], ensure_ascii=False)}", err=True)
-            click.echo(f"{resource}: {report['created']} created, {report['updated']} updated, "
-                       f"{report['unchanged']} unchanged, {report['failed']} failed")
+                click.echo(f"line {error['line']} ({error['external_id'] or '-'}): {'; '.join(error['messages'])}",
+                           err=True)
+            for warning in report["warnings"]:
+                click.echo(f"line {warning['line']} ({warning['external_id'] or '-'}): note: "
+                           f"{'; '.join(warning['notes'])}", err=True)
+            click.echo(summary(resource, report))
         if report["failed"]:
-            raise SystemExit(1)
+            raise SystemExit(1)  # the good rows are imported; a non-zero status tells scripts some were not
 
     return command
 
@@ -66,10 +89,10 @@ def _export_command(resource: str):
     @click.option("--org", "org_name", required=True, help="Organisation (by name).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: by extension).")
     def command(file, org_name, fmt):
+        fmt = _format(file, fmt)
         org = _org(org_name, resource, create=False)
-        text = export_records(Identity.system(), resource, org, detect_format(file, fmt))
-        with open(file, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        text = export_records(Identity.system(), resource, org, fmt)
+        Path(file).write_bytes(encode(text, fmt))
         click.echo(f"{resource}: exported to {file}")
 
     return command

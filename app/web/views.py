@@ -81,8 +81,15 @@ def login():
             flash(_("E-mail or password is wrong."), "error")
             return render_template("web/login.html", email=request.form.get("email", "")), 422
         login_user(user)
-        return redirect(request.args.get("next") if (request.args.get("next") or "").startswith("/") else url_for("web.home"))
+        return redirect(_local_url(request.args.get("next")) or url_for("web.home"))
     return render_template("web/login.html", email="")
+
+
+def _local_url(target: str | None) -> str | None:
+    """``target`` if it is a path on this site; ``None`` for absent or off-site targets ("//host", "http://…")."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
 
 
 @bp.route("/logout", methods=["POST"])

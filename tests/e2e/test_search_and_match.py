@@ -26,11 +26,9 @@ def test_enterprise_user_searches_filters_and_reads_why_a_patent_matched(demo_ma
     page.click("#search-form button[type=submit]")
     first_total = page.inner_text(".count")
     assert page.locator(".hit").count() > 0 and page.locator(".hit mark").count() > 0
-    region = page.locator("fieldset:has(legend:text('地区')) input[type=checkbox]").first
-    region.check()
-    page.wait_for_load_state()
-    page.locator("fieldset:has(legend:text('技术成熟度')) input[type=checkbox]").first.check()
-    page.wait_for_load_state()
+    for legend in ("地区", "技术成熟度"):  # ticking a facet resubmits the form: wait for that page
+        with page.expect_navigation():
+            page.locator(f"fieldset:has(legend:text('{legend}')) input[type=checkbox]").first.check()
     assert page.inner_text(".count") != first_total
     assert "region=" in page.url and "maturity=" in page.url
     screenshot(page, "search-filtered")

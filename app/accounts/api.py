@@ -1,0 +1,90 @@
+"""REST API of accounts: registration, API tokens and the current user (``/api/v1/auth``, ``/api/v1/me``)."""
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from ..auth import token_digest
+from ..extensions import db, limiter
+from ..identity import current_identity
+from ..listings.api_common import API_PREFIX, ApiErrorSchema, NotAuthenticated, created, documents_body, json_body, require_login
+from ..orgs.service import dump as dump_org
+from . import service
+from .models import ApiToken
+from .schemas import RegistrationSchema, TokenRequestSchema, UserSchema
+
+blp = Blueprint("accounts_api", __name__, url_prefix=API_PREFIX, description="Registration, API tokens, current user")
+
+
+class TokenSchema(Schema):
+    """A new API token: the secret is shown once, only its digest is stored."""
+
+    id = fields.Integer()
+    name = fields.String()
+    token = fields.String(metadata={"description": "Send as `Authorization: Bearer <token>`"})
+
+
+class MeSchema(UserSchema):
+    """The current user with their organisation."""
+
+    organisation = fields.Dict()
+
+
+def _me() -> dict:
+    body = UserSchema().dump(current_user)
+    body["organisation"] = dump_org(current_identity(), current_user.organisation)
+    return body
+
+
+@blp.route("/auth/register")
+class Register(MethodView):
+    @documents_body(blp, RegistrationSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="E-mail or organisation name taken")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid fields (named in `errors`)")
+    def post(self):
+        """Register a user with a new organisation (they become its unverified org admin)."""
+        user = service.register(json_body())
+        return created(UserSchema().dump(user), url_for("accounts_api.Me"))
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])]
+
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    @blp.alt_response(401, schema=ApiErrorSchema, description="Wrong e-mail or password")
+    @blp.alt_response(429, schema=ApiErrorSchema, description="Too many attempts (LOGIN_RATE_LIMIT)")
+    def post(self, args):
+        """Exchange e-mail and password for a bearer token (rate limited per client address)."""
+        user = service.authenticate(args["email"], args["password"])
+        if user is None:
+            raise NotAuthenticated("wrong e-mail or password")
+        token = service.create_token(user, args["name"])
+        token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_digest == token_digest(token)))
+        return created({"id": token_id, "name": args["name"], "token": token}, url_for("accounts_api.Me"))
+
+
+@blp.route("/auth/tokens/<int:token_id>")
+class Token(MethodView):
+    @require_login
+    @blp.response(204)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Not your token")
+    def delete(self, token_id):
+        """Revoke one of your tokens."""
+        service.revoke_token(current_identity(), token_id)
+        return Response(status=204)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @require_login
+    @blp.response(200, MeSchema)
+    def get(self):
+        """Who you are, with your organisation (including its verification status)."""
+        return jsonify(_me())

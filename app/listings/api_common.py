@@ -1,0 +1,244 @@
+"""Shared REST resource code: request/response helpers and ONE generic listing API.
+
+``listing_blueprint(service)`` builds the whole API of a listing resource (patents, demands, service
+offers) from its :class:`~app.listings.service.ListingService`: list, create, read, update, delete,
+submit and withdraw. Resources stay thin: they parse input, call one service method and render the
+result. Services dump their objects themselves (the confidential fields depend on who asks), so
+resources return ready JSON and the response schema documents it.
+"""
+from __future__ import annotations
+
+import math
+from functools import wraps
+
+from flask import Response, jsonify, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import BadRequest
+
+from ..errors import PermissionDenied, ServiceError
+from ..identity import current_identity
+from .models import ListingStatus
+
+API_PREFIX = "/api/v1"
+MAX_PER_PAGE = 100
+
+PAGINATION_HEADERS = {
+    "X-Total-Count": {"description": "Number of items matching the filters", "schema": {"type": "integer"}},
+    "X-Page": {"description": "This page (1-based)", "schema": {"type": "integer"}},
+    "X-Per-Page": {"description": "Items per page", "schema": {"type": "integer"}},
+    "X-Total-Pages": {"description": "Number of pages", "schema": {"type": "integer"}},
+    "Link": {"description": "RFC 8288 links to the first, previous, next and last pages", "schema": {"type": "string"}},
+}
+
+
+class NotAuthenticated(ServiceError):
+    """The endpoint needs a logged-in user (session or bearer token) (HTTP 401)."""
+
+    status = 401
+
+
+class MalformedBody(ServiceError):
+    """The request body is not JSON at all (HTTP 400)."""
+
+    status = 400
+
+
+class UnsupportedBody(ServiceError):
+    """The request body is not declared as JSON (HTTP 415)."""
+
+    status = 415
+
+
+class PageArgs(Schema):
+    """Page selection shared by every list endpoint."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class ListingQueryArgs(PageArgs):
+    """Filters of a listing collection; everyone only ever gets the rows the policy lets them read."""
+
+    status = fields.String(
+        validate=validate.OneOf([s.value for s in ListingStatus]),
+        metadata={"description": "Moderation status; others' non-published listings never match"},
+    )
+    org = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Owning organisation id"})
+    mine = fields.Boolean(load_default=False, metadata={"description": "Only my organisation's listings"})
+
+
+class ApiErrorSchema(Schema):
+    """Every error body: HTTP code, error name, message and, for bad input, field → messages."""
+
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    current_status = fields.String()
+
+
+# ---------------------------------------------------------------- request helpers
+
+
+def _requires(platform_admin: bool):
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            identity = current_identity()
+            if not identity.is_authenticated:
+                raise NotAuthenticated("log in or send an API token (Authorization: Bearer …)")
+            if platform_admin and not identity.is_platform_admin:
+                raise PermissionDenied("platform admins only")
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# 401 for anonymous callers; the service still decides what a logged-in identity may do.
+require_login = _requires(platform_admin=False)
+# 401 for anonymous callers, 403 for anyone but platform admins (admin endpoints).
+require_platform_admin = _requires(platform_admin=True)
+
+
+def json_body():
+    """The parsed JSON request body, as sent; services load and validate it with their schema.
+
+    Malformed JSON is a 400; a body that is valid JSON but not an object is left to the service's
+    schema, which answers 422 naming ``_schema``.
+    """
+    if not request.get_data():
+        return {}
+    if not request.is_json:
+        # Only JSON: a cross-site HTML form cannot send it, so cookie sessions stay safe without CSRF tokens.
+        raise UnsupportedBody("send the body as application/json", errors={"_json": ["expected application/json"]})
+    try:
+        return request.get_json()
+    except BadRequest:
+        raise MalformedBody("the request body is not valid JSON", errors={"_json": ["not valid JSON"]}) from None
+
+
+def documents_body(blp: Blueprint, schema_cls, partial: bool = False):
+    """Document ``schema_cls`` as the JSON request body without letting webargs load it.
+
+    Listing services need the raw object (edits of a published listing wait for review as sent).
+    """
+    description = "Any subset of the fields (partial update)" if partial else None
+    body = {"required": True, "content": {"application/json": {"schema": schema_cls}}}
+    if description:
+        body["description"] = description
+    return blp.doc(requestBody=body)
+
+
+def paginated(items: list, total: int, page: int, per_page: int):
+    """A JSON list response with pagination headers (X-Total-Count, X-Page, … and Link)."""
+    pages = max(1, math.ceil(total / per_page))
+    response = jsonify(items)
+    response.headers.update(
+        {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page), "X-Total-Pages": str(pages)}
+    )
+    args = request.args.to_dict()
+    links = {"first": 1, "last": pages}
+    if page > 1:
+        links["prev"] = min(page - 1, pages)
+    if page < pages:
+        links["next"] = page + 1
+    response.headers["Link"] = ", ".join(
+        f'<{url_for(request.endpoint, **(request.view_args or {}), **{**args, "page": number, "per_page": per_page})}>; rel="{rel}"'
+        for rel, number in links.items()
+    )
+    return response
+
+
+def created(body: dict, location: str):
+    """201 with the new object and its ``Location``."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+# ---------------------------------------------------------------- the generic listing API
+
+
+def listing_blueprint(service, *, name: str, description: str) -> Blueprint:
+    """The REST API of one listing resource, all routes under ``/api/v1/<service.resource>``."""
+    blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    schema_cls = service.schema_cls
+    label = service.resource
+    item_endpoint = f"{name}.{label.title()}Item"
+
+    def dump(obj) -> dict:
+        return service.dump(current_identity(), obj)
+
+    def item_url(obj) -> str:
+        return url_for(item_endpoint, listing_id=obj.id)
+
+    class Collection(MethodView):
+        @blp.arguments(ListingQueryArgs, location="query")
+        @blp.response(200, schema_cls(many=True), headers=PAGINATION_HEADERS)
+        def get(self, args):
+            """List the listings you may read (published ones; your organisation's in any state)."""
+            identity = current_identity()
+            items, total = service.list(
+                identity, mine=args["mine"], status=args.get("status"), org_id=args.get("org"),
+                page=args["page"], per_page=args["per_page"],
+            )
+            return paginated(service.dump_many(identity, items), total, args["page"], args["per_page"])
+
+        @require_login
+        @documents_body(blp, schema_cls)
+        @blp.response(201, schema_cls)
+        @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid fields (named in `errors`)")
+        def post(self):
+            """Create a draft owned by your organisation."""
+            obj = service.create(current_identity(), json_body())
+            return created(dump(obj), item_url(obj))
+
+    class Item(MethodView):
+        @blp.response(200, schema_cls)
+        @blp.alt_response(404, schema=ApiErrorSchema, description="Missing or not visible to you")
+        def get(self, listing_id):
+            """One listing; confidential fields only for its organisation and platform admins."""
+            return jsonify(dump(service.get(current_identity(), listing_id)))
+
+        @require_login
+        @documents_body(blp, schema_cls, partial=True)
+        @blp.response(200, schema_cls)
+        @blp.alt_response(409, schema=ApiErrorSchema, description="The listing's status forbids edits")
+        def patch(self, listing_id):
+            """Edit fields; edits to a published listing wait for review in `has_pending_changes`."""
+            return jsonify(dump(service.update(current_identity(), listing_id, json_body())))
+
+        @require_login
+        @blp.response(204)
+        def delete(self, listing_id):
+            """Delete a draft, withdrawn or rejected listing (organisation admins)."""
+            service.delete(current_identity(), listing_id)
+            return Response(status=204)
+
+    def transition(method_name: str, doc: str):
+        """A POST endpoint running one status transition of the service."""
+
+        @require_login
+        @blp.response(200, schema_cls)
+        @blp.alt_response(409, schema=ApiErrorSchema, description="Not allowed from the current status")
+        def post(self, listing_id):
+            return jsonify(dump(getattr(service, method_name)(current_identity(), listing_id)))
+
+        post.__doc__ = doc
+        return type(f"{label.title()}{method_name.title()}", (MethodView,), {"post": post})
+
+    # Distinct class names give distinct endpoint names (flask-smorest names endpoints after the view).
+    Collection.__name__ = f"{label.title()}Collection"
+    Item.__name__ = f"{label.title()}Item"
+    blp.route(f"/{label}")(Collection)
+    blp.route(f"/{label}/<int:listing_id>")(Item)
+    blp.route(f"/{label}/<int:listing_id>/submit")(
+        transition("submit", "Send to review (your organisation must be verified).")
+    )
+    blp.route(f"/{label}/<int:listing_id>/withdraw")(transition("withdraw", "Take off the market."))
+    return blp

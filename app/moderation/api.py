@@ -1,0 +1,125 @@
+"""REST API of moderation (platform admins): the review queue, bulk decisions and the audit log."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from flask import jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..identity import current_identity
+from ..listings.api_common import (
+    API_PREFIX, PAGINATION_HEADERS, ApiErrorSchema, PageArgs, paginated, require_platform_admin,
+)
+from ..listings.models import ListingStatus
+from ..listings.registry import listing_services
+from . import service
+
+blp = Blueprint("moderation_api", __name__, url_prefix=f"{API_PREFIX}/admin",
+                description="Moderation queue, bulk decisions and the append-only audit log (platform admins)")
+RESOURCES = ["patents", "demands", "services"]
+DECISIONS = ["approve", "revise", "reject"]
+
+
+class QueueArgs(PageArgs):
+    resource = fields.String(validate=validate.OneOf(RESOURCES), metadata={"description": "Default: all three"})
+    status = fields.String(
+        validate=validate.OneOf([s.value for s in ListingStatus]),
+        metadata={"description": "Default: what awaits review (pending, or published with pending edits)"},
+    )
+    org = fields.Integer(validate=validate.Range(min=1))
+
+
+class QueueItemSchema(Schema):
+    """A queued listing: its resource name and the listing as its own schema dumps it."""
+
+    resource = fields.String()
+    listing = fields.Dict()
+
+
+class BulkDecisionSchema(Schema):
+    """One decision for many listings of one resource."""
+
+    resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
+    ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True,
+                      validate=validate.Length(min=1, max=500))
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _reason_for_refusals(self, data, **kwargs):
+        # Checked for the whole batch up front so a missing reason writes nothing at all.
+        if data.get("decision") in ("revise", "reject") and not (data.get("reason") or "").strip():
+            raise ValidationError("a reason is required when asking for revision or rejecting", "reason")
+
+
+class BulkResultSchema(Schema):
+    id = fields.Integer()
+    ok = fields.Boolean()
+    status = fields.String(metadata={"description": "New status (ok) or error name (not ok)"})
+    code = fields.Integer(metadata={"description": "HTTP status the single decision would have had"})
+    message = fields.String()
+    current_status = fields.String()
+
+
+class AuditArgs(PageArgs):
+    action = fields.String(metadata={"description": "e.g. patents.approve, organisation.verify"})
+    object_type = fields.String(metadata={"description": "patents, demands, services or organisation"})
+    object_id = fields.Integer()
+    actor_id = fields.Integer()
+    since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "ISO 8601 (UTC unless given), inclusive"})
+    until = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "ISO 8601 (UTC unless given), exclusive"})
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    actor_id = fields.Integer()
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.Integer()
+    reason = fields.String()
+    before = fields.Dict()
+    after = fields.Dict()
+    created_at = fields.DateTime()
+
+
+@blp.route("/moderation")
+class Queue(MethodView):
+    @require_platform_admin
+    @blp.arguments(QueueArgs, location="query")
+    @blp.response(200, QueueItemSchema(many=True), headers=PAGINATION_HEADERS)
+    def get(self, args):
+        """The review queue, filtered by resource, status and organisation."""
+        identity = current_identity()
+        services = listing_services()
+        rows, total = service.review_queue(
+            identity, resources=[args["resource"]] if "resource" in args else None, status=args.get("status"),
+            org_id=args.get("org"), page=args["page"], per_page=args["per_page"],
+        )
+        items = [{"resource": r, "listing": services[r].dump(identity, obj)} for r, obj in rows]
+        return paginated(items, total, args["page"], args["per_page"])
+
+
+@blp.route("/moderation/bulk")
+class Bulk(MethodView):
+    @require_platform_admin
+    @blp.arguments(BulkDecisionSchema)
+    @blp.response(200, BulkResultSchema(many=True))
+    @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid decision, ids or missing reason")
+    def post(self, args):
+        """Approve, send back for revision (整改) or reject many listings; one result per id."""
+        return jsonify(service.bulk_moderate(
+            current_identity(), args["resource"], args["ids"], args["decision"], args["reason"]
+        ))
+
+
+@blp.route("/audit")
+class Audit(MethodView):
+    @require_platform_admin
+    @blp.arguments(AuditArgs, location="query")
+    @blp.response(200, AuditEntrySchema(many=True), headers=PAGINATION_HEADERS)
+    def get(self, args):
+        """The append-only audit log of moderation and verification decisions, newest first."""
+        entries, total = service.audit_entries(current_identity(), **args)
+        return paginated(AuditEntrySchema(many=True).dump(entries), total, args["page"], args["per_page"])

@@ -1,0 +1,82 @@
+"""Moderation across the three listing resources: the review queue, bulk decisions and the audit log.
+
+Decisions themselves are the listing services' ``moderate`` (which writes the audit entry); this module
+only gathers, batches and reads. Only platform admins may use it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..errors import PermissionDenied, ServiceError
+from ..extensions import db
+from ..identity import Identity
+from ..listings.registry import listing_services
+from .models import AuditEntry
+
+
+def _require_admin(identity: Identity) -> None:
+    if not identity.is_platform_admin:
+        raise PermissionDenied("platform admins only")
+
+
+def review_queue(identity: Identity, *, resources=None, status=None, org_id=None, page=1, per_page=20):
+    """A page of ``(resource, listing)`` pairs, newest change first, and the total.
+
+    Without ``status`` the queue holds what awaits review: pending listings and published listings
+    with pending edits. Rows of several resources are merged: the top ``page * per_page`` of each
+    resource hold the requested page, so each resource is read once.
+    """
+    _require_admin(identity)
+    services = listing_services()
+    rows, total = [], 0
+    for resource in resources or list(services):
+        items, count = services[resource].list(
+            identity, status=status, pending_review=status is None, org_id=org_id, page=1, per_page=page * per_page
+        )
+        total += count
+        rows.extend((resource, obj) for obj in items)
+    rows.sort(key=lambda pair: (pair[1].updated_at, pair[1].id), reverse=True)
+    return rows[(page - 1) * per_page : page * per_page], total
+
+
+def bulk_moderate(identity: Identity, resource: str, ids: list[int], decision: str, reason: str | None) -> list[dict]:
+    """Apply one decision to many listings, each in its own unit of work; one result per id.
+
+    A listing that cannot take the decision (wrong state, unknown id) is reported and does not stop
+    the others; what succeeded stays decided.
+    """
+    _require_admin(identity)
+    service = listing_services()[resource]
+    results = []
+    for listing_id in dict.fromkeys(ids):  # de-duplicated, order kept
+        try:
+            obj = service.moderate(identity, listing_id, decision, reason)
+        except ServiceError as error:
+            results.append({"id": listing_id, "ok": False, **error.payload})
+        else:
+            results.append({"id": listing_id, "ok": True, "status": obj.status.value})
+    return results
+
+
+def audit_entries(identity: Identity, *, action=None, object_type=None, object_id=None, actor_id=None,
+                  since: datetime | None = None, until: datetime | None = None, page=1, per_page=50):
+    """A page of audit entries (newest first) matching the filters, and the total."""
+    _require_admin(identity)
+    query = select(AuditEntry)
+    for column, value in (
+        (AuditEntry.action, action), (AuditEntry.object_type, object_type),
+        (AuditEntry.object_id, object_id), (AuditEntry.actor_id, actor_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.created_at < until)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return items, total
