@@ -6,6 +6,7 @@ database session that rolls back everything a test wrote.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 
 import pytest
@@ -130,3 +131,28 @@ def app_engine(app, db_session):
     engine.drop_all()
     engine.ensure_indexes()
     return engine
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; the app sends to it. Yields the list of received messages."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(message_from_bytes(envelope.original_content, policy=policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:  # aiosmtpd checks readiness by connecting, so it needs a real port number
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    yield received
+    controller.stop()

@@ -1,0 +1,101 @@
+"""Notifications: an in-app row per recipient, written in the caller's transaction, and an e-mail sent after
+the commit through the configured SMTP server (with no ``SMTP_HOST`` the message is only logged).
+
+Other domains call :func:`notify` with their unit of work; a rolled-back transaction therefore neither shows a
+notification nor sends a mail.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..accounts.models import User
+from ..errors import NotFound, PermissionDenied
+from ..extensions import db
+from ..identity import Identity
+from ..models_base import utcnow
+from ..uow import Operation, unit_of_work
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+class SendMail(Operation):
+    """After the commit: deliver one plain-text e-mail (UTF-8, so Chinese subjects and bodies survive)."""
+
+    def __init__(self, to: str, subject: str, body: str):
+        self.to, self.subject, self.body = to, subject, body
+
+    def on_commit(self, uow) -> None:
+        config = current_app.config
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], self.to, self.subject
+        message.set_content(self.body)
+        if not config["SMTP_HOST"]:
+            log.info("mail (no SMTP_HOST set) to %s: %s", self.to, self.subject)
+            return
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
+            smtp.send_message(message)
+
+
+def notify(users, kind: str, title: str, body: str = "", link: str | None = None, *, email: bool = True, uow) -> list:
+    """Tell each of ``users`` about something: an in-app notification now, an e-mail after the commit.
+
+    ``link`` is a site path (e.g. ``/deals/3``) written into the mail as the place to act. Returns the rows.
+    """
+    rows = []
+    for user in {user.id: user for user in users if user is not None and user.active}.values():
+        row = Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link)
+        uow.session.add(row)
+        rows.append(row)
+        if email:
+            text = f"{body}\n\n{link}" if link else body
+            uow.register(SendMail(user.email, f"[技桥 TechBridge] {title}", text))
+    return rows
+
+
+def recipients_of_org(org_id: int) -> list[User]:
+    """The active users of an organisation (everyone there hears about its deals and matches)."""
+    return list(db.session.scalars(select(User).where(User.org_id == org_id, User.active.is_(True))))
+
+
+def inbox(identity: Identity, *, unread_only: bool = False, page: int = 1, per_page: int = 20):
+    """``(rows, total, unread)``: the identity's notifications, newest first."""
+    if identity.user_id is None:
+        raise PermissionDenied("log in to read notifications")
+    mine = Notification.user_id == identity.user_id
+    query = select(Notification).where(mine)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    unread = db.session.scalar(select(func.count()).where(mine, Notification.read_at.is_(None)))
+    rows = db.session.scalars(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total, unread
+
+
+@unit_of_work
+def mark_read(identity: Identity, notification_ids: list[int] | None = None, *, uow) -> int:
+    """Mark the identity's notifications read (all of them when ``notification_ids`` is None); returns how many.
+
+    Ids of other users' notifications are refused as unknown, so nobody learns they exist.
+    """
+    if identity.user_id is None:
+        raise PermissionDenied("log in to read notifications")
+    mine = Notification.user_id == identity.user_id
+    if notification_ids is not None:
+        found = set(uow.session.scalars(select(Notification.id).where(mine, Notification.id.in_(notification_ids))))
+        missing = sorted(set(notification_ids) - found)
+        if missing:
+            raise NotFound(f"no notification {missing[0]}")
+        mine = mine & Notification.id.in_(notification_ids)
+    now: datetime = utcnow()
+    result = uow.session.execute(update(Notification).where(mine, Notification.read_at.is_(None)).values(read_at=now))
+    return result.rowcount
