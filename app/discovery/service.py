@@ -28,21 +28,12 @@ PRICE_SORT_FIELD = {"patents": "price", "demands": "budget_max", "services": "pr
 def search_listings(identity: Identity, resource: str, params: dict) -> dict:
     """Run a search for ``identity``; ``params`` come validated from :class:`SearchArgs`."""
     service = listing_services()[resource]
-    clauses = [service.policy.search_filter("read", identity)]
-    for field in FACETS[resource]:
-        values = params.get(field)
-        if values:
-            clauses.append(Term(field, values))
-    for prefix, field in RANGES[resource].items():
-        low, high = params.get(f"{prefix}_min"), params.get(f"{prefix}_max")
-        if low is not None or high is not None:
-            clauses.append(Range(field, gte=low, lte=high))
     sort = params.get("sort", "relevance")
     result = search.engine.search(
         SearchRequest(
             resource=resource,
             text=params.get("q") or "",
-            filters=And(*clauses),
+            filters=search_filters(identity, resource, params),
             facets=FACETS[resource],
             sort=_sort(resource, sort),
             page=params.get("page", 1),
@@ -59,6 +50,20 @@ def search_listings(identity: Identity, resource: str, params: dict) -> dict:
     ]
     return {"total": result.total, "page": params.get("page", 1), "per_page": params.get("per_page", 20),
             "hits": hits, "facets": _labelled(result.facets)}
+
+
+def search_filters(identity: Identity, resource: str, params: dict):
+    """The engine filter for ``params`` (facet values, price/budget ranges) inside ``identity``'s permissions."""
+    clauses = [listing_services()[resource].policy.search_filter("read", identity)]
+    for field in FACETS[resource]:
+        values = params.get(field)
+        if values:
+            clauses.append(Term(field, values))
+    for prefix, field in RANGES[resource].items():
+        low, high = params.get(f"{prefix}_min"), params.get(f"{prefix}_max")
+        if low is not None or high is not None:
+            clauses.append(Range(field, gte=low, lte=high))
+    return And(*clauses)
 
 
 def suggest(identity: Identity, resource: str, prefix: str, limit: int = 8) -> list[str]:

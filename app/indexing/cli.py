@@ -44,9 +44,12 @@ def status_command(as_json):
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Drain once and exit.")
 def worker_command(interval, once):
-    """Apply pending outbox rows to the engine (production; the embedded default drains in-process)."""
+    """Apply pending outbox rows to the engine, then send match alerts (production; the embedded default
+    does both in-process after each commit)."""
+    from ..matching import alerts
+
     while True:
-        applied = service.drain()
+        applied = service.drain() + alerts.drain()
         if applied:
             click.echo(f"applied {applied} change(s)")
         if once:

@@ -6,19 +6,16 @@ leaves the index equal to the database. If the engine is down, rows stay pending
 """
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..outbox import drain_outbox
 from ..search_engine import search
-from ..uow import Operation, UnitOfWork
+from ..uow import Operation
 from .models import SearchOutbox
-
-log = logging.getLogger(__name__)
 
 
 class IndexOp(Operation):
@@ -44,40 +41,17 @@ def _listing_services():
 
 
 def drain(batch_size: int = 500) -> int:
-    """Apply pending outbox rows to the engine; returns how many rows were applied.
-
-    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so concurrent workers never apply the
-    same row; a failing engine leaves the rows pending with the error recorded.
-    """
-    applied = 0
+    """Apply pending search outbox rows to the engine; returns how many rows were applied."""
     services = _listing_services()
-    while True:
-        with UnitOfWork() as uow:
-            rows = uow.session.scalars(
-                select(SearchOutbox)
-                .where(SearchOutbox.processed_at.is_(None))
-                .order_by(SearchOutbox.id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
-                return applied
-            by_resource: dict[str, set[int]] = defaultdict(set)
-            for row in rows:
-                by_resource[row.resource].add(row.object_id)
-            try:
-                for resource, ids in by_resource.items():
-                    services[resource].sync_index(ids)
-            except Exception as error:  # engine down or rejecting: keep the rows for the next drain
-                log.warning("search outbox drain failed: %s", error)
-                for row in rows:
-                    row.attempts += 1
-                    row.last_error = str(error)[:2000]
-                return applied
-            now = utcnow()
-            for row in rows:
-                row.processed_at = now
-            applied += len(rows)
+
+    def apply(rows, uow) -> None:
+        by_resource: dict[str, set[int]] = defaultdict(set)
+        for row in rows:
+            by_resource[row.resource].add(row.object_id)
+        for resource, ids in by_resource.items():
+            services[resource].sync_index(ids)
+
+    return drain_outbox(SearchOutbox, apply, batch_size)
 
 
 def status() -> dict:

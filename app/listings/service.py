@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable
 
+from blinker import Namespace
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -30,6 +31,13 @@ SUBMITTABLE = {ListingStatus.draft, ListingStatus.needs_revision, ListingStatus.
 WITHDRAWABLE = {ListingStatus.pending, ListingStatus.approved, ListingStatus.needs_revision}
 DELETABLE = {ListingStatus.draft, ListingStatus.withdrawn, ListingStatus.rejected}
 DECISIONS = {"approve", "revise", "reject"}
+# Which statuses allow each owner action (``update`` of a published listing queues the edits for review).
+OWNER_ACTIONS = {"update": EDITABLE | {ListingStatus.approved}, "submit": SUBMITTABLE, "withdraw": WITHDRAWABLE,
+                 "delete": DELETABLE}
+
+# Sent as ``listing_published.send(resource, obj=..., uow=...)`` inside the transaction that first publishes a
+# listing; receivers (match alerts) register their own after-commit work on ``uow``.
+listing_published = Namespace().signal("listing-published")
 
 
 class ListingService:
@@ -87,6 +95,17 @@ class ListingService:
             .offset((page - 1) * per_page)
         ).all()
         return items, total
+
+    def actions_for(self, identity: Identity, obj) -> set[str]:
+        """The owner actions ``identity`` may take on ``obj`` in its current state: any of ``update``,
+        ``submit``, ``withdraw``, ``delete`` (pages show a button for each, and only those)."""
+        allowed = set()
+        for action, statuses in OWNER_ACTIONS.items():
+            if obj.status in statuses and self.policy.allows(action, identity, obj):
+                allowed.add(action)
+        if not obj.organisation.is_verified:
+            allowed.discard("submit")
+        return allowed
 
     def get_many(self, ids: list[int], with_indicators: bool = False) -> list:
         """Rows for ``ids`` in the order given (search returns ids; rows come from SQL).
@@ -194,6 +213,7 @@ class ListingService:
         if decision != "approve" and not (reason or "").strip():
             raise ValidationFailed({"reason": ["a reason is required when asking for revision or rejecting"]})
         before = self._full_schema.dump(obj)
+        first_publication = obj.status == ListingStatus.pending and decision == "approve"
         if obj.status == ListingStatus.pending:
             self._decide_pending(obj, decision, reason)
         elif obj.status == ListingStatus.approved and obj.pending_changes is not None:
@@ -213,6 +233,8 @@ class ListingService:
             )
         )
         uow.register(IndexOp(self.resource, obj))
+        if first_publication:  # after the index op: alerts search the index, so it must have the listing first
+            listing_published.send(self.resource, obj=obj, uow=uow)
         return obj
 
     @unit_of_work
@@ -238,12 +260,15 @@ class ListingService:
             changed, obj.pending_changes = queued != obj.pending_changes, queued
         elif changed:
             self._apply(obj, loaded)
-        if publish and obj.status != ListingStatus.approved:
+        newly_published = publish and obj.status != ListingStatus.approved
+        if newly_published:
             obj.status = ListingStatus.approved
             obj.published_at = obj.published_at or utcnow()
             changed = True
         if changed:
             uow.register(IndexOp(self.resource, obj))
+        if newly_published:
+            listing_published.send(self.resource, obj=obj, uow=uow)
         return obj, changed
 
     # ---------------------------------------------------------------- search documents

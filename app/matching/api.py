@@ -1,11 +1,13 @@
-"""Matching API: ranked, explained counterparts of a demand or a patent."""
+"""Matching API: ranked, explained counterparts of a demand or a patent; saved searches that alert."""
 from __future__ import annotations
 
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..identity import current_identity
-from . import service
-from .schemas import MatchArgs, MatchListSchema, ServiceMatchArgs
+from ..listings.api_common import ApiErrorSchema, require_login
+from . import alerts, service
+from .schemas import MatchArgs, MatchListSchema, SavedSearchInput, SavedSearchSchema, ServiceMatchArgs
 
 blp = Blueprint("matching_api", __name__, url_prefix="/api/v1", description="Explained matches")
 
@@ -45,3 +47,30 @@ def patent_matches(args, patent_id):
 def demand_service_matches(args, demand_id):
     """中试 / 检验检测 service offers for a demand (``kind`` narrows to pilot or inspection)."""
     return _respond(service.DEMAND_TO_SERVICES, demand_id, args["limit"], args.get("kind"))
+
+
+@blp.route("/saved-searches")
+class SavedSearches(MethodView):
+    @require_login
+    @blp.response(200, SavedSearchSchema(many=True))
+    def get(self):
+        """The user's saved searches; each alerts them when a newly published listing matches."""
+        return alerts.saved_searches(current_identity())
+
+    @require_login
+    @blp.arguments(SavedSearchInput)
+    @blp.response(201, SavedSearchSchema)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="Unknown filter or bad value (named in `errors`)")
+    def post(self, args):
+        """Save a search; ``params`` are those of ``GET /api/v1/search/{resource}``."""
+        return alerts.save_search(current_identity(), args["resource"], args["name"], args["params"])
+
+
+@blp.route("/saved-searches/<int:saved_id>")
+class SavedSearch(MethodView):
+    @require_login
+    @blp.response(204)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="Not one of the user's saved searches")
+    def delete(self, saved_id):
+        """Delete a saved search."""
+        alerts.delete_saved_search(current_identity(), saved_id)

@@ -25,3 +25,20 @@ class MatchSchema(Schema):
 class MatchListSchema(Schema):
     source_id = fields.Integer()
     matches = fields.List(fields.Nested(MatchSchema))
+
+
+class SavedSearchInput(Schema):
+    """A search to save: its resource, a name, and the search API's parameters (``q`` and filters)."""
+
+    resource = fields.String(required=True, validate=validate.OneOf(["patents", "demands", "services"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    params = fields.Dict(load_default=dict, metadata={"description": "as GET /api/v1/search/{resource} takes them"})
+
+
+class SavedSearchSchema(Schema):
+    id = fields.Integer()
+    resource = fields.String()
+    name = fields.String()
+    query = fields.String()
+    filters = fields.Dict()
+    created_at = fields.DateTime()

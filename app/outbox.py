@@ -1,0 +1,46 @@
+"""Draining a transactional outbox: rows written with a change, applied after it committed.
+
+Both the search outbox and the match-alert outbox drain the same way: claim a batch of pending rows (``FOR
+UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent workers never take the same row), apply them, mark them
+processed; if applying fails, keep them pending with the error recorded, for the next drain.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from .models_base import utcnow
+from .uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def drain_outbox(model, apply: Callable[[list, UnitOfWork], None], batch_size: int = 500) -> int:
+    """Apply pending rows of outbox ``model`` with ``apply(rows, uow)``; returns how many rows were applied."""
+    applied = 0
+    while True:
+        with UnitOfWork() as uow:
+            rows = uow.session.scalars(
+                select(model)
+                .where(model.processed_at.is_(None))
+                .order_by(model.id)
+                .limit(batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not rows:
+                return applied
+            try:
+                with uow.session.begin_nested():  # a failed batch rolls back its own writes, not the bookkeeping
+                    apply(rows, uow)
+            except Exception as error:  # engine down or rejecting: keep the rows for the next drain
+                log.warning("%s drain failed: %s", model.__tablename__, error)
+                for row in rows:
+                    row.attempts += 1
+                    row.last_error = str(error)[:2000]
+                return applied
+            now = utcnow()
+            for row in rows:
+                row.processed_at = now
+            applied += len(rows)
