@@ -81,6 +81,14 @@ def inbox(identity: Identity, *, unread_only: bool = False, page: int = 1, per_p
     return rows, total, unread
 
 
+def unread_count(identity: Identity) -> int:
+    """How many of the identity's notifications are unread (0 for anonymous visitors)."""
+    if identity.user_id is None:
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == identity.user_id, Notification.read_at.is_(None)))
+
+
 @unit_of_work
 def mark_read(identity: Identity, notification_ids: list[int] | None = None, *, uow) -> int:
     """Mark the identity's notifications read (all of them when ``notification_ids`` is None); returns how many.

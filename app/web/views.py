@@ -4,27 +4,37 @@ Views parse the request, call one service and render; every rule lives in the se
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _
-from flask_login import login_user, logout_user
-from markupsafe import Markup
+from urllib.parse import urlencode
 
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import login_required, login_user, logout_user
+from markupsafe import Markup
+from marshmallow import fields
+
+from .. import labels
 from ..accounts import service as accounts
 from ..discovery import service as discovery
+from ..discovery.schemas import search_args
+from ..errors import ValidationFailed
 from ..extensions import limiter
 from ..identity import current_identity
 from ..listings.registry import listing_services
-from ..matching import service as matching
+from ..matching import alerts, service as matching
+from ..notifications import service as notifications
 
 bp = Blueprint("web", __name__)
 RESOURCE_NAMES = {"patents": "专利", "demands": "技术需求", "services": "中试与检验检测服务"}
-PAGE_FILTERS = ("region", "maturity", "required_maturity", "kind")
+PER_PAGE = 20
+SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest"), "price_asc": _l("Price: low to high"),
+               "price_desc": _l("Price: high to low")}
 
 
 @bp.app_context_processor
-def locale_context() -> dict:
-    """The active locale for ``<html lang>``."""
-    return {"locale": str(get_locale())}
+def page_context() -> dict:
+    """The active locale for ``<html lang>``, label helpers, and the user's unread notification count."""
+    return {"locale": str(get_locale()), "value_label": labels.value_label, "field_label": labels.field_label,
+            "unread_notifications": notifications.unread_count(current_identity())}
 
 
 @bp.app_template_filter("marked")
@@ -43,33 +53,94 @@ def home():
 
 @bp.route("/search/<resource>")
 def search_page(resource):
+    """Search with every facet of the resource, sort, price/budget range, pages and title suggestions."""
     if resource not in RESOURCE_NAMES:
         abort(404)
-    params = {"q": request.args.get("q", "")[:10_000], "page": max(1, request.args.get("page", 1, type=int) or 1),
-              "per_page": 20, "sort": "relevance"}
-    for field in PAGE_FILTERS:
-        values = request.args.getlist(field)
-        if values and field in discovery.FACETS[resource]:
-            params[field] = values
-    result = discovery.search_listings(current_identity(), resource, params)
-    return render_template("web/search.html", resource=resource, names=RESOURCE_NAMES, result=result, params=params)
+    params, errors = _search_params(resource)
+    result = discovery.search_listings(current_identity(), resource, {**params, "per_page": PER_PAGE})
+    pages = max(1, -(-result["total"] // PER_PAGE))
+    return render_template("web/search.html", resource=resource, names=RESOURCE_NAMES, result=result, params=params,
+                           errors=errors, pages=pages, facet_fields=discovery.FACETS[resource],
+                           range_prefix=next(iter(discovery.RANGES[resource])), sorts=SORT_LABELS,
+                           query_string=_query_string), 400 if errors else 200
+
+
+@bp.route("/search/<resource>/save", methods=["POST"])
+@login_required
+def save_search(resource):
+    """Save the search the page shows; its owner is alerted when a newly published listing matches."""
+    if resource not in RESOURCE_NAMES:
+        abort(404)
+    params, _errors = _search_params(resource)
+    try:
+        alerts.save_search(current_identity(), resource, request.form.get("name", ""),
+                           {k: v for k, v in params.items() if k not in ("page", "sort")})
+        flash(_("Search saved: you will be told when a new listing matches it."), "ok")
+    except ValidationFailed as error:
+        flash(_("The search was not saved: %(errors)s", errors=_messages(error.errors)), "error")
+    return redirect(url_for("web.search_page", resource=resource, **request.args.to_dict(flat=False)))
 
 
 @bp.route("/<any(patents, demands, services):resource>/<int:listing_id>")
 def listing_page(resource, listing_id):
+    """A listing with its explained matches and, for patents, similar patents."""
     identity = current_identity()
     service = listing_services()[resource]
     obj = service.get(identity, listing_id)
+    service.record_view(obj)
     listing = service.dump(identity, obj)
-    matches, services = [], []
+    matches, services, similar = [], [], []
     if resource == "demands":
         matches = matching.rank(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
         if obj.needs_pilot or obj.needs_inspection:
             services = matching.rank(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
     elif resource == "patents":
         matches = matching.rank(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
+        similar = discovery.similar(identity, resource, listing_id)
     return render_template("web/listing.html", resource=resource, names=RESOURCE_NAMES, listing=listing,
-                           matches=matches, services=services)
+                           matches=matches, services=services, similar=similar)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications_page():
+    """The user's notifications and saved searches; POST marks everything read."""
+    identity = current_identity()
+    if request.method == "POST":
+        notifications.mark_read(identity)
+        return redirect(url_for("web.notifications_page"))
+    rows, total, unread = notifications.inbox(identity, per_page=50)
+    return render_template("web/notifications.html", rows=rows, total=total, unread=unread,
+                           saved=alerts.saved_searches(identity), names=RESOURCE_NAMES)
+
+
+@bp.route("/saved-searches/<int:saved_id>/delete", methods=["POST"])
+@login_required
+def delete_saved_search(saved_id):
+    alerts.delete_saved_search(current_identity(), saved_id)
+    flash(_("Saved search deleted."), "ok")
+    return redirect(url_for("web.notifications_page"))
+
+
+def _search_params(resource: str) -> tuple[dict, dict]:
+    """The page's query string validated by the search API's own schema; bad fields are dropped and named."""
+    schema = search_args(resource)()
+    raw = {name: request.args.getlist(name) if isinstance(field, fields.List) else request.args.get(name)
+           for name, field in schema.fields.items() if name in request.args}
+    raw = {name: value for name, value in raw.items() if value not in ("", [""])}
+    errors = schema.validate(raw)
+    return schema.load({k: v for k, v in raw.items() if k not in errors}), errors
+
+
+def _query_string(**changes) -> str:
+    """The current query string with ``changes`` applied (for sort and page links)."""
+    args = request.args.to_dict(flat=False)
+    args.update({key: [str(value)] for key, value in changes.items()})
+    return urlencode(args, doseq=True)
+
+
+def _messages(errors: dict) -> str:
+    return "; ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in errors.items())
 
 
 @bp.route("/login", methods=["GET", "POST"])
