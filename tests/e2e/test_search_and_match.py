@@ -22,6 +22,10 @@ def test_enterprise_user_searches_filters_and_reads_why_a_patent_matched(demo_ma
     assert "企业技术总监" in page.inner_text("header")
 
     page.goto(f"{url}/search/patents")
+    page.type("input[name=q]", "基于深度")  # suggestions arrive as the user types
+    page.wait_for_function("document.querySelectorAll('#suggestions option').length > 0")
+    assert all(o.startswith("基于深度") or "基于深度" in o
+               for o in page.eval_on_selector_all("#suggestions option", "els => els.map(e => e.value)"))
     page.fill("input[name=q]", "基于深度学习的图像缺陷检测")
     page.click("#search-form button[type=submit]")
     first_total = page.inner_text(".count")
