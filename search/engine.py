@@ -79,7 +79,7 @@ class Engine(ABC):
                 fragments = highlight(raw.source.get(field), unique_terms)
                 if fragments:
                     highlights[field] = fragments
-            hits.append(Hit(id=raw.id, score=raw.score, highlights=highlights))
+            hits.append(Hit(id=raw.id, score=raw.score, highlights=highlights, source=raw.source))
         ordered_facets = {
             field: sorted(buckets, key=lambda bucket: (-bucket[1], bucket[0])) for field, buckets in facets.items()
         }

@@ -98,6 +98,7 @@ class Hit:
     id: int
     score: float
     highlights: dict[str, list[str]] = field(default_factory=dict)
+    source: dict = field(default_factory=dict)  # the stored search document (the resource's public JSON)
 
 
 @dataclass
