@@ -6,7 +6,9 @@ the text escaped, matches wrapped in ``<mark>``.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 from markupsafe import escape
 
@@ -31,44 +33,53 @@ def _aligned_normal_form(text: str) -> str:
     return converted if len(converted) == len(folded) else folded
 
 
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """One alternation of the terms, longest first, so the longest term wins where several start."""
+    return re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)))
+
+
 def highlight(text: str | None, terms: list[str], fragment_chars: int = FRAGMENT_CHARS,
               max_fragments: int = MAX_FRAGMENTS) -> list[str]:
     """Up to ``max_fragments`` HTML fragments of ``text`` with ``terms`` marked; [] when nothing matches."""
     if not text or not terms:
         return []
-    normal = _aligned_normal_form(text)
-    marked = [False] * len(text)
-    for term in sorted(set(terms), key=len, reverse=True):
-        start = normal.find(term)
-        while start != -1:
-            for i in range(start, start + len(term)):
-                marked[i] = True
-            start = normal.find(term, start + len(term))
-    firsts = [i for i, flag in enumerate(marked) if flag and (i == 0 or not marked[i - 1])]
-    if not firsts:
-        return []
+    spans = _merged(match.span() for match in _pattern(tuple(sorted(set(terms)))).finditer(_aligned_normal_form(text)))
     fragments, covered_until = [], -1
-    for first in firsts:
+    for first, _ in spans:
         if first < covered_until:
             continue
         begin = max(0, first - fragment_chars // 4)
         end = min(len(text), begin + fragment_chars)
-        fragments.append(_render(text, marked, begin, end))
+        fragments.append(_render(text, spans, begin, end))
         covered_until = end
         if len(fragments) == max_fragments:
             break
     return fragments
 
 
-def _render(text: str, marked: list[bool], begin: int, end: int) -> str:
-    parts, i = [], begin
-    while i < end:
-        j = i
-        while j < end and marked[j] == marked[i]:
-            j += 1
-        piece = str(escape(text[i:j]))
-        parts.append(f"<mark>{piece}</mark>" if marked[i] else piece)
-        i = j
+def _merged(spans) -> list[tuple[int, int]]:
+    """Touching or overlapping spans joined into one (finditer's spans never overlap but may touch)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
+    """``text[begin:end]`` escaped, with the parts inside ``spans`` wrapped in ``<mark>``."""
+    parts, position = [], begin
+    for start, stop in spans:
+        if stop <= begin or start >= end:
+            continue
+        start, stop = max(start, begin), min(stop, end)
+        parts.append(str(escape(text[position:start])))
+        parts.append(f"<mark>{escape(text[start:stop])}</mark>")
+        position = stop
+    parts.append(str(escape(text[position:end])))
     prefix = "…" if begin > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(parts) + suffix
