@@ -92,6 +92,9 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        # Connect transfers may go elsewhere than PaymentIntents (tests replay recorded responses there).
+        "STRIPE_TRANSFER_API_BASE": os.environ.get("STRIPE_TRANSFER_API_BASE") or None,
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         "PLATFORM_FEES": DEFAULT_PLATFORM_FEES,
         "PAYMENT_CURRENCY": os.environ.get("PAYMENT_CURRENCY", "cny"),
         # Mail: unset host → messages are only logged.

@@ -58,7 +58,7 @@ def pay(payment_id):
             return redirect(url_for("payments.pay", payment_id=payment_id, next=_local_next()))
     return render_template(
         "payments/pay.html", payment=payment, errors=errors, is_buyer=identity.org_id == payment.buyer_org_id,
-        next=_local_next(), stripe_js=current_app.config.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        next=_local_next(), stripe_js=current_app.config["STRIPE_JS_URL"],
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
     ), code
 
