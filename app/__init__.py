@@ -24,6 +24,7 @@ DOMAINS = [
     "service_offers",
     "moderation",
     "portfolio",
+    "manage",
     "indexing",
     "discovery",
     "matching",

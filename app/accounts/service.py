@@ -127,6 +127,14 @@ def revoke_token(identity: Identity, token_id: int, *, uow) -> None:
     token.revoked_at = utcnow()
 
 
+def display_names(user_ids) -> dict[int, str]:
+    """User id → display name for ``user_ids`` (e.g. the actors of audit entries)."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
 @unit_of_work
 def ensure_demo_user(org, email: str, display_name: str, role: str, password: str, *, uow) -> tuple[User, bool]:
     """The user ``email``, created in ``org`` when absent (demo seeding); returns ``(user, created)``."""

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..errors import PermissionDenied, ServiceError
+from ..errors import PermissionDenied, ServiceError, ValidationFailed
 from ..extensions import db
 from ..identity import Identity
 from ..listings.registry import listing_services
+from ..listings.service import DECISIONS
 from .models import AuditEntry
 
 
@@ -58,6 +59,33 @@ def bulk_moderate(identity: Identity, resource: str, ids: list[int], decision: s
         else:
             results.append({"id": listing_id, "ok": True, "status": obj.status.value})
     return results
+
+
+def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: str, reason: str | None) -> list[dict]:
+    """One decision for listings of several resources (the admin queue's bulk form); one result per item.
+
+    The decision, the reason and the resource names are checked for the whole batch first, so bad input
+    decides nothing; then each listing is decided as in :func:`bulk_moderate`.
+    """
+    _require_admin(identity)
+    services = listing_services()
+    errors = {}
+    if decision not in DECISIONS:
+        errors["decision"] = [f"must be one of {sorted(DECISIONS)}"]
+    elif decision != "approve" and not (reason or "").strip():
+        errors["reason"] = ["a reason is required when asking for revision or rejecting"]
+    if not items:
+        errors["items"] = ["choose at least one listing"]
+    elif any(resource not in services for resource, _ in items):
+        errors["items"] = [f"resources are {sorted(services)}"]
+    if errors:
+        raise ValidationFailed(errors)
+    by_resource: dict[str, list[int]] = {}
+    for resource, listing_id in items:
+        by_resource.setdefault(resource, []).append(listing_id)
+    return [{"resource": resource, **result}
+            for resource, ids in by_resource.items()
+            for result in bulk_moderate(identity, resource, ids, decision, reason)]
 
 
 def audit_entries(identity: Identity, *, action=None, object_type=None, object_id=None, actor_id=None,

@@ -47,6 +47,8 @@ def request_verification(identity: Identity, credit_code: str, *, uow) -> Organi
     if org.verification_status == VerificationStatus.verified:
         raise Conflict("already verified", current_status=org.verification_status.value)
     code = normalised_credit_code(credit_code)
+    if code is None:
+        raise ValidationFailed({"credit_code": ["a unified social credit code is required"]})
     clash = db.session.scalar(select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id))
     if clash:
         raise Conflict("another organisation uses this credit code", errors={"credit_code": ["already in use"]})
@@ -92,6 +94,23 @@ def pending_verifications() -> list[Organisation]:
         .where(Organisation.verification_status == VerificationStatus.pending)
         .order_by(Organisation.updated_at)
     ).all()
+
+
+def list_organisations(identity: Identity, *, status: str | None = None, kind: str | None = None) -> list[Organisation]:
+    """Every organisation, optionally of one verification ``status`` and ``kind`` (platform admins).
+
+    Ordered by last change, oldest first, so a queue of pending requests is served in arrival order.
+    """
+    if not identity.is_platform_admin:
+        raise PermissionDenied("only platform admins list organisations")
+    query = select(Organisation).order_by(Organisation.updated_at, Organisation.id)
+    for name, enum_cls, column, value in (("status", VerificationStatus, Organisation.verification_status, status),
+                                          ("kind", OrgKind, Organisation.kind, kind)):
+        if value:
+            if value not in enum_cls.__members__:
+                raise ValidationFailed({name: [f"must be one of {list(enum_cls.__members__)}"]})
+            query = query.where(column == enum_cls(value))
+    return db.session.scalars(query).all()
 
 
 @unit_of_work

@@ -1,0 +1,1 @@
+"""Market figures for platform admins (read-only)."""

@@ -1,0 +1,178 @@
+"""Owners' listing pages: "My listings", create/edit forms, submit, withdraw, delete and patent PDF attachments.
+
+Views parse the form, call one service method and render; rules live in the services and policies. A form
+with errors is shown again with the messages next to the fields and nothing is written (422).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import login_required
+
+from ..errors import PermissionDenied, ValidationFailed
+from ..identity import current_identity
+from ..listings.registry import listing_services
+from ..patents import attachments
+from .forms import Form, translate
+from .labels import UI_LABELS
+from .listing_forms import LISTING_FORMS
+
+bp = Blueprint("manage", __name__, url_prefix="/my")
+PER_PAGE = 20
+ROW_COMMAND = "_rows"  # the name of the add/remove row buttons (they work without JavaScript)
+
+
+@bp.app_context_processor
+def labels_context() -> dict:
+    """Labels of resources, statuses and kinds for every template; the deals link only when deals exist."""
+    return {"ui_labels": UI_LABELS, "has_deals": "deals.index" in current_app.view_functions}
+
+
+def _service(resource: str):
+    service = listing_services().get(resource)
+    if service is None:
+        abort(404)
+    return service
+
+
+def _back(default: str) -> str:
+    """The page the user came from when it is on this site, else ``default``."""
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else default
+
+
+@bp.route("/listings")
+@login_required
+def my_listings():
+    """The organisation's listings of one resource (tabs), newest change first, with status and actions."""
+    identity = current_identity()
+    services = listing_services()
+    totals = {resource: service.list(identity, mine=True, per_page=1)[1] for resource, service in services.items()}
+    tabs = [r for r, service in services.items() if totals[r] or service.policy.allows("create", identity)]
+    resource = request.args.get("resource")
+    if resource not in tabs:
+        resource = tabs[0] if tabs else None
+    status = request.args.get("status") or None
+    if status not in (None, *UI_LABELS["status"]):
+        status = None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = [], 0
+    if resource:
+        service = services[resource]
+        items, total = service.list(identity, mine=True, status=status, page=page, per_page=PER_PAGE)
+        rows = [(obj, service.actions_for(identity, obj)) for obj in items]
+    return render_template(
+        "manage/my_listings.html", tabs=tabs, totals=totals, resource=resource, rows=rows, status=status,
+        page=page, pages=max(1, -(-total // PER_PAGE)), total=total,
+        may_create=bool(resource) and services[resource].policy.allows("create", identity),
+    )
+
+
+def _render_form(resource: str, form: Form, obj=None, status: int = 200, upload_errors=()):
+    identity = current_identity()
+    service = listing_services()[resource]
+    actions = service.actions_for(identity, obj) if obj is not None else {"update"}
+    files = attachments.list_for(identity, obj.id) if obj is not None and resource == "patents" else []
+    return render_template(
+        "manage/listing_form.html", resource=resource, form=form, obj=obj, actions=actions, attachments=files,
+        upload_errors=upload_errors, row_command=ROW_COMMAND,
+    ), status
+
+
+def _stored_form(resource: str, obj) -> Form:
+    """The form filled from the listing; a published listing's queued edits are what the owner goes on editing."""
+    service = listing_services()[resource]
+    data = {**service.dump(current_identity(), obj), **(obj.pending_changes or {})}
+    return Form.from_data(LISTING_FORMS[resource], service.schema_cls(), data)
+
+
+def _posted_form(resource: str) -> Form:
+    return Form.from_request(LISTING_FORMS[resource], listing_services()[resource].schema_cls(), request.form)
+
+
+@bp.route("/<resource>/new", methods=["GET", "POST"])
+@login_required
+def new_listing(resource):
+    """The empty form; on POST, a new draft owned by the user's organisation."""
+    service = _service(resource)
+    identity = current_identity()
+    if not service.policy.allows("create", identity):
+        raise PermissionDenied(_("Your organisation may not post this kind of listing."))
+    if request.method == "GET":
+        return _render_form(resource, Form.blank(LISTING_FORMS[resource], service.schema_cls()))
+    form = _posted_form(resource)
+    if form.change_rows(request.form.get(ROW_COMMAND, "")):
+        return _render_form(resource, form)
+    try:
+        obj = service.create(identity, form.data())
+    except ValidationFailed as error:
+        return _render_form(resource, form.fail(error), status=422)
+    flash(_("Saved as a draft. Submit it for review when it is complete."), "success")
+    return redirect(url_for(".edit_listing", resource=resource, listing_id=obj.id))
+
+
+@bp.route("/<resource>/<int:listing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_listing(resource, listing_id):
+    """The owner's page of a listing: its status, the form, the actions and (patents) the attachments."""
+    service = _service(resource)
+    identity = current_identity()
+    obj = service.get(identity, listing_id, "update")
+    if request.method == "GET":
+        return _render_form(resource, _stored_form(resource, obj), obj)
+    form = _posted_form(resource)
+    if form.change_rows(request.form.get(ROW_COMMAND, "")):
+        return _render_form(resource, form, obj)
+    was_published = obj.is_published
+    try:
+        service.update(identity, listing_id, form.data())
+    except ValidationFailed as error:
+        return _render_form(resource, form.fail(error), obj, status=422)
+    flash(_("Saved. The published version stays online until a moderator approves your changes.") if was_published
+          else _("Saved."), "success")
+    return redirect(url_for(".edit_listing", resource=resource, listing_id=listing_id))
+
+
+TRANSITION_MESSAGES = {"submit": _l("Submitted for review."), "withdraw": _l("Withdrawn from the market."),
+                       "delete": _l("Deleted.")}
+
+
+@bp.route("/<resource>/<int:listing_id>/<any(submit, withdraw, delete):action>", methods=["POST"])
+@login_required
+def transition(resource, listing_id, action):
+    """Submit for review, withdraw or delete (the service refuses what the status or role forbids)."""
+    getattr(_service(resource), action)(current_identity(), listing_id)
+    flash(str(TRANSITION_MESSAGES[action]), "success")
+    if action == "delete":
+        return redirect(url_for(".my_listings", resource=resource))
+    return redirect(_back(url_for(".edit_listing", resource=resource, listing_id=listing_id)))
+
+
+@bp.route("/patents/<int:listing_id>/attachments", methods=["POST"])
+@login_required
+def upload_attachment(listing_id):
+    """Attach a PDF to a patent; a wrong file is a message next to the file field and nothing is stored."""
+    identity = current_identity()
+    obj = listing_services()["patents"].get(identity, listing_id, "update")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _reshow_after_upload(obj, [_("Choose a PDF file.")])
+    try:
+        attachments.add(identity, listing_id, upload, confidential=bool(request.form.get("confidential")))
+    except ValidationFailed as error:
+        return _reshow_after_upload(obj, [translate(m) for m in error.errors.get("file", [error.message])])
+    flash(_("The PDF is attached."), "success")
+    return redirect(url_for(".edit_listing", resource="patents", listing_id=listing_id))
+
+
+def _reshow_after_upload(obj, messages):
+    return _render_form("patents", _stored_form("patents", obj), obj, status=422, upload_errors=messages)
+
+
+@bp.route("/patents/<int:listing_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete_attachment(listing_id, attachment_id):
+    """Remove an attachment of a patent the user's organisation may edit."""
+    attachments.remove(current_identity(), attachment_id)
+    flash(_("The attachment is deleted."), "success")
+    return redirect(url_for(".edit_listing", resource="patents", listing_id=listing_id))
