@@ -109,6 +109,18 @@ class AuthenticatedOrgKind(Generator):
         return identity.org_id is not None and identity.org_kind in self.kinds
 
 
+class NdaParty(Generator):
+    """Organisations that accepted an NDA in a deal on the patent (its confidential fields unlock for them).
+
+    Object checks only: confidential fields never reach the search index, so no search or SQL filter is needed.
+    """
+
+    def allows(self, identity, obj) -> bool:
+        from .deals.service import nda_signed_between  # deals build on listings: import at call time
+
+        return identity.org_id is not None and nda_signed_between(identity.org_id, obj.id)
+
+
 class Policy:
     """Maps action names to generator lists; subclasses declare ``can_<action>`` attributes."""
 
@@ -151,6 +163,7 @@ class ListingPolicy(Policy):
 
 class PatentPolicy(ListingPolicy):
     creator_kinds = ("university", "institute")
+    can_read_confidential = [OwnerOrg(), PlatformAdmin(), NdaParty()]
 
 
 class DemandPolicy(ListingPolicy):

@@ -1,0 +1,133 @@
+"""REST routes every workflow resource has (deals, service orders), built once from its service.
+
+``workflow_routes`` adds to a blueprint: the caller's list (``GET /<resource>``), creation (``POST``), one item
+with its events, its payment and the caller's ``next_actions`` (``GET /<resource>/<id>``), the single action
+endpoint (``POST /<resource>/<id>/actions/<action>``: 409 with ``current_status`` when the transition does not
+apply) and document downloads. Resources stay thin: they parse input, call one service method and dump.
+"""
+from __future__ import annotations
+
+from flask import jsonify, send_file, url_for
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from ..identity import current_identity
+from ..listings.api_common import (
+    PAGINATION_HEADERS, ApiErrorSchema, PageArgs, created, json_body, paginated, require_login,
+)
+from ..payments import service as payments
+from .forms import api_input
+from .schemas import ActionSchema, EventSchema
+
+
+class WorkflowListArgs(PageArgs):
+    """Filters of a workflow list: statuses, and (platform admins) everyone's instead of one's own."""
+
+    status = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list,
+                         metadata={"description": "Only these statuses (repeat the parameter)"})
+    everyone = fields.Boolean(load_default=False, metadata={"description": "Platform admins: all organisations'"})
+
+
+class PaymentSummarySchema(Schema):
+    """The payment that counts for a deal or order, as its parties see it."""
+
+    id = fields.Integer()
+    status = fields.Function(lambda p: p.status.value)
+    provider = fields.String()
+    amount = fields.Integer(metadata={"description": "Seller's share, minor units (fen)"})
+    fee = fields.Integer(metadata={"description": "Platform fee, minor units (fen)"})
+    total = fields.Integer()
+    currency = fields.String()
+    refunded_amount = fields.Integer()
+    pay_url = fields.Function(lambda p: url_for("payments.pay", payment_id=p.id))
+
+
+def dump_subject(service, schema, identity, obj) -> dict:
+    """A subject with its events, its payment and what ``identity`` may do next."""
+    body = schema.dump(obj)
+    body["status_label"] = str(service.status_label(obj.status))
+    body["events"] = EventSchema(many=True).dump(service.events_of(obj))
+    payment = payments.payment_of(obj)
+    body["payment"] = PaymentSummarySchema().dump(payment) if payment else None
+    body["next_actions"] = ActionSchema(many=True).dump(service.next_actions(identity, obj))
+    return body
+
+
+def send_pdf(path, filename: str, *, inline: bool = False):
+    """A stored or generated PDF as a private download."""
+    response = send_file(path, mimetype="application/pdf", as_attachment=not inline, download_name=filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, create_schema):
+    """Add the shared routes of workflow ``resource`` (a URL segment) to ``blp``."""
+    prefix = "".join(part.title() for part in resource.split("-"))
+    item_endpoint = f"{blp.name}.{prefix}Item"
+
+    def dump(obj):
+        return dump_subject(service, schema, current_identity(), obj)
+
+    class Collection(MethodView):
+        @require_login
+        @blp.arguments(WorkflowListArgs, location="query")
+        @blp.response(200, schema.__class__(many=True), headers=PAGINATION_HEADERS)
+        def get(self, args):
+            """Your organisation's, newest change first (platform admins: everyone's with `everyone=true`)."""
+            rows, total = service.list(current_identity(), statuses=args["status"] or None, page=args["page"],
+                                       per_page=args["per_page"], everyone=args["everyone"])
+            return paginated([dump(obj) for obj in rows], total, args["page"], args["per_page"])
+
+        @require_login
+        @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": create_schema}}})
+        @blp.response(201, schema.__class__)
+        @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid fields (named in `errors`)")
+        @blp.alt_response(409, schema=ApiErrorSchema, description="An open one exists already")
+        def post(self):
+            obj = service.create(current_identity(), json_body())
+            return created(dump(obj), url_for(item_endpoint, obj_id=obj.id))
+
+    Collection.post.__doc__ = create_doc
+
+    class Item(MethodView):
+        @require_login
+        @blp.response(200, schema.__class__)
+        @blp.alt_response(404, schema=ApiErrorSchema, description="Missing, or you are not a party")
+        def get(self, obj_id):
+            """One item with its events (the timeline), its payment and `next_actions` for you."""
+            return jsonify(dump(service.get(current_identity(), obj_id)))
+
+    class Action(MethodView):
+        @require_login
+        @blp.doc(requestBody={
+            "description": "The action's input: JSON, or multipart/form-data for uploads (bearer-token clients only)",
+            "content": {"application/json": {"schema": {"type": "object"}},
+                        "multipart/form-data": {"schema": {"type": "object"}}},
+        })
+        @blp.response(200, schema.__class__)
+        @blp.alt_response(403, schema=ApiErrorSchema, description="Your role may not run this action now")
+        @blp.alt_response(404, schema=ApiErrorSchema, description="Not yours, or no such action")
+        @blp.alt_response(409, schema=ApiErrorSchema,
+                          description="Not possible in the current status (`current_status` says which)")
+        @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid input (fields named in `errors`)")
+        def post(self, obj_id, action):
+            """Run one workflow action (its input fields are listed in the item's `next_actions`)."""
+            return jsonify(dump(service.execute_action(current_identity(), obj_id, action, api_input())))
+
+    class Document(MethodView):
+        @require_login
+        @blp.response(200, content_type="application/pdf", description="The PDF")
+        @blp.alt_response(404, schema=ApiErrorSchema, description="Missing or not yours")
+        def get(self, obj_id, document_id):
+            """Download a document (a message attachment, an inspection or service report)."""
+            document, path = service.document(current_identity(), obj_id, document_id)
+            return send_pdf(path, document.filename)
+
+    for view, suffix in ((Collection, "Collection"), (Item, "Item"), (Action, "Action"), (Document, "Document")):
+        view.__name__ = f"{prefix}{suffix}"  # flask-smorest names endpoints after the view class
+    blp.route(f"/{resource}")(Collection)
+    blp.route(f"/{resource}/<int:obj_id>")(Item)
+    blp.route(f"/{resource}/<int:obj_id>/actions/<action>")(Action)
+    blp.route(f"/{resource}/<int:obj_id>/documents/<int:document_id>")(Document)
+    return dump

@@ -1,0 +1,20 @@
+"""REST API of standalone service orders: ``/api/v1/service-orders`` (list, order), one order with its timeline
+and next actions, the action endpoint and the provider's report."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..deals.resource import workflow_routes
+from ..listings.api_common import API_PREFIX
+from .schemas import CreateOrderSchema, ServiceOrderSchema
+from .service import service_orders_service
+
+blp = Blueprint("service_orders_api", __name__, url_prefix=API_PREFIX,
+                description="Pilot-scale (中试) and inspection (检验检测) services ordered on their own: "
+                            "request → quote → accept → pay → in progress → report delivered → completed")
+
+dump = workflow_routes(
+    blp, service_orders_service, resource="service-orders", schema=ServiceOrderSchema(),
+    create_schema=CreateOrderSchema,
+    create_doc="Order a provider's published service offer (`offer_id`) with what you need (`request_text`).",
+)

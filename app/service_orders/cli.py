@@ -1,0 +1,10 @@
+"""``flask service-orders expire``: the scheduled job expiring stale service orders (see ``flask deals expire``)."""
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+from ..deals.cli import expire_command
+from .service import service_orders_service
+
+cli = AppGroup("service-orders", help="Service-order workflow maintenance.")
+cli.add_command(expire_command(service_orders_service, "service orders"))

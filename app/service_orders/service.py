@@ -1,0 +1,53 @@
+"""The service-order service: ordering a provider's published offer, then the workflow engine's single
+``execute_action`` entry point, documents, payment callbacks and expiry (all inherited)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..deals.workflow import WorkflowService, load
+from ..errors import PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..identity import Identity
+from ..listings.models import ListingStatus
+from ..payments import hooks
+from ..service_offers.models import ServiceOffer
+from ..uow import unit_of_work
+from .actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
+from .models import ServiceOrder, ServiceOrderDocument, ServiceOrderEvent
+from .schemas import CreateOrderSchema
+
+
+class ServiceOrderService(WorkflowService):
+    """Service orders on the workflow engine."""
+
+    subject_label = _l("Service order")
+    link_prefix = "/service-orders"
+
+    def status_label(self, status) -> str:
+        return STATUS_LABELS[status]
+
+    @unit_of_work
+    def create(self, identity: Identity, data: dict, *, uow) -> ServiceOrder:
+        """Order a published pilot-scale or inspection service as the customer; the provider is asked to quote."""
+        if identity.org_id is None or identity.is_system or identity.org_kind == "platform":
+            raise PermissionDenied("log in as a member of the organisation that orders")
+        loaded = load(CreateOrderSchema, data)
+        offer = db.session.get(ServiceOffer, loaded["offer_id"])
+        if offer is None or offer.status != ListingStatus.approved:
+            raise ValidationFailed({"offer_id": ["not a published service offer"]})
+        if offer.org_id == identity.org_id:
+            raise ValidationFailed({"offer_id": ["this is your own organisation's service"]})
+        order = ServiceOrder(offer_id=offer.id, title=offer.title, buyer_org_id=identity.org_id,
+                             seller_org_id=offer.org_id, requested_by_id=identity.user_id,
+                             request_text=loaded["request_text"])
+        self.record_creation(identity, order, {"offer_id": offer.id, "request_text": loaded["request_text"]},
+                             uow=uow)
+        return order
+
+
+service_orders_service = ServiceOrderService(
+    model=ServiceOrder, event_model=ServiceOrderEvent, document_model=ServiceOrderDocument, fk="order_id",
+    documents_folder=DOCUMENTS_FOLDER, machine=MACHINE,
+)
+hooks.register(ServiceOrder.payable_kind, on_paid=service_orders_service.on_paid,
+               on_failed=service_orders_service.on_failed)

@@ -1,0 +1,37 @@
+"""Service-order pages: my orders, one order (timeline, quote, report, payment, the forms of what I may do next)
+and ordering a provider's service offer (``/service-orders/new?offer_id=``)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..deals.pages import workflow_pages
+from ..errors import ValidationFailed
+from ..identity import current_identity
+from ..service_offers.service import service_offers_service
+from .service import service_orders_service
+
+bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
+
+workflow_pages(bp, service_orders_service, list_template="service_orders/index.html",
+               item_template="service_orders/order.html", context=lambda identity, obj: {"choices": {}})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """The order form of one service offer."""
+    identity = current_identity()
+    offer = service_offers_service.get(identity, request.values.get("offer_id", type=int) or 0)
+    errors, code = {}, 200
+    if request.method == "POST":
+        try:
+            order = service_orders_service.create(identity, {"offer_id": offer.id,
+                                                             "request_text": request.form.get("request_text", "")})
+        except ValidationFailed as error:
+            errors, code = error.errors, 422
+        else:
+            flash(_("Your request was sent to the provider."), "success")
+            return redirect(url_for("service_orders.item", obj_id=order.id), code=303)
+    return render_template("service_orders/new.html", offer=offer, errors=errors, form=request.form), code
