@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .models_base import utcnow
 from .uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+class OutboxRow:
+    """The columns every outbox table has: which object of which resource changed, when, and its drain state."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(String(32), nullable=False)
+    object_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def drain_outbox(model, apply: Callable[[list, UnitOfWork], None], batch_size: int = 500) -> int:

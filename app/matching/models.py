@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..models_base import JsonType, utcnow
+from ..outbox import OutboxRow
 
 
 class Match(db.Model):
@@ -57,18 +58,10 @@ class Embedding(db.Model):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
-class AlertOutbox(db.Model):
+class AlertOutbox(OutboxRow, db.Model):
     """A listing that was just published, waiting to be checked against saved searches and strong matches.
 
     Written in the publishing transaction (like the search outbox), applied after the index has the listing.
     """
 
     __tablename__ = "alert_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    resource: Mapped[str] = mapped_column(String(32), nullable=False)
-    object_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    last_error: Mapped[str | None] = mapped_column(Text)

@@ -20,7 +20,6 @@ from app.identity import Identity
 from app.orgs.models import OrgKind
 from app.payments import service as payments
 from tests.factories import OrganisationFactory, UserFactory, identity_of, make_listing
-from tests.payments.fixtures import localstripe, localstripe_server  # noqa: F401 - fixtures for these tests
 
 OFFER = {
     "mode": "exclusive_licence", "territory": "中国大陆", "field_of_use": "动力电池正极材料", "term_months": 60,

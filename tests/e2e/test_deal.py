@@ -23,7 +23,7 @@ from app.orgs.models import OrgKind
 from app.payments import service as payments
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_listing
-from tests.payments.fixtures import SECRET_KEY, WEBHOOK_SECRET, LocalStripe, localstripe_server  # noqa: F401
+from tests.payments.fixtures import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
 THREE_D_SECURE_CARD = "4000002500003155"
 

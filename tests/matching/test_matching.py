@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from app.identity import Identity
 from app.matching import service as matching
 from app.matching.features import ClassificationConsensus, Feature, classification_fit, combine
 from tests.factories import identity_of, make_listing

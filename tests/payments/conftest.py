@@ -7,13 +7,7 @@ import pytest
 
 from app.identity import Identity
 from tests.factories import identity_of
-from tests.payments.fixtures import (  # noqa: F401 - fixtures
-    DummyPayable,
-    localstripe,
-    localstripe_server,
-    payable_kind,
-    stripe_connect,
-)
+from tests.payments.fixtures import DummyPayable
 
 _payable_ids = itertools.count(1000)
 

@@ -10,7 +10,6 @@ from app.identity import Identity
 from app.indexing import service as indexing
 from app.indexing.models import SearchOutbox
 from app.patents.service import patents_service
-from app.search_engine import search
 from search.engine import EngineUnavailable
 from tests.factories import identity_of, make_listing
 
