@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,6 +26,15 @@ WHITESPACE = "tb_whitespace"
 FIELD_TYPES = {"integer": tantivy.FieldType.Integer, "float": tantivy.FieldType.Float, "date": tantivy.FieldType.Date}
 SORT_FIELDS = {"newest": ("published_at", tantivy.Order.Desc)}
 PRICE_FIELDS = {"patents": "price", "demands": "budget_max", "services": "price_from"}
+_facet_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _facet_pool() -> ThreadPoolExecutor:
+    """This process's facet threads (a pool inherited through ``fork`` would wait on threads that do not exist)."""
+    pool = _facet_pools.get(os.getpid())
+    if pool is None:
+        pool = _facet_pools[os.getpid()] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
+    return pool
 
 
 def _schema(resource: str) -> tantivy.Schema:
@@ -205,6 +215,8 @@ class TantivyEngine(Engine):
             ])
         else:
             query = filter_query
+        # Facet counts are a second pass over every match; tantivy releases the GIL, so it runs beside the page.
+        facets = _facet_pool().submit(self._facets, searcher, query, request.facets) if request.facets else None
         limit = request.offset + request.per_page
         sort = request.sort if (request.sort != "relevance" or not tokens) else "relevance"
         if sort == "relevance" and not tokens:
@@ -223,8 +235,7 @@ class TantivyEngine(Engine):
         if sort == "relevance":
             hits.sort(key=lambda hit: (-round(hit.score, 4), hit.id))
         hits = hits[request.offset:limit]
-        facets = self._facets(searcher, query, request.facets) if request.facets else {}
-        return result.count, hits, facets
+        return result.count, hits, facets.result() if facets else {}
 
     @staticmethod
     def _sort_field(resource: str, sort: str):
