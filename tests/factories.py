@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import factory
 import pytest
 
+from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
 from app.demands.service import demands_service
@@ -127,6 +128,13 @@ def make_listing(resource: str, org: Organisation, *, status: str = "approved", 
         decision = {"approved": "approve", "needs_revision": "revise", "rejected": "reject"}[status]
         service.moderate(Identity.system(), obj.id, decision, None if decision == "approve" else "需补充材料")
     return obj
+
+
+def bearer(user: User | None) -> dict:
+    """Authorization header with a fresh API token of ``user`` (no header for anonymous)."""
+    if user is None:
+        return {}
+    return {"Authorization": f"Bearer {accounts.create_token(user, 'test')}"}
 
 
 def identity_of(user: User) -> Identity:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from ..errors import ValidationFailed
 from ..models_base import JsonType, utcnow
 from ..moderation.models import AppendOnlyError
-from ..patents.attachments import _display_name, _read_checked_pdf
+from ..patents.attachments import display_name, read_checked_pdf
 
 
 class EventMixin:
@@ -77,7 +77,7 @@ def storage_dir(folder: str) -> Path:
 
 def checked_pdf(file) -> tuple[bytes, str]:
     """The bytes and a harmless display name of an uploaded PDF; 422 naming ``file`` when it is not one."""
-    return _read_checked_pdf(file), _display_name(file.filename)
+    return read_checked_pdf(file), display_name(file.filename)
 
 
 def store_pdf(model, folder: str, data: bytes, filename: str, *, uow, **columns):

@@ -5,7 +5,7 @@ with errors is shown again with the messages next to the fields and nothing is w
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
@@ -24,8 +24,8 @@ ROW_COMMAND = "_rows"  # the name of the add/remove row buttons (they work witho
 
 @bp.app_context_processor
 def labels_context() -> dict:
-    """Labels of resources, statuses and kinds for every template; the deals link only when deals exist."""
-    return {"ui_labels": UI_LABELS, "has_deals": "deals.index" in current_app.view_functions}
+    """Labels of resources, statuses and kinds for every template."""
+    return {"ui_labels": UI_LABELS}
 
 
 def _service(resource: str):

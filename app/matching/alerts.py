@@ -16,6 +16,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from search.query import And, SearchRequest, Term
@@ -73,10 +74,10 @@ def save_search(identity: Identity, resource: str, name: str, params: dict, *, u
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise ValidationFailed({"name": ["give the search a name of 1 to 200 characters"]})
-    errors = search_args(resource)().validate(params)
-    if errors:
-        raise ValidationFailed(errors)
-    loaded = search_args(resource)().load(params)
+    try:
+        loaded = search_args(resource)().load(params)
+    except ValidationError as error:
+        raise ValidationFailed(error.normalized_messages()) from None
     count = uow.session.scalar(select(db.func.count(SavedSearch.id)).where(SavedSearch.user_id == identity.user_id))
     if count >= MAX_SAVED_SEARCHES:
         raise ValidationFailed({"name": [f"at most {MAX_SAVED_SEARCHES} saved searches per user"]})
@@ -122,18 +123,19 @@ def evaluate(resource: str, object_id: int, *, uow) -> None:
     obj = uow.session.get(service.model, object_id)
     if obj is None or obj.status != ListingStatus.approved:
         return
-    _alert_saved_searches(resource, obj, uow)
+    _alert_saved_searches(service, obj, uow)
     if resource == "patents":
         _alert_matches(PATENT_TO_DEMANDS, obj, uow)
     elif resource == "demands":
         _alert_matches(DEMAND_TO_PATENTS, obj, uow)
 
 
-def _alert_saved_searches(resource: str, obj, uow) -> None:
+def _alert_saved_searches(service, obj, uow) -> None:
+    resource = service.resource
     for saved in uow.session.scalars(select(SavedSearch).where(SavedSearch.resource == resource)):
         user = uow.session.get(User, saved.user_id)
         identity = Identity.of(user)
-        if not user.active or not listing_services()[resource].policy.allows("read", identity, obj):
+        if not user.active or not service.policy.allows("read", identity, obj):
             continue
         params = {**saved.filters, "q": saved.query}
         filters = And(search_filters(identity, resource, params), Term("id", [obj.id]))

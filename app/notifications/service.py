@@ -73,7 +73,7 @@ def inbox(identity: Identity, *, unread_only: bool = False, page: int = 1, per_p
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    unread = db.session.scalar(select(func.count()).where(mine, Notification.read_at.is_(None)))
+    unread = unread_count(identity)
     rows = db.session.scalars(
         query.order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(per_page).offset((page - 1) * per_page)

@@ -48,7 +48,7 @@ def _file_error(message: str) -> ValidationFailed:
     return ValidationFailed({"file": [message]})
 
 
-def _read_checked_pdf(file) -> bytes:
+def read_checked_pdf(file) -> bytes:
     """The upload's bytes once they prove to be a PDF within the size limit; else 422 naming ``file``."""
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if (file.mimetype or "").lower() != PDF_TYPE:
@@ -66,7 +66,7 @@ def _read_checked_pdf(file) -> bytes:
     return data
 
 
-def _display_name(filename: str | None) -> str:
+def display_name(filename: str | None) -> str:
     """A harmless display name: no directories, no control characters, bounded length, ``.pdf`` suffix."""
     name = Path((filename or "").replace("\\", "/")).name
     name = "".join(ch for ch in name if ch.isprintable()).strip() or "attachment.pdf"
@@ -89,14 +89,14 @@ class RemoveFileOp(Operation):
 def add(identity: Identity, patent_id: int, file, confidential: bool = False, *, uow) -> PatentAttachment:
     """Attach an uploaded PDF to a patent its organisation may edit."""
     patent = patents_service.get(identity, patent_id, "update")
-    data = _read_checked_pdf(file)
+    data = read_checked_pdf(file)
     stored_name = f"{secrets.token_hex(16)}.pdf"
     path = upload_dir() / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     attachment = PatentAttachment(
         patent_id=patent.id,
-        filename=_display_name(file.filename),
+        filename=display_name(file.filename),
         stored_name=stored_name,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

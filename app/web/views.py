@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from markupsafe import Markup
-from marshmallow import fields
+from marshmallow import ValidationError, fields
 
 from .. import labels
 from ..accounts import service as accounts
@@ -128,8 +128,11 @@ def _search_params(resource: str) -> tuple[dict, dict]:
     raw = {name: request.args.getlist(name) if isinstance(field, fields.List) else request.args.get(name)
            for name, field in schema.fields.items() if name in request.args}
     raw = {name: value for name, value in raw.items() if value not in ("", [""])}
-    errors = schema.validate(raw)
-    return schema.load({k: v for k, v in raw.items() if k not in errors}), errors
+    try:
+        return schema.load(raw), {}
+    except ValidationError as error:  # load again without the bad fields (only when there are some)
+        errors = error.normalized_messages()
+        return schema.load({k: v for k, v in raw.items() if k not in errors}), errors
 
 
 def _query_string(**changes) -> str:

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import pytest
 from pypdf import PdfWriter
 
-from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.orgs.models import OrgKind
-from tests.factories import OrganisationFactory, UserFactory, demand_data, make_listing, patent_data, service_data
+from tests.factories import OrganisationFactory, UserFactory, bearer, demand_data, make_listing, patent_data, service_data
 
 API = "/api/v1"
 OWNER_KIND = {"patents": OrgKind.university, "demands": OrgKind.enterprise, "services": OrgKind.service_provider}
@@ -27,13 +26,6 @@ def no_index_drain(app, monkeypatch):
     """API tests check the database and responses; outbox rows are still written (and rolled back), but the
     embedded index is not updated after every commit (it made these tests three times slower)."""
     monkeypatch.setitem(app.config, "SEARCH_DRAIN_AFTER_COMMIT", False)
-
-
-def bearer(user) -> dict:
-    """Authorization header with a fresh API token of ``user`` (no header for anonymous)."""
-    if user is None:
-        return {}
-    return {"Authorization": f"Bearer {accounts.create_token(user, 'test')}"}
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

@@ -9,7 +9,7 @@ from app.identity import Identity
 from app.matching import alerts
 from app.matching.models import AlertOutbox, Match
 from app.notifications.models import Notification
-from tests.factories import identity_of, make_listing
+from tests.factories import bearer, identity_of, make_listing
 
 BATTERY = dict(title="一种高镍三元正极材料的制备方法", region="江苏",
                abstract="提高锂离子动力电池能量密度的正极材料制备方法，能量密度达到300Wh/kg。",
@@ -107,9 +107,7 @@ def test_saving_searches_validates_input_and_ownership(app_engine, db_session, b
 
 
 def test_the_saved_search_api(client, buyer_user):
-    from app.accounts import service as accounts
-
-    headers = {"Authorization": f"Bearer {accounts.create_token(buyer_user, 'test')}"}
+    headers = bearer(buyer_user)
     created = client.post("/api/v1/saved-searches", headers=headers,
                           json={"resource": "patents", "name": "正极", "params": {"q": "正极", "region": ["江苏"]}})
     assert created.status_code == 201 and created.get_json()["filters"] == {"region": ["江苏"]}

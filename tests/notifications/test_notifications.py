@@ -9,7 +9,7 @@ from app.identity import Identity
 from app.notifications import service
 from app.notifications.models import Notification
 from app.uow import UnitOfWork
-from tests.factories import UserFactory, identity_of
+from tests.factories import UserFactory, bearer, identity_of
 
 API = "/api/v1/notifications"
 
@@ -57,11 +57,9 @@ def test_inbox_and_mark_read_stay_with_their_owner(tto_user, buyer_user):
 
 
 def test_the_api_lists_and_marks_read(client, tto_user):
-    from app.accounts import service as accounts
-
     with UnitOfWork() as uow:
         service.notify([tto_user], "a", "一", email=False, uow=uow)
-    headers = {"Authorization": f"Bearer {accounts.create_token(tto_user, 'test')}"}
+    headers = bearer(tto_user)
     listed = client.get(API, headers=headers)
     assert listed.status_code == 200 and listed.headers["X-Unread-Count"] == "1"
     assert listed.get_json()[0]["title"] == "一"

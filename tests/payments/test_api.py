@@ -3,16 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts import service as accounts
 from app.payments import service
 from app.payments.models import PaymentStatus
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, bearer
 
 API = "/api/v1/payments"
-
-
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {accounts.create_token(user, 'test')}"}
 
 
 @pytest.fixture

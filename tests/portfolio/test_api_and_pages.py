@@ -7,22 +7,17 @@ import json
 
 import pytest
 
-from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.demands.models import TechDemand
 from app.listings.models import ListingStatus
 from app.patents.models import Patent
 from app.patents.service import patents_service
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, bearer
 
 API = "/api/v1/portfolio"
 GOOD = {"external_id": "P-1", "title": "一种图像识别方法", "abstract": "基于卷积神经网络的图像识别方法，准确率高。",
         "ipc": ["G06V 10/82"]}
 MIXED = "\n".join([json.dumps(GOOD, ensure_ascii=False), "{bad", json.dumps({"external_id": "P-3", "title": "短"})]) + "\n"
-
-
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {accounts.create_token(user, 'test')}"} if user else {}
 
 
 def upload(client, resource, user, text=MIXED, filename="portfolio.jsonl", query=""):
