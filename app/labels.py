@@ -12,7 +12,7 @@ VALUE_LABELS = {
                    "sole_licence": _l("Sole licence"), "non_exclusive_licence": _l("Non-exclusive licence"),
                    "equity": _l("Equity contribution"), "development": _l("Joint development")},
     "patent_type": {"invention": _l("Invention patent"), "utility_model": _l("Utility model"),
-                    "design": _l("Design patent")},
+                    "design": _l("Design patent"), "achievement": _l("Research achievement")},
     "legal_status": {"pending": _l("Under examination"), "granted": _l("Granted"), "expired": _l("Expired"),
                      "invalid": _l("Invalid")},
     "org_kind": {"university": _l("University"), "institute": _l("Research institute"),

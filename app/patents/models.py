@@ -14,11 +14,16 @@ from ..models_base import JsonType, TimestampMixin
 
 
 class PatentType(str, enum.Enum):
-    """发明 / 实用新型 / 外观设计."""
+    """发明 / 实用新型 / 外观设计, or 科技成果: a research achievement offered for transfer without a patent.
+
+    Achievements are often known only by a title (many real platforms list them so), so they may be listed
+    with a short or empty abstract; patents need a real abstract.
+    """
 
     invention = "invention"
     utility_model = "utility_model"
     design = "design"
+    achievement = "achievement"
 
 
 class LegalStatus(str, enum.Enum):

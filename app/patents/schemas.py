@@ -10,6 +10,7 @@ from .models import LegalStatus, PatentType
 
 # Fields only the owner, admins and NDA-bound deal parties may read.
 CONFIDENTIAL = ("confidential_details",)
+MIN_PATENT_ABSTRACT = 10
 
 
 def _ipc_prefixes(length: int):
@@ -19,7 +20,7 @@ def _ipc_prefixes(length: int):
 class PatentSchema(ListingSchema):
     """A patent listing."""
 
-    abstract = fields.String(required=True, validate=validate.Length(min=10, max=10000))
+    abstract = fields.String(load_default="", validate=validate.Length(max=10000))
     claims = fields.String(allow_none=True, validate=validate.Length(max=20000))
     patent_number = ValidatedString(normalise_patent_number, allow_none=True)
     patent_type = fields.Enum(PatentType, by_value=True, load_default=PatentType.invention)
@@ -40,6 +41,15 @@ class PatentSchema(ListingSchema):
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=50))
     confidential_details = fields.String(allow_none=True, validate=validate.Length(max=20000))
     source_note = fields.String(dump_only=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check_abstract(self, data, partial=None, **kwargs):
+        """A patent needs a real abstract; a research achievement may be known by its title alone."""
+        if partial or data.get("patent_type") == PatentType.achievement:
+            return
+        if len((data.get("abstract") or "").strip()) < MIN_PATENT_ABSTRACT:
+            # Worded as marshmallow's own length message, which the forms already translate.
+            raise ValidationError(f"Shorter than minimum length {MIN_PATENT_ABSTRACT}.", "abstract")
 
     @validates_schema
     def _check_dates_and_price(self, data, **kwargs):

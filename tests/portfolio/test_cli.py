@@ -39,7 +39,7 @@ def test_bad_lines_are_reported_with_line_numbers_and_a_failing_exit_status(app,
     result = app.test_cli_runner().invoke(args=["import", "patents", source, "--org", university.name])
     assert result.exit_code == 1
     assert "line 2 (-): not valid JSON" in result.output
-    assert "line 3 (P-3): title: " in result.output and "; abstract: Length must be between 10" in result.output
+    assert "line 3 (P-3): title: " in result.output and "; abstract: Shorter than minimum length 10." in result.output
     assert "3 read, 1 imported, 0 updated, 0 unchanged, 2 failed" in result.output
     as_json = app.test_cli_runner().invoke(args=["import", "patents", source, "--org", university.name, "--json"])
     report = json.loads(as_json.stdout.strip().splitlines()[-1])
@@ -76,3 +76,12 @@ def test_export_then_import_round_trips_on_the_command_line(app, db_session, tmp
         again = runner.invoke(args=["import", "patents", str(out), "--org", university.name])
         assert "1 read, 0 imported, 0 updated, 1 unchanged, 0 failed" in again.output
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel needs the BOM for Chinese
+
+
+def test_a_research_achievement_known_by_its_title_alone_is_imported(app, db_session, tmp_path, university):
+    source = write_jsonl(tmp_path / "achievements.jsonl",
+                         {"external_id": "A-1", "title": "锂电池隔膜", "abstract": "锂电池隔膜", "patent_type": "achievement"},
+                         {"external_id": "A-2", "title": "高强度钢焊接工艺", "patent_type": "achievement"})
+    result = app.test_cli_runner().invoke(args=["import", "patents", source, "--org", university.name])
+    assert result.exit_code == 0, result.output
+    assert "2 imported" in result.output
