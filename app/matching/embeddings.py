@@ -120,18 +120,19 @@ class VectorIndex:
         self._cache: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
 
-    def _version(self, resource: str) -> tuple:
+    def version(self, resource: str) -> tuple:
+        """Changes whenever a vector of ``resource`` is added, removed or recomputed."""
         return tuple(db.session.execute(
             select(func.count(Embedding.id), func.max(Embedding.computed_at)).where(Embedding.resource == resource)
         ).one())
 
     def size(self, resource: str) -> int:
         """Number of stored vectors of ``resource``."""
-        return int(self._version(resource)[0])
+        return int(self.version(resource)[0])
 
     def nearest(self, resource: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` ids with the highest cosine to ``vector``, with their cosines."""
-        version = self._version(resource)
+        version = self.version(resource)
         with self._lock:
             cached = self._cache.get(resource)
             if cached is None or cached[0] != version:

@@ -14,15 +14,20 @@ Design (see ../shared/docs/search.md and the dev benchmark in ``bench/``):
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from search.analysis import normalise
 from search.query import And, SearchRequest, Term
 
 from ..demands.service import demands_service
+from ..extensions import db
 from ..identity import Identity
+from ..indexing.models import SearchOutbox
 from ..patents.service import patents_service
 from ..search_engine import search
 from ..service_offers.service import service_offers_service
@@ -81,6 +86,49 @@ def matches_for(identity: Identity, direction: Direction, source_id: int, limit:
     """Ranked matches of listing ``source_id`` among the counterparts ``identity`` may see."""
     source = direction.source_service.get(identity, source_id)
     return rank(identity, direction, source, limit=limit, service_kind=service_kind)
+
+
+class _ResultCache:
+    """Recent match lists, keyed by everything they depend on; a bounded LRU per process.
+
+    The key holds a data version — the newest search-outbox row (every listing change writes one) and the
+    vector table's state — so any change on either side makes old entries unreachable, in every worker.
+    Entries keep ids, scores and explanations; rows are re-read per request (one query), never shared.
+    """
+
+    def __init__(self, size: int = 2048):
+        self.size, self._entries, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+_results = _ResultCache()
+
+
+def cached_matches(identity: Identity, direction: Direction, source, limit: int = 10,
+                   service_kind: str | None = None) -> list[MatchResult]:
+    """:func:`rank` for pages shown again and again (listing pages): cached until either side changes."""
+    visible = direction.target_service.policy.search_filter("read", identity)
+    version = (db.session.scalar(select(func.max(SearchOutbox.id))), embeddings.vector_index.version(direction.target))
+    key = (direction.source_service.resource, direction.target, source.id, limit, service_kind, repr(visible), version)
+    stored = _results.get(key)
+    if stored is None:
+        results = rank(identity, direction, source, limit=limit, service_kind=service_kind)
+        _results.put(key, [(r.obj.id, r.score, r.explanation) for r in results])
+        return results
+    rows = {obj.id: obj for obj in direction.target_service.get_many([i for i, _, _ in stored], with_indicators=True)}
+    return [MatchResult(rows[i], score, explanation) for i, score, explanation in stored if i in rows]
 
 
 def plan_for(direction: Direction, source, engine=None) -> QueryPlan:

@@ -160,3 +160,21 @@ def test_vectors_are_written_after_publishing_and_after_a_text_edit(app, app_eng
                             make_listing("demands", university, status="draft", title="手机散热材料", indicators=[]))
     semantic = results[0].explanation["features"]["semantic"]
     assert semantic["known"] and 0 < semantic["detail"]["cosine"] <= 1
+
+
+def test_listing_page_matches_are_cached_until_either_side_changes(app, shelf, enterprise, monkeypatch):
+    calls = []
+    real_rank = matching.rank
+    monkeypatch.setattr(matching, "rank", lambda *a, **k: calls.append(1) or real_rank(*a, **k))
+    demand = make_listing("demands", enterprise, title="锂电池隔膜涂覆", indicators=[], keywords=[])
+    from app.indexing.service import drain
+
+    drain()
+    first = matching.cached_matches(Identity.anonymous(), matching.DEMAND_TO_PATENTS, demand)
+    again = matching.cached_matches(Identity.anonymous(), matching.DEMAND_TO_PATENTS, demand)
+    assert len(calls) == 1 and [(r.obj.id, r.score) for r in again] == [(r.obj.id, r.score) for r in first]
+    make_listing("patents", shelf["separator"].organisation, title="锂电池隔膜涂覆设备", abstract="一种锂电池隔膜陶瓷涂覆设备及其控制方法。",
+                 keywords=[], indicators=[])
+    drain()
+    fresh = matching.cached_matches(Identity.anonymous(), matching.DEMAND_TO_PATENTS, demand)
+    assert len(calls) == 2 and len(fresh) == len(first) + 1
