@@ -63,6 +63,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import_models()
     db.init_app(app)
+    from . import sqlite
+
+    with app.app_context():
+        sqlite.configure(db.engine)  # WAL, busy timeout, BEGIN IMMEDIATE for writes, aware datetimes
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from flask import g, request_started
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
@@ -32,18 +32,6 @@ def _reset_postgres_schema(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
-
-
-def _enable_sqlite_savepoints(engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy's documented recipe)."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -76,8 +64,6 @@ def app(tmp_path_factory):
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgres_schema(db.engine)
-        else:
-            _enable_sqlite_savepoints(db.engine)
         upgrade()
         db.session.remove()
     return application

@@ -78,7 +78,7 @@ class ListingSchema(Schema):
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=30))
     visibility = fields.Function(lambda obj: getattr(obj, "visibility", None) and obj.visibility.value or "public", dump_only=True)
     status = fields.Function(lambda obj: obj.status.value, dump_only=True)
-    moderation_note = fields.String(dump_only=True)
+    moderation_note = fields.String(dump_only=True, allow_none=True)
     has_pending_changes = fields.Function(lambda obj: obj.pending_changes is not None, dump_only=True)
     published_at = fields.DateTime(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
