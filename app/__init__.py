@@ -75,6 +75,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
+    from . import routing
+
+    routing.init_app(app, api)  # before the blueprints: their <int:…> rules use the bounded converter
 
     from . import auth, errors_http, search_engine
 

@@ -320,6 +320,7 @@ class ListingService:
             raise ValidationFailed(error.normalized_messages()) from None
 
     def _apply(self, obj, loaded: dict) -> None:
+        self._require_unique_external_id(obj, loaded.get("external_id"))
         for key, value in loaded.items():
             if key == "indicators":
                 obj.indicators = [self.indicator_model(position=i, **row) for i, row in enumerate(value)]
@@ -327,6 +328,17 @@ class ListingService:
                 setattr(obj, key, Decimal(str(value)))
             else:
                 setattr(obj, key, value)
+
+    def _require_unique_external_id(self, obj, external_id: str | None) -> None:
+        """409 naming ``external_id`` when another listing of the organisation already has it.
+
+        The unique constraint stays the last word under concurrency (``errors_http`` answers its violation 409).
+        """
+        if not external_id or external_id == obj.external_id:
+            return
+        if self.find_external(obj.org_id, external_id) is not None:
+            raise Conflict("another listing of your organisation has this external_id",
+                           errors={"external_id": ["already used by another listing of your organisation"]})
 
     def _differs(self, obj, loaded: dict) -> bool:
         """True when applying ``loaded`` would change what the schema shows of ``obj``."""
