@@ -37,7 +37,7 @@ DOMAINS = [
 ]
 
 # Every model module, imported so SQLAlchemy metadata (and Alembic autogenerate) sees all tables.
-MODEL_MODULES = [f"app.{d}.models" for d in DOMAINS]
+MODEL_MODULES = [f"app.{d}.models" for d in DOMAINS] + ["app.idempotency.models"]
 
 
 def _optional_module(name: str):
@@ -78,6 +78,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import routing
 
     routing.init_app(app, api)  # before the blueprints: their <int:…> rules use the bounded converter
+    from . import idempotency
+
+    idempotency.init_app(app, api)  # Idempotency-Key on every API POST, documented on each
 
     from . import auth, errors_http, search_engine
 
