@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from . import service
-from .schemas import SearchHitsSchema, SuggestArgs, search_args
+from .schemas import SearchHitsSchema, SimilarSchema, SuggestArgs, SuggestionsSchema, search_args
 
 blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
                 description="Full-text search with facets, suggestions and similar listings")
@@ -40,6 +40,7 @@ for _resource in RESOURCES:
 @blp.route("/<resource>/suggest")
 class Suggest(MethodView):
     @blp.arguments(SuggestArgs, location="query")
+    @blp.response(200, SuggestionsSchema)
     def get(self, args, resource):
         """Title completions for what has been typed (only listings the viewer may see)."""
         return {"suggestions": service.suggest(current_identity(), _resource_or_404(resource), args["q"], args["limit"])}
@@ -47,6 +48,7 @@ class Suggest(MethodView):
 
 @blp.route("/<resource>/<int:listing_id>/similar")
 class Similar(MethodView):
+    @blp.response(200, SimilarSchema)
     def get(self, resource, listing_id):
         """Listings similar to this one ("similar patents")."""
         identity = current_identity()

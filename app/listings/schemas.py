@@ -80,7 +80,7 @@ class ListingSchema(Schema):
     status = fields.Function(lambda obj: obj.status.value, dump_only=True)
     moderation_note = fields.String(dump_only=True, allow_none=True)
     has_pending_changes = fields.Function(lambda obj: obj.pending_changes is not None, dump_only=True)
-    published_at = fields.DateTime(dump_only=True)
+    published_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     view_count = fields.Integer(dump_only=True)
