@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.dialects.sqlite import DATETIME
 
@@ -40,11 +40,22 @@ class AwareDateTime(DATETIME):
         return process
 
 
+def read_only(view):
+    """Mark a view that never writes although its method may (e.g. a search sent as POST): deferred ``BEGIN``."""
+    view.read_only = True
+    return view
+
+
 def begin_statement() -> str:
     """``BEGIN`` for a read-only request, ``BEGIN IMMEDIATE`` everywhere else (writes, CLI, workers)."""
-    if has_request_context() and request.method in READ_ONLY_METHODS:
+    if has_request_context() and (request.method in READ_ONLY_METHODS or _view_is_read_only()):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
+
+
+def _view_is_read_only() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "read_only", False))
 
 
 def configure(engine) -> None:
