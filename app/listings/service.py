@@ -336,7 +336,9 @@ class ListingService:
         """
         if not external_id or external_id == obj.external_id:
             return
-        if self.find_external(obj.org_id, external_id) is not None:
+        with db.session.no_autoflush:  # ``obj`` may be in the session half-filled (imports add it first)
+            taken = self.find_external(obj.org_id, external_id) is not None
+        if taken:
             raise Conflict("another listing of your organisation has this external_id",
                            errors={"external_id": ["already used by another listing of your organisation"]})
 
