@@ -207,6 +207,20 @@ def ms(seconds: float | None) -> float | None:
     return round(seconds * 1000, 1) if seconds is not None else None
 
 
+def logged_errors(log_text: str) -> dict:
+    """How many tracebacks the server logged, and the distinct exception lines that ended them."""
+    lines = log_text.splitlines()
+    endings, inside = [], False
+    for line in lines:
+        if line.startswith("Traceback"):
+            inside = True
+        elif inside and line and not line.startswith((" ", "\t", "During handling", "The above exception")):
+            endings.append(line[:200])
+            inside = False
+    return {"tracebacks": sum(line.startswith("Traceback") for line in lines),
+            "exceptions": sorted(set(endings))[:10]}
+
+
 def count_rows(database_url: str, run: str) -> int:
     engine = create_engine(database_url)
     with engine.connect() as connection:
@@ -240,8 +254,7 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        log_text = (folder / "gunicorn.log").read_text(errors="replace")
-        report["server_tracebacks"] = log_text.count("Traceback")
+        report["server_errors_logged"] = logged_errors((folder / "gunicorn.log").read_text(errors="replace"))
     report["database"] = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     print(json.dumps(report, ensure_ascii=False, indent=2))
     ok = report["writes"]["server_errors"] == 0 and report["writes"]["rows_equal_successes"] and \

@@ -76,7 +76,8 @@ class ApiErrorSchema(Schema):
     code = fields.Integer()
     status = fields.String()
     message = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "field → messages; a nested field's messages are keyed by its index or name"})
     current_status = fields.String()
 
 

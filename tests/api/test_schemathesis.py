@@ -21,7 +21,7 @@ from tests.api.conftest import API, build_world
 
 # Examples per operation and actor: 3 actors × every operation stay within CI's minutes on 2 cores.
 # SCHEMATHESIS_EXAMPLES raises it for a deeper local run.
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
