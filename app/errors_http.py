@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -72,7 +73,7 @@ def init_app(app: Flask) -> None:
         # request asked for it, so it is a 400, whatever check of the target ran (or did not) before.
         if str(error) != HEADER_NEWLINE:
             raise error
-        return handle_http_error(BadRequest("a header value built from the request contains a newline"))
+        return handle_http_error(BadRequest(gettext("The link contains a line break and cannot be followed.")))
 
     @app.errorhandler(ValidationError)
     def handle_schema_error(error: ValidationError):

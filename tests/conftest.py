@@ -45,22 +45,26 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+def app_settings(folder, database_url: str, **overrides) -> dict:
+    """Settings of a test application whose database, index and uploads live in ``folder`` (or ``database_url``)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "SEARCH_INDEX_DIR": str(folder / "search"),
+        "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The application, with its schema built by ``flask db upgrade`` (as in production)."""
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
-            "SECRET_KEY": "test-secret-" + "x" * 32,
-            "SEARCH_INDEX_DIR": str(instance / "search"),
-            "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-            "UPLOAD_DIR": str(instance / "uploads"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "TESTING": True,
-        }
-    )
+    application = create_app(app_settings(instance, _database_url(tmp_path_factory), WTF_CSRF_ENABLED=False,
+                                           TESTING=True))
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgres_schema(db.engine)

@@ -8,7 +8,6 @@ rolled-back test transaction).
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 from flask_migrate import upgrade
@@ -19,6 +18,7 @@ from app.extensions import db
 from app.idempotency import HEADER, REPLAYED_HEADER
 from app.orgs.models import OrgKind
 from app.patents.models import Patent
+from tests.conftest import app_settings
 from tests.factories import OrganisationFactory, UserFactory, bearer, patent_data
 
 THREADS = 10
@@ -29,16 +29,8 @@ PER_THREAD = 4
 def file_app(tmp_path_factory):
     """An app on its own SQLite file, search outbox drained in-process after each commit (the default)."""
     folder = tmp_path_factory.mktemp("concurrent")
-    application = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'app.sqlite3'}",
-        "SECRET_KEY": "test-secret-" + "x" * 32,
-        "SEARCH_INDEX_DIR": str(folder / "search"),
-        "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "SEARCH_DRAIN_AFTER_COMMIT": True,
-        "RATELIMIT_ENABLED": False,
-        "TESTING": True,
-    })
+    application = create_app(app_settings(folder, f"sqlite:///{folder / 'app.sqlite3'}",
+                                           SEARCH_DRAIN_AFTER_COMMIT=True, TESTING=True))
     with application.app_context():
         upgrade()
         user = UserFactory(organisation=OrganisationFactory(kind=OrgKind.university))
