@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .errors import Conflict, ServiceError, ValidationFailed
+from .extensions import db
 
-# The column a unique violation is about: SQLite names "table.column" (the last of a composite key),
-# PostgreSQL the constraint, named uq_<table>_<column> by our naming convention, or its detail "Key (a, b)=".
+# The column a unique violation is about (the last of a composite key): SQLite names "table.column", PostgreSQL's
+# detail reads "Key (a, b)=(…) already exists".
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:[\w.]+, )*\w+\.(?P<column>\w+)")
 _POSTGRES_KEY = re.compile(r"Key \((?:\w+, )*(?P<column>\w+)\)=")
 _POSTGRES_UNIQUE_VIOLATION = "23505"
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
         mapped = unique_violation(error) if isinstance(error, IntegrityError) else out_of_range(error)
         if mapped is None:
             raise error
+        db.session.rollback()  # the failed transaction wrote nothing; nothing after this may commit it
         return handle_service_error(mapped)
 
     @app.errorhandler(ValueError)
