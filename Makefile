@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench setup clean
+.PHONY: run test bench load setup clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -30,6 +30,11 @@ test: $(STAMP)
 ## Run the benchmarks (search, matching, indexing) and print their report
 bench: $(STAMP)
 	$(PY) -m bench
+
+## Load test of the real server (gunicorn on 127.0.0.1, 2 workers, ~2 minutes): SQLite by default,
+## PostgreSQL with LOAD_DATABASE_URL=postgresql+psycopg://… (that database's public schema is rebuilt)
+load: $(STAMP)
+	$(PY) -m bench.load $(if $(LOAD_DATABASE_URL),--database-url $(LOAD_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -37,7 +37,7 @@ DOMAINS = [
 ]
 
 # Every model module, imported so SQLAlchemy metadata (and Alembic autogenerate) sees all tables.
-MODEL_MODULES = [f"app.{d}.models" for d in DOMAINS]
+MODEL_MODULES = [f"app.{d}.models" for d in DOMAINS] + ["app.idempotency.models"]
 
 
 def _optional_module(name: str):
@@ -63,6 +63,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import_models()
     db.init_app(app)
+    from . import sqlite
+
+    with app.app_context():
+        sqlite.configure(db.engine)  # WAL, busy timeout, BEGIN IMMEDIATE for writes, aware datetimes
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -71,6 +75,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
+    from . import routing
+
+    routing.init_app(app, api)  # before the blueprints: their <int:…> rules use the bounded converter
+    from . import idempotency
+
+    idempotency.init_app(app, api)  # Idempotency-Key on every API POST, documented on each
 
     from . import auth, errors_http, formatting, search_engine
 

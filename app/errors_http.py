@@ -1,11 +1,49 @@
 """HTTP error handling: JSON bodies under /api, rendered pages elsewhere."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+import re
 
-from .errors import ServiceError, ValidationFailed
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError, StatementError
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .errors import Conflict, ServiceError, ValidationFailed
+from .extensions import db
+
+# The column a unique violation is about (the last of a composite key): SQLite names "table.column", PostgreSQL's
+# detail reads "Key (a, b)=(…) already exists".
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:[\w.]+, )*\w+\.(?P<column>\w+)")
+_POSTGRES_KEY = re.compile(r"Key \((?:\w+, )*(?P<column>\w+)\)=")
+_POSTGRES_UNIQUE_VIOLATION = "23505"
+_POSTGRES_OUT_OF_RANGE = "22003"
+HEADER_NEWLINE = "Header values must not contain newline characters."
+
+
+def unique_violation(error: IntegrityError) -> Conflict | None:
+    """A 409 naming the duplicated field for a unique-constraint violation; None for other integrity errors."""
+    text = str(error.orig)
+    match = _SQLITE_UNIQUE.search(text)
+    if match is None and getattr(error.orig, "sqlstate", None) == _POSTGRES_UNIQUE_VIOLATION:
+        match = _POSTGRES_KEY.search(text)
+        if match is None:
+            return Conflict("conflicts with an existing record")
+    if match is None:
+        return None
+    field = match["column"]
+    return Conflict(f"{field} is already used", errors={field: ["already used by another record"]})
+
+
+def out_of_range(error: Exception) -> ValidationFailed | None:
+    """A 422 for a number the database cannot hold (the last line of defence behind the schemas' bounds).
+
+    pysqlite raises a bare ``OverflowError`` while binding; PostgreSQL answers SQLSTATE 22003.
+    """
+    orig = getattr(error, "orig", error)
+    if isinstance(orig, OverflowError) or getattr(orig, "sqlstate", None) == _POSTGRES_OUT_OF_RANGE:
+        return ValidationFailed({"_schema": ["a number is out of range"]}, message="a number is out of range")
+    return None
 
 
 def _wants_json() -> bool:
@@ -20,6 +58,24 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error.payload), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(StatementError)
+    def handle_database_error(error: Exception):
+        # Input the schemas let through but the database refuses is the client's error, never a 500.
+        mapped = unique_violation(error) if isinstance(error, IntegrityError) else out_of_range(error)
+        if mapped is None:
+            raise error
+        db.session.rollback()  # the failed transaction wrote nothing; nothing after this may commit it
+        return handle_service_error(mapped)
+
+    @app.errorhandler(ValueError)
+    def handle_header_injection(error: ValueError):
+        # Werkzeug refuses a header value with a newline (e.g. a redirect to a ``next`` carrying %0a): the
+        # request asked for it, so it is a 400, whatever check of the target ran (or did not) before.
+        if str(error) != HEADER_NEWLINE:
+            raise error
+        return handle_http_error(BadRequest(gettext("The link contains a line break and cannot be followed.")))
 
     @app.errorhandler(ValidationError)
     def handle_schema_error(error: ValidationError):

@@ -56,7 +56,10 @@ class UnitOfWork:
             try:
                 operation.on_commit(self)
             except Exception:  # an after-commit side effect must not turn a saved change into an error
-                log.exception("after-commit operation %r failed", operation)
+                log.exception("after-commit operation %r failed; its outbox keeps it for the next drain", operation)
+                # A failed drain (e.g. "database is locked") leaves the shared session needing a rollback; without
+                # it the caller's next read of the saved object would fail and answer 500 for a saved change.
+                self.session.rollback()
 
     def rollback(self) -> None:
         """Discard the transaction and every registered operation."""

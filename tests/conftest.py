@@ -12,7 +12,7 @@ import uuid
 import pytest
 from flask import g, request_started
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
@@ -34,18 +34,6 @@ def _reset_postgres_schema(engine) -> None:
         conn.execute(text("CREATE SCHEMA public"))
 
 
-def _enable_sqlite_savepoints(engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy's documented recipe)."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
-
-
 def pytest_sessionfinish(session, exitstatus):
     """In CI (``CI_FAIL_ON_SKIP=1``) a skipped test is a failure: browsers, engines and servers must run."""
     if os.environ.get("CI_FAIL_ON_SKIP") != "1":
@@ -57,28 +45,30 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+def app_settings(folder, database_url: str, **overrides) -> dict:
+    """Settings of a test application whose database, index and uploads live in ``folder`` (or ``database_url``)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "SEARCH_INDEX_DIR": str(folder / "search"),
+        "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "RATELIMIT_ENABLED": False,
+        "EMBED_AFTER_INDEX": False,  # tests that need vectors turn it on (tests/matching)
+        **overrides,
+    }
+
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The application, with its schema built by ``flask db upgrade`` (as in production)."""
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
-            "SECRET_KEY": "test-secret-" + "x" * 32,
-            "SEARCH_INDEX_DIR": str(instance / "search"),
-            "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-            "UPLOAD_DIR": str(instance / "uploads"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "EMBED_AFTER_INDEX": False,  # tests that need vectors turn it on (tests/matching)
-            "TESTING": True,
-        }
-    )
+    application = create_app(app_settings(instance, _database_url(tmp_path_factory), WTF_CSRF_ENABLED=False,
+                                           TESTING=True))
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgres_schema(db.engine)
-        else:
-            _enable_sqlite_savepoints(db.engine)
         upgrade()
         db.session.remove()
     return application

@@ -38,7 +38,7 @@ class UserSchema(Schema):
     role = fields.Function(lambda u: u.role.value, dump_only=True)
     org_id = fields.Integer(dump_only=True)
     org_name = fields.String(attribute="organisation.name", dump_only=True)
-    locale = fields.String(dump_only=True)
+    locale = fields.String(dump_only=True, allow_none=True)
 
 
 class TokenRequestSchema(Schema):

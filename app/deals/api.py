@@ -14,13 +14,14 @@ from ..listings.api_common import API_PREFIX, ApiErrorSchema, created, json_body
 from ..patents.attachments import file_path
 from .forms import api_input
 from .registration import registration_csv
-from .resource import send_pdf, workflow_routes
+from .resource import response_schema, send_pdf, workflow_routes
 from .schemas import CreateDealSchema, DealSchema, MessageSchema, OfferSchema, OfferTermsSchema
 from .service import deals_service
 
 blp = Blueprint("deals_api", __name__, url_prefix=API_PREFIX,
                 description="Deals: inquiry → NDA → offers → pilot test → inspection → contract → payment → completion")
 
+DEAL_VIEW = response_schema(DealSchema)
 dump = workflow_routes(
     blp, deals_service, resource="deals", schema=DealSchema(), create_schema=CreateDealSchema,
     create_doc="Open a deal as the buyer: an inquiry on a published patent (`patent_id`, or `patent_ids` for a "
@@ -39,7 +40,7 @@ class Offers(MethodView):
 
     @require_login
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OfferTermsSchema}}})
-    @blp.response(201, DealSchema)
+    @blp.response(201, DEAL_VIEW)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The deal is not in negotiation")
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid terms (fields named in `errors`)")
     def post(self, obj_id):

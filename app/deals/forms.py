@@ -9,13 +9,16 @@ import re
 
 from flask import request
 
-from ..listings.api_common import json_body
+from ..listings.api_common import MalformedBody, json_body
 
 _NESTED = re.compile(r"^(?P<name>[a-z_]+)-(?P<index>\d{1,2})-(?P<key>[a-z_]+)$")
 
 
 def form_data(form, files) -> dict:
     """A schema's input from an HTML form and its uploaded files."""
+    if any(not key for key in (*form, *files)):
+        # A part without a name (or with an empty one) belongs to no field: the body is malformed.
+        raise MalformedBody("every multipart part needs a name", errors={"_multipart": ["a part without a name"]})
     data: dict = {}
     rows: dict[str, dict[int, dict]] = {}
     for key in form:

@@ -7,6 +7,8 @@ apply) and document downloads. Resources stay thin: they parse input, call one s
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import jsonify, send_file, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
@@ -42,6 +44,22 @@ class PaymentSummarySchema(Schema):
     pay_url = fields.Function(lambda p: url_for("payments.pay", payment_id=p.id))
 
 
+class SubjectExtrasSchema(Schema):
+    """What :func:`dump_subject` adds to a subject's own fields (they depend on the reader, not only the row)."""
+
+    status_label = fields.String(metadata={"description": "The status in the reader's language"})
+    events = fields.List(fields.Nested(EventSchema), metadata={"description": "The timeline, oldest first"})
+    payment = fields.Nested(PaymentSummarySchema, allow_none=True)
+    next_actions = fields.List(fields.Nested(ActionSchema), metadata={"description": "What the reader may do now"})
+
+
+@lru_cache(maxsize=None)  # one class per subject: OpenAPI names one component after it
+def response_schema(schema_cls: type[Schema]) -> type[Schema]:
+    """The documented API response of a subject: ``schema_cls``'s fields plus :class:`SubjectExtrasSchema`'s."""
+    name = schema_cls.__name__.removesuffix("Schema") + "ViewSchema"
+    return type(name, (schema_cls, SubjectExtrasSchema), {"__doc__": schema_cls.__doc__})
+
+
 def dump_subject(service, schema, identity, obj) -> dict:
     """A subject with its events, its payment and what ``identity`` may do next."""
     body = schema.dump(obj)
@@ -65,6 +83,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
     """Add the shared routes of workflow ``resource`` (a URL segment) to ``blp``."""
     prefix = "".join(part.title() for part in resource.split("-"))
     item_endpoint = f"{blp.name}.{prefix}Item"
+    documented = response_schema(schema.__class__)
 
     def dump(obj):
         return dump_subject(service, schema, current_identity(), obj)
@@ -72,7 +91,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
     class Collection(MethodView):
         @require_login
         @blp.arguments(WorkflowListArgs, location="query")
-        @blp.response(200, schema.__class__(many=True), headers=PAGINATION_HEADERS)
+        @blp.response(200, documented(many=True), headers=PAGINATION_HEADERS)
         def get(self, args):
             """Your organisation's, newest change first (platform admins: everyone's with `everyone=true`)."""
             rows, total = service.list(current_identity(), statuses=args["status"] or None, page=args["page"],
@@ -81,7 +100,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
 
         @require_login
         @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": create_schema}}})
-        @blp.response(201, schema.__class__)
+        @blp.response(201, documented)
         @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid fields (named in `errors`)")
         @blp.alt_response(409, schema=ApiErrorSchema, description="An open one exists already")
         def post(self):
@@ -92,7 +111,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
 
     class Item(MethodView):
         @require_login
-        @blp.response(200, schema.__class__)
+        @blp.response(200, documented)
         @blp.alt_response(404, schema=ApiErrorSchema, description="Missing, or you are not a party")
         def get(self, obj_id):
             """One item with its events (the timeline), its payment and `next_actions` for you."""
@@ -105,7 +124,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
             "content": {"application/json": {"schema": {"type": "object"}},
                         "multipart/form-data": {"schema": {"type": "object"}}},
         })
-        @blp.response(200, schema.__class__)
+        @blp.response(200, documented)
         @blp.alt_response(403, schema=ApiErrorSchema, description="Your role may not run this action now")
         @blp.alt_response(404, schema=ApiErrorSchema, description="Not yours, or no such action")
         @blp.alt_response(409, schema=ApiErrorSchema,

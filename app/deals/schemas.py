@@ -100,11 +100,11 @@ class EventSchema(Schema):
 
     id = fields.Integer()
     action = fields.String()
-    from_status = fields.String()
+    from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    actor_role = fields.String()
+    actor_role = fields.String(allow_none=True)
     actor = fields.Function(lambda e: e.actor.display_name if e.actor else None)
-    payload = fields.Dict()
+    payload = fields.Dict(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -127,13 +127,13 @@ class TestSchema(Schema):
     service_offer_title = fields.Function(lambda t: t.service_offer.title)
     provider = fields.Function(lambda t: t.service_offer.organisation.name)
     requested_by = fields.String()
-    plan = fields.String()
-    plan_agreed_at = fields.DateTime()
-    results = fields.String()
-    verdict = fields.String()
+    plan = fields.String(allow_none=True)
+    plan_agreed_at = fields.DateTime(allow_none=True)
+    results = fields.String(allow_none=True)
+    verdict = fields.String(allow_none=True)
     report = fields.Function(lambda t: DocumentSchema().dump(t.report) if t.report else None)
     created_at = fields.DateTime()
-    decided_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
 
 
 def _party(org) -> dict:
@@ -151,12 +151,12 @@ class DealSchema(Schema):
     seller = fields.Function(lambda d: _party(d.seller_org))
     patents = fields.Function(lambda d: [{"id": p.id, "title": p.title, "patent_number": p.patent_number}
                                          for p in d.patents])
-    demand_id = fields.Integer()
-    match_id = fields.Integer()
-    stage_deadline = fields.DateTime()
+    demand_id = fields.Integer(allow_none=True)
+    match_id = fields.Integer(allow_none=True)
+    stage_deadline = fields.DateTime(allow_none=True)
     nda = fields.Function(lambda d: {"proposed_by": d.nda_proposed_by, "text": d.nda_text,
                                      "signed_at": d.nda_signed_at.isoformat() if d.nda_signed_at else None})
-    terms = fields.Dict()
+    terms = fields.Dict(allow_none=True)
     latest_offer = fields.Function(lambda d: OfferSchema().dump(d.latest_offer) if d.latest_offer else None)
     tests = fields.Function(lambda d: TestSchema(many=True).dump(d.tests))
     contract = fields.Function(lambda d: {
@@ -165,8 +165,8 @@ class DealSchema(Schema):
         "seller_signed_at": d.seller_signed_at.isoformat() if d.seller_signed_at else None,
         "approved_at": d.approved_at.isoformat() if d.approved_at else None,
     } if d.contract else None)
-    delivered_at = fields.DateTime()
-    completed_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

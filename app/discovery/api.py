@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from . import service
-from .schemas import SearchHitsSchema, SuggestArgs, search_args
+from ..sqlite import read_only
+from .schemas import MAX_QUERY_CHARS, SearchHitsSchema, SimilarSchema, SuggestArgs, SuggestionsSchema, search_args
 
 blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
                 description="Full-text search with facets, suggestions and similar listings")
@@ -22,7 +23,8 @@ def _resource_or_404(resource: str) -> str:
 
 
 def _register_search(resource: str) -> None:
-    """One search route per resource, each with its own documented query-string schema."""
+    """One search route per resource, each with its own documented schema: a query string (GET) or the same
+    fields as a JSON body (POST), for queries too long for a URL (up to ``MAX_QUERY_CHARS``)."""
 
     @blp.route(f"/{resource}", endpoint=f"search_{resource}")
     @blp.arguments(search_args(resource), location="query", as_kwargs=True)
@@ -30,7 +32,16 @@ def _register_search(resource: str) -> None:
     def run_search(**params):
         return service.search_listings(current_identity(), resource, params)
 
+    @blp.route(f"/{resource}", endpoint=f"search_{resource}_post", methods=["POST"])
+    @read_only
+    @blp.arguments(search_args(resource), location="json", as_kwargs=True)
+    @blp.response(200, SearchHitsSchema)
+    def run_search_post(**params):
+        return service.search_listings(current_identity(), resource, params)
+
     run_search.__doc__ = f"Search {resource}: text, filters, facets, sort, pages, highlighted snippets."
+    run_search_post.__doc__ = (f"Search {resource} with the parameters as a JSON object (lists for repeated "
+                               f"filters): the same as GET, for queries up to {MAX_QUERY_CHARS} characters.")
 
 
 for _resource in RESOURCES:
@@ -40,6 +51,7 @@ for _resource in RESOURCES:
 @blp.route("/<resource>/suggest")
 class Suggest(MethodView):
     @blp.arguments(SuggestArgs, location="query")
+    @blp.response(200, SuggestionsSchema)
     def get(self, args, resource):
         """Title completions for what has been typed (only listings the viewer may see)."""
         return {"suggestions": service.suggest(current_identity(), _resource_or_404(resource), args["q"], args["limit"])}
@@ -47,6 +59,7 @@ class Suggest(MethodView):
 
 @blp.route("/<resource>/<int:listing_id>/similar")
 class Similar(MethodView):
+    @blp.response(200, SimilarSchema)
     def get(self, resource, listing_id):
         """Listings similar to this one ("similar patents")."""
         identity = current_identity()

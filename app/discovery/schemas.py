@@ -37,6 +37,18 @@ class SuggestArgs(Schema):
     limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
 
 
+class SuggestionsSchema(Schema):
+    """Title completions."""
+
+    suggestions = fields.List(fields.String())
+
+
+class SimilarSchema(Schema):
+    """Similar listings: each the resource's own JSON."""
+
+    hits = fields.List(fields.Dict())
+
+
 class SearchHitsSchema(Schema):
     """The search response (hits are the resource's own JSON plus ``score`` and ``highlights``)."""
 

@@ -19,6 +19,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..errors import PermissionDenied, ServiceError
 from ..identity import current_identity
+from ..routing import MAX_DB_INT
 from .models import ListingStatus
 
 API_PREFIX = "/api/v1"
@@ -65,7 +66,7 @@ class ListingQueryArgs(PageArgs):
         validate=validate.OneOf([s.value for s in ListingStatus]),
         metadata={"description": "Moderation status; others' non-published listings never match"},
     )
-    org = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Owning organisation id"})
+    org = fields.Integer(validate=validate.Range(min=1, max=MAX_DB_INT), metadata={"description": "Owning organisation id"})
     mine = fields.Boolean(load_default=False, metadata={"description": "Only my organisation's listings"})
 
 
@@ -75,7 +76,8 @@ class ApiErrorSchema(Schema):
     code = fields.Integer()
     status = fields.String()
     message = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "field → messages; a nested field's messages are keyed by its index or name"})
     current_status = fields.String()
 
 

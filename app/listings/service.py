@@ -6,12 +6,14 @@ outbox row in the same transaction.
 """
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Iterable
 
 from blinker import Namespace
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -24,6 +26,8 @@ from ..orgs.models import Organisation
 from ..search_engine import search
 from ..uow import unit_of_work
 from .models import ListingStatus
+
+log = logging.getLogger(__name__)
 
 MONEY_ATTRIBUTES = {"asking_price", "budget_min", "budget_max", "price_from"}
 EDITABLE = {ListingStatus.draft, ListingStatus.pending, ListingStatus.needs_revision, ListingStatus.withdrawn}
@@ -142,13 +146,21 @@ class ListingService:
         return db.session.scalar(select(func.count(self.model.id)))
 
     def record_view(self, obj) -> None:
-        """Count a page view with an atomic UPDATE (no read-modify-write race, no updated_at bump)."""
-        db.session.execute(
-            update(self.model)
-            .where(self.model.id == obj.id)
-            .values(view_count=self.model.view_count + 1, updated_at=self.model.updated_at)
-        )
-        db.session.commit()
+        """Count a page view with an atomic UPDATE (no read-modify-write race, no updated_at bump).
+
+        Best effort: on SQLite a page's read transaction cannot take the write lock once another writer has
+        committed since it began ("database is locked"); that view goes uncounted rather than failing the page.
+        """
+        try:
+            db.session.execute(
+                update(self.model)
+                .where(self.model.id == obj.id)
+                .values(view_count=self.model.view_count + 1, updated_at=self.model.updated_at)
+            )
+            db.session.commit()
+        except OperationalError as error:
+            db.session.rollback()
+            log.warning("view of %s %s not counted: %s", self.resource, obj.id, error.orig)
 
     # ---------------------------------------------------------------- writes
 
@@ -320,6 +332,7 @@ class ListingService:
             raise ValidationFailed(error.normalized_messages()) from None
 
     def _apply(self, obj, loaded: dict) -> None:
+        self._require_unique_external_id(obj, loaded.get("external_id"))
         for key, value in loaded.items():
             if key == "indicators":
                 obj.indicators = [self.indicator_model(position=i, **row) for i, row in enumerate(value)]
@@ -327,6 +340,19 @@ class ListingService:
                 setattr(obj, key, Decimal(str(value)))
             else:
                 setattr(obj, key, value)
+
+    def _require_unique_external_id(self, obj, external_id: str | None) -> None:
+        """409 naming ``external_id`` when another listing of the organisation already has it.
+
+        The unique constraint stays the last word under concurrency (``errors_http`` answers its violation 409).
+        """
+        if not external_id or external_id == obj.external_id:
+            return
+        with db.session.no_autoflush:  # ``obj`` may be in the session half-filled (imports add it first)
+            taken = self.find_external(obj.org_id, external_id) is not None
+        if taken:
+            raise Conflict("another listing of your organisation has this external_id",
+                           errors={"external_id": ["already used by another listing of your organisation"]})
 
     def _differs(self, obj, loaded: dict) -> bool:
         """True when applying ``loaded`` would change what the schema shows of ``obj``."""

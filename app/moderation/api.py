@@ -74,13 +74,13 @@ class AuditArgs(PageArgs):
 
 class AuditEntrySchema(Schema):
     id = fields.Integer()
-    actor_id = fields.Integer()
+    actor_id = fields.Integer(allow_none=True)  # none for system actions (imports, expiry)
     action = fields.String()
     object_type = fields.String()
     object_id = fields.Integer()
-    reason = fields.String()
-    before = fields.Dict()
-    after = fields.Dict()
+    reason = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
     created_at = fields.DateTime()
 
 

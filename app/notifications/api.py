@@ -27,6 +27,10 @@ class InboxArgs(PageArgs):
     unread = fields.Boolean(load_default=False, metadata={"description": "Only unread notifications"})
 
 
+class MarkedSchema(Schema):
+    marked = fields.Integer(metadata={"description": "How many notifications changed to read"})
+
+
 class MarkReadSchema(Schema):
     ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=500),
                       metadata={"description": "Notifications to mark read; omit to mark all"})
@@ -50,6 +54,7 @@ class Inbox(MethodView):
 class MarkRead(MethodView):
     @require_login
     @blp.arguments(MarkReadSchema)
+    @blp.response(200, MarkedSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="An id is not one of the user's notifications")
     def post(self, args):
         """Mark the given notifications (or all) read; returns how many changed."""

@@ -15,8 +15,8 @@ class OrganisationSchema(Schema):
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     credit_code = fields.String(allow_none=True)
     verification_status = fields.Function(lambda o: o.verification_status.value, dump_only=True)
-    verification_note = fields.String(dump_only=True)
-    verified_at = fields.DateTime(dump_only=True)
+    verification_note = fields.String(dump_only=True, allow_none=True)
+    verified_at = fields.DateTime(dump_only=True, allow_none=True)
     is_demo = fields.Boolean(dump_only=True)
 
 

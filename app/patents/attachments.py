@@ -37,6 +37,7 @@ class AttachmentSchema(Schema):
     sha256 = fields.String(dump_only=True)
     confidential = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    download_url = fields.String(dump_only=True, metadata={"description": "Where to download the PDF"})
 
 
 def upload_dir() -> Path:

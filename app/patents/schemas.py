@@ -40,7 +40,7 @@ class PatentSchema(ListingSchema):
     price_negotiable = fields.Boolean(load_default=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=50))
     confidential_details = fields.String(allow_none=True, validate=validate.Length(max=20000))
-    source_note = fields.String(dump_only=True)
+    source_note = fields.String(dump_only=True, allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
     def _check_abstract(self, data, partial=None, **kwargs):

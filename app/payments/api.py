@@ -118,6 +118,8 @@ class ConnectedAccount(MethodView):
 @blp.route("/balances/<int:org_id>")
 class Balances(MethodView):
     @require_login
+    @blp.response(200, {"type": "object", "additionalProperties": {"type": "integer"}},
+                  description="Balance per ledger account, in minor units (fen)")
     @blp.alt_response(403, schema=ApiErrorSchema, description="Not your organisation")
     def get(self, org_id):
         """An organisation's ledger balances per account (its members and platform admins)."""

@@ -230,8 +230,23 @@ def verify_webhook(payload: bytes, signature: str | None):
     if not signature:
         raise BadWebhook("missing Stripe-Signature header")
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
+        event = stripe.Webhook.construct_event(payload, signature, secret)
     except stripe.SignatureVerificationError:
         raise BadWebhook("invalid signature") from None
-    except ValueError:
+    except (ValueError, TypeError, AttributeError, KeyError):  # the SDK parses any JSON, of any shape
         raise BadWebhook("the body is not a Stripe event") from None
+    if not _is_event(event):
+        raise BadWebhook("the body is not a Stripe event (an object with a string id and type)")
+    return event
+
+
+def _is_event(event) -> bool:
+    """A signed body is trusted, not well-formed: an event is an object with string ``id`` and ``type``, an object
+    under ``data.object`` and an integer ``created``, as the payment service reads it."""
+    data = event.to_dict() if hasattr(event, "to_dict") else None
+    if not isinstance(data, dict):
+        return False
+    body = data.get("data", {})
+    return (isinstance(data.get("id"), str) and bool(data["id"]) and isinstance(data.get("type"), str)
+            and isinstance(body, dict) and isinstance(body.get("object", {}), dict)
+            and isinstance(data.get("created", 0), int))

@@ -46,6 +46,6 @@ class ServiceOrderSchema(Schema):
                                        "note": o.quote_note} if o.quote_amount is not None else None)
     report = fields.Function(lambda o: {**DocumentSchema().dump(o.report), "summary": o.report_summary}
                              if o.report else None)
-    stage_deadline = fields.DateTime()
+    stage_deadline = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -7,7 +7,6 @@ transaction) and its own search index. Tests create what they need through the s
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
+from tests.conftest import app_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -34,14 +34,7 @@ class LiveServer:
 def live(tmp_path_factory) -> LiveServer:
     """The app on a free local port with a fresh, migrated database."""
     root = tmp_path_factory.mktemp("live")
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'live.sqlite3'}",
-        "SECRET_KEY": "live-secret-" + "x" * 32,
-        "SEARCH_INDEX_DIR": str(root / "search"),
-        "SEARCH_INDEX_PREFIX": f"live-{uuid.uuid4().hex[:8]}",
-        "UPLOAD_DIR": str(root / "uploads"),
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(app_settings(root, f"sqlite:///{root / 'live.sqlite3'}"))
     with app.app_context():
         upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)

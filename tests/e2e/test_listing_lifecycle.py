@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from stdnum.cn import uscc
 
 from app.validators import application_check_char
@@ -196,6 +197,7 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     assert hit.count() == 1
     screenshot(buyer, "lifecycle-11-search")
     hit.locator("h3 a").click()
+    expect(buyer.locator("main")).to_contain_text("面内导热系数")  # wait for the page, not just its first paint
     body = buyer.inner_text("main")
     assert title in buyer.inner_text("h1") and "面内导热系数" in body and "GB/T 6672-2001" in body
     screenshot(buyer, "lifecycle-12-published-patent")

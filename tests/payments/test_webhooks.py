@@ -57,6 +57,19 @@ def test_a_body_that_is_not_an_event_is_400(client, localstripe, db_session):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("payload", [
+    "[]", "{}", '"evt_1"', "42", "null", '{"type": "payment_intent.succeeded"}', '{"id": 5, "type": "x"}',
+    '{"id": "evt_1", "type": "x", "data": []}', '{"id": "evt_1", "type": "x", "data": {"object": "pi_1"}}',
+    '{"id": "evt_1", "type": "x", "created": "yesterday"}',
+])
+def test_a_signed_body_of_any_other_shape_is_400_and_stores_nothing(client, localstripe, db_session, payload):
+    before = db_session.scalar(select(func.count()).select_from(PaymentEvent))
+    response = client.post("/api/v1/payments/webhook", data=payload,
+                           headers={"Stripe-Signature": sign(payload)}, content_type="application/json")
+    assert response.status_code == 400 and response.json["status"] == "BadWebhook"
+    assert db_session.scalar(select(func.count()).select_from(PaymentEvent)) == before
+
+
 def test_without_a_webhook_secret_every_webhook_is_refused(client, app, localstripe, authorised, monkeypatch):
     monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", None)
     response = localstripe.deliver(client, localstripe.event_for(authorised.provider_ref, AUTHORISED))

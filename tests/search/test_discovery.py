@@ -129,3 +129,19 @@ def test_search_api_filters_facets_and_suggestions(client, market):
     assert suggestions["suggestions"] == [market["public"].title]
     assert client.get("/api/v1/search/patents/suggest").status_code == 422
     assert client.get(f"/api/v1/search/patents/{market['draft'].id}/similar").status_code == 404
+
+
+def test_post_search_takes_the_same_parameters_as_json_and_long_queries(client, market):
+    """POST carries what a URL cannot (a 10,000-character Chinese query is ~90 kB URL-encoded)."""
+    params = {"q": "电池", "maturity": ["pilot"]}
+    by_get = client.get("/api/v1/search/patents", query_string=params).get_json()
+    by_post = client.post("/api/v1/search/patents", json=params)
+    assert by_post.status_code == 200 and by_post.get_json() == by_get
+    long_query = ("正极材料" * 2500)[:10_000]
+    response = client.post("/api/v1/search/patents", json={"q": long_query})
+    assert response.status_code == 200 and market["public"].id in [h["id"] for h in response.get_json()["hits"]]
+    too_long = client.post("/api/v1/search/patents", json={"q": long_query + "长"})
+    assert too_long.status_code == 422 and "q" in too_long.get_json()["errors"]
+    unknown = client.post("/api/v1/search/patents", json={"q": "电池", "colour": "red"})
+    assert unknown.status_code == 422 and "colour" in unknown.get_json()["errors"]
+    assert client.post("/api/v1/search/patents", data="{no", content_type="application/json").status_code == 400
