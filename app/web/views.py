@@ -21,6 +21,7 @@ from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..matching import alerts, service as matching
 from ..notifications import service as notifications
+from ..search_engine import notice_if_unavailable
 from ..security.limits import credential_limits
 from ..security.redirects import local_url
 
@@ -47,8 +48,10 @@ def marked(fragment: str) -> Markup:
 @bp.route("/")
 def home():
     identity = current_identity()
-    latest = {resource: discovery.search_listings(identity, resource, {"page": 1, "per_page": 5, "sort": "newest"})
-              for resource in RESOURCE_NAMES}
+    latest = {}
+    with notice_if_unavailable():
+        latest = {resource: discovery.search_listings(identity, resource, {"page": 1, "per_page": 5, "sort": "newest"})
+                  for resource in RESOURCE_NAMES}
     return render_template("web/home.html", latest=latest, names=RESOURCE_NAMES)
 
 
@@ -91,13 +94,14 @@ def listing_page(resource, listing_id):
     service.record_view(obj)
     listing = service.dump(identity, obj)
     matches, services, similar = [], [], []
-    if resource == "demands":
-        matches = matching.rank(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
-        if obj.needs_pilot or obj.needs_inspection:
-            services = matching.rank(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
-    elif resource == "patents":
-        matches = matching.rank(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
-        similar = discovery.similar(identity, resource, listing_id)
+    with notice_if_unavailable():  # the listing itself comes from the database; only these need the engine
+        if resource == "demands":
+            matches = matching.rank(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
+            if obj.needs_pilot or obj.needs_inspection:
+                services = matching.rank(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
+        elif resource == "patents":
+            matches = matching.rank(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
+            similar = discovery.similar(identity, resource, listing_id)
     return render_template("web/listing.html", resource=resource, names=RESOURCE_NAMES, listing=listing,
                            matches=matches, services=services, similar=similar)
 
