@@ -15,15 +15,12 @@ from sqlalchemy import select
 
 from .extensions import db, login_manager
 from .models_base import as_utc, utcnow
+from .security import bearer_token
 
 
 def token_digest(token: str) -> str:
     """SHA-256 of a token: what we store and look up (tokens are random, so no salt is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _sends_bearer() -> bool:
-    return request.headers.get("Authorization", "").startswith("Bearer ")
 
 
 def user_for_session(session_id: str):
@@ -58,13 +55,11 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        if _sends_bearer():
+        if request.headers.get("Authorization", "").startswith("Bearer "):
             return None  # the token decides alone (see the module docstring)
         return user_for_session(session_id)
 
     @login_manager.request_loader
     def load_user_from_token(request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            return None
-        return user_for_token(header[7:].strip())
+        token = bearer_token()
+        return user_for_token(token) if token else None

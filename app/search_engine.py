@@ -46,10 +46,11 @@ class SearchExtension:
     @staticmethod
     def _open(app: Flask):
         """Create the engine and its missing indexes; an index created empty while the database has listings
-        of its resource (say, a deleted folder) is marked incomplete, so searches fail loudly until reindex."""
+        of its resource that no pending outbox row will bring (say, a deleted folder) is marked incomplete, so
+        searches fail loudly until reindex."""
         from search.engine import create_engine
 
-        from .listings.registry import listing_services
+        from .indexing.service import rows_only_a_reindex_restores
 
         engine = create_engine(
             url=app.config["ELASTICSEARCH_URL"],
@@ -63,9 +64,9 @@ class SearchExtension:
             log.error("search engine unavailable at start: %s", error)
             return engine
         for resource in created:
-            rows = listing_services()[resource].count_all()
+            rows = rows_only_a_reindex_restores(resource)
             if rows:
-                log.error("search index of %s was missing (%s listings in the database)", resource, rows)
+                log.error("search index of %s was missing (%s listings not in it)", resource, rows)
                 engine.mark_incomplete(resource, f"index was missing ({rows} listings in the database); "
                                                  "run `flask search reindex`")
         return engine

@@ -79,6 +79,14 @@ def _pending_count() -> int:
         return uow.session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None)))
 
 
+def rows_only_a_reindex_restores(resource: str) -> int:
+    """Listings of ``resource`` without a pending outbox row: an empty new index would never receive them."""
+    model = _listing_services()[resource].model
+    pending = select(SearchOutbox.object_id).where(SearchOutbox.resource == resource,
+                                                   SearchOutbox.processed_at.is_(None))
+    return db.session.scalar(select(func.count(model.id)).where(model.id.not_in(pending)))
+
+
 def status() -> dict:
     """Per resource: documents in the index and rows in the database, with what is wrong; the outbox backlog.
 

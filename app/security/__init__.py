@@ -43,22 +43,25 @@ def protect_api_from_forgery() -> None:
     csrf.protect()
 
 
+def _origin(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def content_security_policy(path: str) -> str:
-    """The CSP of a response: this origin only, plus Stripe.js when Stripe is configured."""
-    stripe = current_app.config.get("STRIPE_PUBLISHABLE_KEY") and current_app.config.get("STRIPE_JS_URL")
-    stripe_origin = ""
-    if stripe:
-        parts = urlsplit(stripe)
-        stripe_origin = f" {parts.scheme}://{parts.netloc}"
+    """The CSP of a response: this origin only, plus Stripe.js (its script, frames and API) when configured."""
+    config = current_app.config
+    stripe_js = _origin(config.get("STRIPE_JS_URL")) if config.get("STRIPE_PUBLISHABLE_KEY") else ""
+    stripe_api = _origin(config.get("STRIPE_API_BASE")) or "https://api.stripe.com"
     style = "'self' 'unsafe-inline'" if path.startswith(DOCS_STYLE_EXCEPTION) else "'self'"
     directives = {
         "default-src": "'self'",
-        "script-src": "'self'" + stripe_origin,
+        "script-src": f"'self' {stripe_js}".strip(),
         "style-src": style,
         "img-src": "'self' data:",
         "font-src": "'self'",
-        "connect-src": "'self'" + (" https://api.stripe.com" if stripe else ""),
-        "frame-src": stripe_origin.strip() or "'none'",
+        "connect-src": f"'self' {stripe_js} {stripe_api}" if stripe_js else "'self'",
+        "frame-src": f"{stripe_js} https://hooks.stripe.com" if stripe_js else "'none'",
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",
