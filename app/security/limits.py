@@ -21,13 +21,16 @@ def submitted_account() -> str:
 
 
 def credential_limits(setting: str = "LOGIN_RATE_LIMIT"):
-    """A decorator limiting POSTs to the rate in ``app.config[setting]``, per address and per account."""
+    """A decorator limiting POSTs to the rate in ``app.config[setting]``, per address and per account, counted
+    together over every endpoint decorated with the same ``setting``."""
 
     def rate() -> str:
         return current_app.config[setting]
 
-    by_address = limiter.limit(rate, key_func=get_remote_address, methods=["POST"], scope=f"{setting}:address")
-    by_account = limiter.limit(rate, key_func=submitted_account, methods=["POST"], scope=f"{setting}:account")
+    # Shared by every endpoint with the same setting: alternating the login page, the token API and the
+    # reset form buys no extra guesses.
+    by_address = limiter.shared_limit(rate, f"{setting}:address", key_func=get_remote_address, methods=["POST"])
+    by_account = limiter.shared_limit(rate, f"{setting}:account", key_func=submitted_account, methods=["POST"])
 
     def decorate(view):
         return by_address(by_account(view))

@@ -133,12 +133,15 @@ import json, sys
 from app import create_app
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "s" * 40, "RATELIMIT_ENABLED": True,
                   "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": 1,
+                  "WTF_CSRF_ENABLED": False,
                   "UPLOAD_DIR": sys.argv[3], "SEARCH_INDEX_DIR": sys.argv[3]})
 client = app.test_client()
 codes = []
-for email, address in json.loads(sys.argv[4]):
-    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": "wrong password"},
-                           headers={"X-Forwarded-For": address})
+for email, address, where in json.loads(sys.argv[4]):
+    body = {"email": email, "password": "wrong password"}
+    headers = {"X-Forwarded-For": address}
+    response = (client.post("/api/v1/auth/tokens", json=body, headers=headers) if where == "api"
+                else client.post("/login", data=body, headers=headers))
     codes.append(response.status_code)
 print(json.dumps({"codes": codes, "storage": app.config["RATELIMIT_STORAGE_URI"]}))
 """
@@ -169,16 +172,21 @@ def _attempts(app, tmp_path, prefix: str, attempts: list) -> list[int]:
 
 def test_the_login_limit_is_shared_by_two_workers_through_redis(app, tmp_path):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    first = _attempts(app, tmp_path, prefix, [["a@example.cn", "203.0.113.1"]] * 2)
-    second = _attempts(app, tmp_path, prefix, [["a@example.cn", "203.0.113.1"]] * 2)
+    first = _attempts(app, tmp_path, prefix, [["a@example.cn", "203.0.113.1", "api"]] * 2)
+    second = _attempts(app, tmp_path, prefix, [["a@example.cn", "203.0.113.1", "api"]] * 2)
     assert first == [401, 401] and second == [401, 429]  # 3 per minute across both processes
 
 
 def test_the_limit_counts_per_account_across_addresses_and_per_address_across_accounts(app, tmp_path):
-    one_account = [["victim@example.cn", f"198.51.100.{n}"] for n in range(4)]
+    one_account = [["victim@example.cn", f"198.51.100.{n}", "api"] for n in range(4)]
     assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", one_account) == [401, 401, 401, 429]
-    one_address = [[f"user{n}@example.cn", "192.0.2.7"] for n in range(4)]
+    one_address = [[f"user{n}@example.cn", "192.0.2.7", "api"] for n in range(4)]
     assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", one_address) == [401, 401, 401, 429]
+
+
+def test_the_login_page_and_the_token_api_count_together(app, tmp_path):
+    alternating = [["b@example.cn", "203.0.113.9", where] for where in ("page", "api", "page", "api")]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", alternating) == [422, 401, 422, 429]
 
 
 # ---------------------------------------------------------------- INSTANCE_PATH
