@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, lazy_gettext as _l
 
 from ..auth import token_digest
@@ -70,7 +70,7 @@ def register(data: dict, *, uow) -> User | None:
     if existing is not None:
         _mail(existing, _l("Someone tried to register with your e-mail address"),
               _l("Your address already has a TechBridge account. If you forgot its password, set a new one here:"),
-              url_for("accounts.forgot_password", _external=True), uow=uow)
+              _link("accounts.forgot_password"), uow=uow)
         return None
     user = User(
         email=loaded["email"].lower(),
@@ -82,7 +82,7 @@ def register(data: dict, *, uow) -> User | None:
     uow.session.add_all([org, user])
     _mail(user, _l("Welcome to TechBridge"),
           _l("Your organisation is registered and you are its admin. Log in here, then ask for verification so "
-             "that you can publish:"), url_for("web.login", _external=True), uow=uow)
+             "that you can publish:"), _link("web.login"), uow=uow)
     return user
 
 
@@ -173,7 +173,7 @@ def request_password_reset(email: str, *, uow) -> None:
     _mail(user, _l("Set a new password"),
           _l("Open this link within %(minutes)s minutes to set a new password. If you did not ask for it, ignore "
             "this e-mail: your password stays as it is.", minutes=minutes),
-          url_for("accounts.reset_password", token=token, _external=True), uow=uow)
+          _link("accounts.reset_password", token=token), uow=uow)
 
 
 def _valid_reset(token: str) -> PasswordReset | None:
@@ -201,6 +201,13 @@ def reset_password(token: str, password: str, *, uow) -> User:
     ):
         pending.used_at = now
     return reset.user
+
+
+def _link(endpoint: str, **values) -> str:
+    """A link for an e-mail: absolute within a request; the site path elsewhere (CLI, scripts, tests)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _mail(user: User, subject, text, link: str, *, uow) -> None:
