@@ -2,7 +2,10 @@
 moved scripts still work, and the site's own fetch calls carry the CSRF token the API asks for."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -38,7 +41,7 @@ def test_no_page_breaks_the_policy(demo_market, page):
     page.goto(f"{url}/api/v1/docs")
     page.wait_for_selector(".swagger-ui .opblock")  # Swagger UI started from its file, not an inline script
     page.goto(f"{url}/admin/dashboard")
-    page.wait_for_function("[...document.querySelectorAll('.bar[data-width]')].every(b => b.style.width.endsWith('%'))")
+    expect(page.locator(".bar[data-width]").first).to_have_attribute("style", re.compile(r"width: [\d.]+%"))
     screenshot(page, "csp-dashboard-bars")
     assert violations == []
 
