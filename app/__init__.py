@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import load_settings
+from config import instance_path, load_settings
 
 from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
@@ -57,7 +57,7 @@ def import_models() -> None:
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the Flask app; ``overrides`` replace settings (tests use it)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path())
     app.config.update(load_settings(app.instance_path, overrides))
     logging.basicConfig(level=logging.INFO)
 
@@ -82,9 +82,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     idempotency.init_app(app, api)  # Idempotency-Key on every API POST, documented on each
 
-    from . import auth, errors_http, formatting, search_engine
+    from . import auth, errors_http, formatting, search_engine, security
 
     auth.init_app(app)
+    security.init_app(app)
     errors_http.init_app(app)
     formatting.init_app(app)
     search_engine.init_app(app)
@@ -96,7 +97,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         api_module = _optional_module(f"app.{domain}.api")
         if api_module is not None:
             api.register_blueprint(api_module.blp)
-            # API clients authenticate with bearer tokens, not cookies: CSRF does not apply.
+            # The API's CSRF check differs from the forms' (bearer requests are exempt): see app.security.
             csrf.exempt(api_module.blp)
         cli_module = _optional_module(f"app.{domain}.cli")
         if cli_module is not None:

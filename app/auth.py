@@ -1,12 +1,21 @@
-"""Authentication: Flask-Login sessions for the UI, bearer API tokens for programmatic clients."""
+"""Authentication: Flask-Login sessions for the UI, bearer API tokens for programmatic clients.
+
+A session cookie names the user *and* their session version (``User.get_id``): logging out or changing
+the password bumps the version, so every cookie issued before stops working, copied or not. A request
+that sends ``Authorization: Bearer`` is authenticated by the token alone, never by a cookie riding along,
+which is what lets such requests skip the CSRF check (see :mod:`app.security`). Tokens expire
+(``API_TOKEN_DAYS``) and can be revoked.
+"""
 from __future__ import annotations
 
 import hashlib
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import select
 
 from .extensions import db, login_manager
+from .models_base import as_utc, utcnow
+from .security import bearer_token
 
 
 def token_digest(token: str) -> str:
@@ -14,27 +23,43 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def user_for_session(session_id: str):
+    """The active user a session's ``"<id>:<version>"`` names, or ``None`` when the version is outdated."""
+    from .accounts.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None  # a cookie from before session versions existed, or forged
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def user_for_token(token: str):
+    """The active user of an unrevoked, unexpired API token, or ``None``."""
+    from .accounts.models import ApiToken
+
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_digest == token_digest(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.is_active or (row.expires_at is not None and as_utc(row.expires_at) <= utcnow()):
+        return None
+    return row.user
+
+
 def init_app(app: Flask) -> None:
     """Wire the user loaders into Flask-Login."""
-    from .accounts.models import ApiToken, User
-
     login_manager.login_view = "web.login"
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return None  # the token decides alone (see the module docstring)
+        return user_for_session(session_id)
 
     @login_manager.request_loader
     def load_user_from_token(request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            return None
-        token = db.session.scalar(
-            select(ApiToken).where(
-                ApiToken.token_digest == token_digest(header[7:].strip()), ApiToken.revoked_at.is_(None)
-            )
-        )
-        if token is None or not token.user.is_active:
-            return None
-        return token.user
+        token = bearer_token()
+        return user_for_token(token) if token else None

@@ -16,6 +16,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` with its time zone: SQLite hands timestamps back naive, and they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class TimestampMixin:
     """``created_at`` / ``updated_at`` maintained by the ORM."""
 

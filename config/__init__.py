@@ -63,6 +63,12 @@ DEFAULT_PLATFORM_FEES = {
 }
 
 
+def instance_path() -> str | None:
+    """The instance folder from ``INSTANCE_PATH`` (absolute), or ``None`` for Flask's default next to the code."""
+    path = os.environ.get("INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
+
+
 def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment and ``overrides`` (tests pass these)."""
     overrides = overrides or {}
@@ -122,6 +128,11 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none, direct).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", "60")),
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per hour"),
         # i18n: Chinese first.
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},

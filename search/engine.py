@@ -8,8 +8,9 @@ so both engines behave the same.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .analysis import analyze, normalise
 from .highlight import highlight
@@ -32,14 +33,31 @@ class EngineUnavailable(RuntimeError):
     """The engine could not be reached or refused a write; callers keep the change for later."""
 
 
+class IndexDamaged(EngineUnavailable):
+    """An index is missing or its files are damaged: searches fail until ``reindex`` rebuilds it."""
+
+
 class Engine(ABC):
     """The search engine protocol (see module docstring)."""
 
     resources = RESOURCES
 
     @abstractmethod
-    def ensure_indexes(self) -> None:
-        """Create missing indexes (and aliases) for every resource."""
+    def ensure_indexes(self) -> list[str]:
+        """Create missing indexes (and aliases) for every resource; returns the resources created empty."""
+
+    @abstractmethod
+    def problems(self) -> dict[str, str]:
+        """Resource → what is wrong with its index (missing, damaged, unreachable); empty when all is well."""
+
+    def mark_incomplete(self, resource: str, reason: str) -> None:
+        """Remember that ``resource``'s index lacks documents the database has, until ``reindex`` replaces it."""
+
+    @contextmanager
+    def writer_lease(self, blocking: bool = False) -> Iterator[bool]:
+        """Yield whether this process may write now. Engines that take concurrent writers always may; the
+        embedded engine allows one writing process per index folder (see its module docstring)."""
+        yield True
 
     @abstractmethod
     def index(self, resource: str, documents: list[dict]) -> None:

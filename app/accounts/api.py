@@ -1,7 +1,7 @@
 """REST API of accounts: registration, API tokens and the current user (``/api/v1/auth``, ``/api/v1/me``)."""
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, url_for
+from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -9,10 +9,12 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from ..auth import token_digest
-from ..extensions import db, limiter
+from ..extensions import db
 from ..identity import current_identity
 from ..listings.api_common import API_PREFIX, ApiErrorSchema, NotAuthenticated, created, documents_body, json_body, require_login
+from ..models_base import as_utc
 from ..orgs.service import dump as dump_org
+from ..security.limits import credential_limits
 from . import service
 from .models import ApiToken
 from .schemas import RegistrationSchema, TokenRequestSchema, UserSchema
@@ -26,6 +28,7 @@ class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     token = fields.String(metadata={"description": "Send as `Authorization: Bearer <token>`"})
+    expires_at = fields.DateTime(metadata={"description": "After this moment the token is refused (API_TOKEN_DAYS)"})
 
 
 class MeSchema(UserSchema):
@@ -40,21 +43,34 @@ def _me() -> dict:
     return body
 
 
+class RegistrationAcceptedSchema(Schema):
+    """The answer to a registration: the same whether the e-mail address was new or not."""
+
+    message = fields.String()
+
+
 @blp.route("/auth/register")
 class Register(MethodView):
+    decorators = [credential_limits("REGISTER_RATE_LIMIT")]
+
     @documents_body(blp, RegistrationSchema)
-    @blp.response(201, UserSchema)
-    @blp.alt_response(409, schema=ApiErrorSchema, description="E-mail or organisation name taken")
+    @blp.response(202, RegistrationAcceptedSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="Organisation name taken")
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid fields (named in `errors`)")
+    @blp.alt_response(429, schema=ApiErrorSchema, description="Too many registrations (REGISTER_RATE_LIMIT)")
     def post(self):
-        """Register a user with a new organisation (they become its unverified org admin)."""
-        user = service.register(json_body())
-        return created(UserSchema().dump(user), url_for("accounts_api.Me"))
+        """Register a user with a new organisation (they become its unverified org admin).
+
+        The answer does not say whether the e-mail address already had an account (an e-mail to the
+        address does): then get a token with `POST /auth/tokens`.
+        """
+        service.register(json_body())
+        return jsonify({"message": "Registration received: an e-mail to the address tells how to log in."}), 202
 
 
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])]
+    decorators = [credential_limits()]
 
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
@@ -66,8 +82,9 @@ class Tokens(MethodView):
         if user is None:
             raise NotAuthenticated("wrong e-mail or password")
         token = service.create_token(user, args["name"])
-        token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_digest == token_digest(token)))
-        return created({"id": token_id, "name": args["name"], "token": token}, url_for("accounts_api.Me"))
+        row = db.session.scalar(select(ApiToken).where(ApiToken.token_digest == token_digest(token)))
+        return created({"id": row.id, "name": args["name"], "token": token,
+                        "expires_at": as_utc(row.expires_at).isoformat()}, url_for("accounts_api.Me"))
 
 
 @blp.route("/auth/tokens/<int:token_id>")

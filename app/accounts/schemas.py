@@ -29,6 +29,12 @@ class MemberSchema(Schema):
     role = fields.String(load_default="member", validate=validate.OneOf(["member", "broker", "org_admin"]))
 
 
+class NewPasswordSchema(Schema):
+    """A new password (password change and reset): the same rule as at registration."""
+
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+
+
 class UserSchema(Schema):
     """A user as the API shows it."""
 

@@ -1,4 +1,4 @@
-"""``flask search …``: rebuild indexes, show their state, run the outbox worker."""
+"""``flask search …``: rebuild indexes, show and verify their state, run the outbox worker."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,8 @@ import time
 import click
 from flask.cli import AppGroup
 from tqdm import tqdm
+
+from search.engine import EngineUnavailable
 
 from ..listings.registry import listing_services
 from . import service
@@ -18,26 +20,46 @@ cli = AppGroup("search", help="Search index maintenance.")
 @click.option("--resource", "resources", multiple=True, type=click.Choice(["patents", "demands", "services"]),
               help="Rebuild only these indexes (default: all).")
 def reindex_command(resources):
-    """Rebuild indexes from the database (build new, swap, drop old)."""
-    for resource in resources or listing_services():
-        total = listing_services()[resource].count_all()
-        with tqdm(total=total, desc=resource, unit="doc") as bar:
-            count = service.reindex(resource, progress=bar.update)
-        click.echo(f"{resource}: {count} documents indexed")
+    """Rebuild indexes from the database (build new, swap, drop old), whatever state the index folder is in."""
+    try:
+        for resource in resources or listing_services():
+            total = listing_services()[resource].count_all()
+            with tqdm(total=total, desc=resource, unit="doc") as bar:
+                count = service.reindex(resource, progress=bar.update)
+            click.echo(f"{resource}: {count} documents indexed")
+    except EngineUnavailable as error:
+        raise click.ClickException(f"search engine unavailable: {error}") from error
 
 
 @cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status_command(as_json):
-    """Document counts per index, outbox backlog and the oldest pending change."""
+    """Index against database per resource, outbox backlog and the oldest pending change; exit 1 when degraded."""
     state = service.status()
     if as_json:
         click.echo(json.dumps(state, ensure_ascii=False))
-        return
-    click.echo(f"engine: {state['engine']}")
-    for resource, count in state["documents"].items():
-        click.echo(f"  {resource:<9} {count:>8} documents")
-    click.echo(f"outbox backlog: {state['outbox_backlog']} (oldest pending: {state['oldest_pending'] or '-'})")
+    else:
+        click.echo(f"engine: {state['engine']} — {'DEGRADED' if state['degraded'] else 'ok'}")
+        for resource, row in state["resources"].items():
+            documents = "-" if row["documents"] is None else row["documents"]
+            line = f"  {resource:<9} {documents:>8} documents / {row['database']:>8} in the database"
+            click.echo(line + (f"  degraded: {row['problem']}" if row["problem"] else ""))
+        click.echo(f"outbox backlog: {state['outbox_backlog']} (oldest pending: {state['oldest_pending'] or '-'})")
+    if state["degraded"]:
+        raise SystemExit(1)
+
+
+@cli.command("verify")
+def verify_command():
+    """Rebuild every index that is missing, damaged or drifted from the database (run it from cron)."""
+    try:
+        repaired = service.verify()
+    except EngineUnavailable as error:
+        raise click.ClickException(f"search engine unavailable: {error}") from error
+    for resource, problem in repaired.items():
+        click.echo(f"{resource}: rebuilt ({problem})")
+    if not repaired:
+        click.echo("every index agrees with the database")
 
 
 @cli.command("worker")

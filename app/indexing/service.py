@@ -3,6 +3,11 @@
 ``IndexOp`` writes an outbox row in the listing's transaction. ``drain`` applies pending rows to the
 engine by re-reading each object from the database, so a row applied late, twice or out of order still
 leaves the index equal to the database. If the engine is down, rows stay pending and drain later.
+
+One process drains at a time: the embedded engine's writer lease (an ``flock``). A process that finds the
+lease taken leaves its rows to the holder, which looks at the outbox again after releasing the lease, so
+a row committed while it drained is never stranded. ``status`` compares index and database counts per
+resource, ``verify`` rebuilds what disagrees, and ``reindex`` rebuilds from nothing.
 """
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import func, select
 
+from search.engine import EngineUnavailable
+
 from ..extensions import db
 from ..outbox import drain_outbox
 from ..search_engine import search
-from ..uow import Operation
+from ..uow import Operation, UnitOfWork
 from .models import SearchOutbox
 
 
@@ -49,35 +56,105 @@ def _listing_services():
 def drain(batch_size: int = 500) -> int:
     """Apply pending search outbox rows to the engine; returns how many rows were applied."""
     services = _listing_services()
+    engine = search.engine
+    failed = []
 
     def apply(rows, uow) -> None:
         by_resource: dict[str, set[int]] = defaultdict(set)
         for row in rows:
             by_resource[row.resource].add(row.object_id)
-        for resource, ids in by_resource.items():
-            services[resource].sync_index(ids)
-            index_synced.send(resource, ids=sorted(ids), uow=uow)
+        try:
+            for resource, ids in by_resource.items():
+                services[resource].sync_index(ids)
+                index_synced.send(resource, ids=sorted(ids), uow=uow)
+        except Exception:
+            failed.append(True)  # the rows stay pending (drain_outbox records the error)
+            raise
 
-    return drain_outbox(SearchOutbox, apply, batch_size)
+    applied = 0
+    while True:
+        with engine.writer_lease() as leader:
+            if not leader:
+                return applied  # the holder drains our rows: it looks again after releasing
+            applied += drain_outbox(SearchOutbox, apply, batch_size)
+        if failed or not _pending_count():
+            return applied
+
+
+def _pending_count() -> int:
+    with UnitOfWork() as uow:  # its own transaction, ended at once: the next look sees rows committed meanwhile
+        return uow.session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None)))
+
+
+def rows_only_a_reindex_restores(resource: str) -> int:
+    """Listings of ``resource`` without a pending outbox row: an empty new index would never receive them."""
+    model = _listing_services()[resource].model
+    pending = select(SearchOutbox.object_id).where(SearchOutbox.resource == resource,
+                                                   SearchOutbox.processed_at.is_(None))
+    return db.session.scalar(select(func.count(model.id)).where(model.id.not_in(pending)))
 
 
 def status() -> dict:
-    """Document counts per index, the outbox backlog and the oldest pending change."""
+    """Per resource: documents in the index and rows in the database, with what is wrong; the outbox backlog.
+
+    ``degraded`` is true when an index is missing, damaged or unreachable, or when its count differs from
+    the database while no pending outbox row explains the difference.
+    """
     backlog, oldest = db.session.execute(
         select(func.count(SearchOutbox.id), func.min(SearchOutbox.created_at)).where(
             SearchOutbox.processed_at.is_(None)
         )
     ).one()
     engine = search.engine
+    problems = engine.problems()
+    resources = {}
+    for name, service in _listing_services().items():
+        rows = service.count_all()
+        documents = None
+        if name not in problems:
+            try:
+                documents = engine.count(name)
+            except EngineUnavailable as error:
+                problems[name] = str(error)
+        problem = problems.get(name)
+        if problem is None and documents != rows and not backlog:
+            problem = f"{documents} documents in the index, {rows} in the database"
+        resources[name] = {"documents": documents, "database": rows,
+                           "difference": None if documents is None else rows - documents, "problem": problem}
     return {
         "engine": type(engine).__name__,
-        "documents": {name: engine.count(name) for name in _listing_services()},
+        "degraded": any(state["problem"] for state in resources.values()),
+        "resources": resources,
+        "documents": {name: state["documents"] for name, state in resources.items()},
         "outbox_backlog": backlog,
         "oldest_pending": oldest.isoformat() if oldest else None,
     }
 
 
 def reindex(resource: str, progress=None) -> int:
-    """Rebuild ``resource``'s index from the database; returns the number of documents."""
+    """Rebuild ``resource``'s index from the database whatever state it is in; returns the number of documents.
+
+    It holds the writer lease throughout, so changes committed meanwhile wait in the outbox, and drains them
+    into the new index before letting go.
+    """
     service = _listing_services()[resource]
-    return search.engine.reindex(resource, service.iter_search_documents(), progress=progress)
+    engine = search.engine
+    with engine.writer_lease(blocking=True):
+        count = engine.reindex(resource, service.iter_search_documents(), progress=progress)
+        drain()
+    return count
+
+
+def verify() -> dict[str, str]:
+    """Rebuild every index that is missing, damaged or disagrees with the database (run it periodically).
+
+    Returns resource → the problem that was repaired (empty: nothing to do). A pending outbox is applied
+    first, so a difference it explains is not mistaken for drift.
+    """
+    drain()
+    repaired = {}
+    for name, state in status()["resources"].items():
+        if state["problem"]:
+            reindex(name)
+            repaired[name] = state["problem"]
+    return repaired

@@ -9,6 +9,7 @@ from flask_login import login_required
 from ..errors import Conflict, ValidationFailed
 from ..identity import current_identity
 from ..manage.forms import translate
+from ..security.redirects import local_url
 from . import service
 from .models import PayoutStatus, format_money
 
@@ -31,8 +32,7 @@ def labels() -> dict:
 
 def _local_next() -> str | None:
     """The ``next`` target when it is a path on this site (never an open redirect)."""
-    target = request.values.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    return local_url(request.values.get("next"))
 
 
 @bp.route("/<int:payment_id>/pay", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from marshmallow import ValidationError, fields
 
@@ -17,11 +17,13 @@ from ..accounts import service as accounts
 from ..discovery import service as discovery
 from ..discovery.schemas import search_args
 from ..errors import ValidationFailed
-from ..extensions import limiter
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..matching import alerts, service as matching
 from ..notifications import service as notifications
+from ..search_engine import notice_if_unavailable
+from ..security.limits import credential_limits
+from ..security.redirects import local_url
 
 bp = Blueprint("web", __name__)
 RESOURCE_NAMES = {"patents": "专利", "demands": "技术需求", "services": "中试与检验检测服务"}
@@ -46,8 +48,10 @@ def marked(fragment: str) -> Markup:
 @bp.route("/")
 def home():
     identity = current_identity()
-    latest = {resource: discovery.search_listings(identity, resource, {"page": 1, "per_page": 5, "sort": "newest"})
-              for resource in RESOURCE_NAMES}
+    latest = {}
+    with notice_if_unavailable():
+        latest = {resource: discovery.search_listings(identity, resource, {"page": 1, "per_page": 5, "sort": "newest"})
+                  for resource in RESOURCE_NAMES}
     return render_template("web/home.html", latest=latest, names=RESOURCE_NAMES)
 
 
@@ -90,13 +94,14 @@ def listing_page(resource, listing_id):
     service.record_view(obj)
     listing = service.dump(identity, obj)
     matches, services, similar = [], [], []
-    if resource == "demands":
-        matches = matching.cached_matches(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
-        if obj.needs_pilot or obj.needs_inspection:
-            services = matching.cached_matches(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
-    elif resource == "patents":
-        matches = matching.cached_matches(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
-        similar = discovery.similar(identity, resource, listing_id)
+    with notice_if_unavailable():  # the listing itself comes from the database; only these need the engine
+        if resource == "demands":
+            matches = matching.cached_matches(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
+            if obj.needs_pilot or obj.needs_inspection:
+                services = matching.cached_matches(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
+        elif resource == "patents":
+            matches = matching.cached_matches(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
+            similar = discovery.similar(identity, resource, listing_id)
     return render_template("web/listing.html", resource=resource, names=RESOURCE_NAMES, listing=listing,
                            matches=matches, services=services, similar=similar)
 
@@ -147,7 +152,7 @@ def _messages(errors: dict) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@credential_limits()
 def login():
     if request.method == "POST":
         user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
@@ -155,19 +160,14 @@ def login():
             flash(_("E-mail or password is wrong."), "error")
             return render_template("web/login.html", email=request.form.get("email", "")), 422
         login_user(user)
-        return redirect(_local_url(request.args.get("next")) or url_for("web.home"))
+        return redirect(local_url(request.args.get("next")) or url_for("web.home"))
     return render_template("web/login.html", email="")
-
-
-def _local_url(target: str | None) -> str | None:
-    """``target`` if it is a path on this site; ``None`` for absent or off-site targets ("//host", "http://…")."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)  # copies of this session cookie stop working too
     logout_user()
     return redirect(url_for("web.home"))
 

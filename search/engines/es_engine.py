@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import bulk, streaming_bulk
 
-from ..engine import Engine, EngineUnavailable, RawHit, search_fields
+from ..engine import Engine, EngineUnavailable, IndexDamaged, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
 from ..specs import index_fields, spec
 from .tantivy_engine import PRICE_FIELDS
@@ -32,6 +32,9 @@ class ElasticsearchEngine(Engine):
             options["node_class"] = PlainJsonNode
         self.client = Elasticsearch(url, **options)
         self.prefix = prefix
+        # Resources whose alias was created empty while the database had listings (this process only: the
+        # count comparison of `flask search status` sees the same from anywhere).
+        self._incomplete: dict[str, str] = {}
 
     def alias(self, resource: str) -> str:
         return f"{self.prefix}-{resource}"
@@ -42,13 +45,29 @@ class ElasticsearchEngine(Engine):
         self.client.indices.create(index=name, settings=s.mapping["settings"], mappings=s.mapping["mappings"])
         return name
 
-    def ensure_indexes(self) -> None:
+    def ensure_indexes(self) -> list[str]:
+        created = []
         try:
             for resource in self.resources:
                 if not self.client.indices.exists_alias(name=self.alias(resource)):
                     self.client.indices.put_alias(index=self._create_index(resource), name=self.alias(resource))
+                    created.append(resource)
         except (ApiError, TransportError) as error:
             raise EngineUnavailable(str(error)) from error
+        return created
+
+    def mark_incomplete(self, resource: str, reason: str) -> None:
+        self._incomplete[resource] = reason
+
+    def problems(self) -> dict[str, str]:
+        found = dict(self._incomplete)
+        for resource in self.resources:
+            if resource not in found:
+                try:
+                    self.count(resource)
+                except EngineUnavailable as error:
+                    found[resource] = f"unreachable: {error}"
+        return found
 
     def drop_all(self) -> None:
         for name in self.client.indices.get(index=f"{self.prefix}-*"):
@@ -81,31 +100,38 @@ class ElasticsearchEngine(Engine):
             raise EngineUnavailable(str(error)) from error
 
     def reindex(self, resource: str, documents: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
-        alias = self.alias(resource)
-        new_index = self._create_index(resource)
-        total = 0
-        actions = (self._action(resource, new_index, doc) for doc in documents)
-        for ok, _ in streaming_bulk(self.client, actions, chunk_size=1000, raise_on_error=True):
-            total += 1
-            if progress and total % 1000 == 0:
-                progress(1000)
-        if progress and total % 1000:
-            progress(total % 1000)
-        self.client.indices.refresh(index=new_index)
         try:
-            old = list(self.client.indices.get_alias(name=alias))
-        except NotFoundError:
-            old = []
-        swap = [{"remove": {"index": name, "alias": alias}} for name in old] + [{"add": {"index": new_index, "alias": alias}}]
-        self.client.indices.update_aliases(actions=swap)
-        for name in old:
-            self.client.indices.delete(index=name)
-        return total
+            alias = self.alias(resource)
+            new_index = self._create_index(resource)
+            total = 0
+            actions = (self._action(resource, new_index, doc) for doc in documents)
+            for ok, _ in streaming_bulk(self.client, actions, chunk_size=1000, raise_on_error=True):
+                total += 1
+                if progress and total % 1000 == 0:
+                    progress(1000)
+            if progress and total % 1000:
+                progress(total % 1000)
+            self.client.indices.refresh(index=new_index)
+            try:
+                old = list(self.client.indices.get_alias(name=alias))
+            except NotFoundError:
+                old = []
+            swap = [{"remove": {"index": name, "alias": alias}} for name in old] + [{"add": {"index": new_index, "alias": alias}}]
+            self.client.indices.update_aliases(actions=swap)
+            for name in old:
+                self.client.indices.delete(index=name)
+            self._incomplete.pop(resource, None)
+            return total
+        except (ApiError, TransportError) as error:
+            raise EngineUnavailable(str(error)) from error
 
     # ------------------------------------------------------------------ reads
 
     def count(self, resource: str) -> int:
-        return int(self.client.count(index=self.alias(resource))["count"])
+        try:
+            return int(self.client.count(index=self.alias(resource))["count"])
+        except (ApiError, TransportError) as error:
+            raise EngineUnavailable(str(error)) from error
 
     def document_frequencies(self, resource: str, fields: Sequence[str], terms: Iterable[str]) -> dict[str, int]:
         terms = list(dict.fromkeys(terms))
@@ -145,7 +171,12 @@ class ElasticsearchEngine(Engine):
         }
         if request.facets:
             body["aggs"] = {field: {"terms": {"field": field, "size": 200}} for field in request.facets}
-        response = self.client.search(index=self.alias(request.resource), body=body)
+        if request.resource in self._incomplete:
+            raise IndexDamaged(f"{request.resource}: {self._incomplete[request.resource]}")
+        try:
+            response = self.client.search(index=self.alias(request.resource), body=body)
+        except (ApiError, TransportError) as error:
+            raise EngineUnavailable(str(error)) from error
         hits = [RawHit(id=int(hit["_id"]), score=float(hit.get("_score") or 0.0) if tokens and request.sort == "relevance" else 0.0,
                        source=hit["_source"]["source"]) for hit in response["hits"]["hits"]]
         facets = {

@@ -3,21 +3,36 @@
 Each resource's live index is a versioned directory named in a small pointer file; ``reindex`` builds a
 new directory and replaces the pointer atomically (our alias swap), so readers never see a half-built
 index. Documents arrive already analysed (see :mod:`search.specs`); text fields use a whitespace tokenizer.
+
+One writer: tantivy allows one writer per index folder, and several web workers share the folder. Every
+write happens under the *writer lease*, an ``flock`` on ``{prefix}.writer.lock`` in the folder held by one
+process at a time (:meth:`TantivyEngine.writer_lease`); the others only read, and reload an index when
+its ``meta.json`` changes (checked before every read, a ``stat``).
+
+Damage: a folder is validated before tantivy opens it (``meta.json`` parses, every segment file is there
+and its footer checksum matches; see :func:`inspect_index`), and file sizes are re-checked before each
+read, because tantivy memory-maps the files and reading a truncated one kills the process (SIGBUS). A
+missing or damaged index raises :class:`~search.engine.IndexDamaged`; ``reindex`` rebuilds it from
+nothing whatever the folder holds.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import struct
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import tantivy
 
-from ..engine import Engine, RawHit, search_fields
+from ..engine import Engine, IndexDamaged, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
 from ..specs import index_fields, spec, to_datetime
 
@@ -27,6 +42,12 @@ FIELD_TYPES = {"integer": tantivy.FieldType.Integer, "float": tantivy.FieldType.
 SORT_FIELDS = {"newest": ("published_at", tantivy.Order.Desc)}
 PRICE_FIELDS = {"patents": "price", "demands": "budget_max", "services": "price_from"}
 _facet_pools: dict[int, ThreadPoolExecutor] = {}
+# Files every tantivy segment has (``.pos`` only with positions, ``.N.del`` only with deletions); each ends in
+# a footer: JSON {version, crc}, its length (u32 LE) and the magic number 1337 (tantivy's directory/footer.rs).
+SEGMENT_PARTS = ("fast", "fieldnorm", "idx", "store", "term")
+FOOTER_MAGIC = 1337
+MAX_FOOTER = 4096
+INCOMPLETE_MARKER = "INCOMPLETE"  # written into a folder created empty while the database has listings
 
 
 def _facet_pool() -> ThreadPoolExecutor:
@@ -54,23 +75,116 @@ def _schema(resource: str) -> tantivy.Schema:
     return builder.build()
 
 
-class _LiveIndex:
-    """One resource's open index and writer."""
+def _file_is_intact(path: Path, size: int) -> bool:
+    """Whether a segment file ends in tantivy's footer and its CRC-32 matches (read in chunks, never mmapped)."""
+    if size < 8:
+        return False
+    with open(path, "rb") as file:
+        file.seek(size - 8)
+        footer_len, magic = struct.unpack("<II", file.read(8))
+        if magic != FOOTER_MAGIC or footer_len > min(size - 8, MAX_FOOTER):
+            return False
+        file.seek(size - 8 - footer_len)
+        try:
+            expected = json.loads(file.read(footer_len))["crc"]
+        except (ValueError, KeyError, TypeError):
+            return False
+        file.seek(0)
+        remaining, crc = size - 8 - footer_len, 0
+        while remaining:
+            chunk = file.read(min(remaining, 1 << 20))
+            if not chunk:
+                return False
+            crc, remaining = zlib.crc32(chunk, crc), remaining - len(chunk)
+    return crc == expected
 
-    def __init__(self, resource: str, path: Path):
+
+def _stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def inspect_index(path: Path, verified: dict[str, tuple] | None = None) -> tuple[str | None, dict[str, tuple]]:
+    """Check an index folder without opening it: ``(problem or None, segment file → stamp)``.
+
+    tantivy memory-maps segment files, and reading a truncated mapped file kills the process (SIGBUS), so a
+    folder is validated before tantivy sees it: ``meta.json`` parses, every file of every listed segment
+    exists and its footer checksum matches. ``verified`` holds files already checked (same stamp: skipped).
+    """
+    verified = verified or {}
+    if not path.is_dir():
+        return "index folder missing", {}
+    marker = path / INCOMPLETE_MARKER
+    if marker.exists():
+        return marker.read_text(errors="replace").strip() or "index incomplete", {}
+    try:
+        segments = json.loads((path / "meta.json").read_text())["segments"]
+        names = []
+        for segment in segments:
+            stem = segment["segment_id"].replace("-", "")
+            names += [f"{stem}.{part}" for part in SEGMENT_PARTS]
+            if segment.get("deletes"):
+                names.append(f"{stem}.{int(segment['deletes']['opstamp'])}.del")
+            if (path / f"{stem}.pos").exists():
+                names.append(f"{stem}.pos")
+    except FileNotFoundError:
+        return "meta.json missing", {}
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return "meta.json damaged", {}
+    files = {}
+    for name in names:
+        try:
+            stamp = _stamp((path / name).stat())
+        except FileNotFoundError:
+            return f"segment file {name} missing", {}
+        if verified.get(name) != stamp and not _file_is_intact(path / name, stamp[2]):
+            return f"segment file {name} damaged", {}
+        files[name] = stamp
+    return None, files
+
+
+class _LiveIndex:
+    """One resource's open index (validated first), its writer while this process holds the lease, and the
+    stamps of its files, re-checked before every read."""
+
+    def __init__(self, resource: str, path: Path, files: dict[str, tuple], create: bool = False):
         self.resource = resource
         self.path = path
-        path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema(resource)
-        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=False)
+        else:
+            self.index = tantivy.Index.open(str(path))
         self.index.register_tokenizer(WHITESPACE, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+        self.files = files
+        self.meta_stamp = self._meta_stamp()
         self._writer = None
+
+    def _meta_stamp(self):
+        return _stamp((self.path / "meta.json").stat())
 
     @property
     def writer(self):
         if self._writer is None:
             self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         return self._writer
+
+    def check(self) -> None:
+        """Before a read: reload after another process's commit, refuse files that shrank or vanished."""
+        try:
+            stamp = self._meta_stamp()
+            if stamp == self.meta_stamp and not (self.path / INCOMPLETE_MARKER).exists():
+                for name, (_, _, size) in self.files.items():
+                    if (self.path / name).stat().st_size != size:
+                        raise IndexDamaged(f"{self.resource}: segment file {name} changed size")
+                return
+        except FileNotFoundError:
+            pass  # a merge may have removed old files after writing a new meta.json: inspect again
+        problem, files = inspect_index(self.path, self.files)
+        if problem:
+            raise IndexDamaged(f"{self.resource}: {problem}")
+        self.files, self.meta_stamp = files, self._meta_stamp()
+        self.index.reload()
 
     def close(self) -> None:
         if self._writer is not None:
@@ -84,9 +198,59 @@ class TantivyEngine(Engine):
     def __init__(self, index_dir: str, prefix: str = "techbridge"):
         self.root = Path(index_dir)
         self.prefix = prefix
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the open indexes of this process
+        self._lease_lock = threading.RLock()  # one writing thread in this process …
+        self._lease_depth = 0  # … which may nest leases (reindex drains inside its own)
         self._live: dict[str, _LiveIndex] = {}
-        self._pointer_mtime: dict[str, float] = {}
+        self._pointer_stamp: dict[str, tuple] = {}
+
+    # ------------------------------------------------------------------ the writer lease
+
+    @contextmanager
+    def writer_lease(self, blocking: bool = False) -> Iterator[bool]:
+        """Hold the index folder's writer lock (``flock`` on ``{prefix}.writer.lock``): one writing process.
+
+        Non-blocking by default: ``False`` means another process writes now and will apply what is
+        pending (``app.indexing.service.drain`` re-checks the outbox after releasing). On release the
+        tantivy writers are closed, so the next holder can open theirs.
+        """
+        if not self._lease_lock.acquire(blocking=blocking):
+            yield False
+            return
+        try:
+            if self._lease_depth:
+                self._lease_depth += 1
+                try:
+                    yield True
+                finally:
+                    self._lease_depth -= 1
+                return
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = os.open(self.root / f"{self.prefix}.writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+                except BlockingIOError:
+                    yield False
+                    return
+                self._lease_depth = 1
+                try:
+                    yield True
+                finally:
+                    self._lease_depth = 0
+                    with self._lock:
+                        for live in self._live.values():
+                            live.close()
+            finally:
+                os.close(handle)  # closing the descriptor releases the flock
+        finally:
+            self._lease_lock.release()
+
+    @contextmanager
+    def _writing(self):
+        """The lease for a write, waiting for it when another process holds it."""
+        with self.writer_lease(blocking=True):
+            yield
 
     # ------------------------------------------------------------------ index lifecycle
 
@@ -97,37 +261,73 @@ class TantivyEngine(Engine):
         return self.root / f"{self.prefix}-{resource}-v{spec(resource).version}-{time.time_ns()}"
 
     def _live_index(self, resource: str) -> _LiveIndex:
-        """The live index, reopened when another process (``flask search reindex``) swapped the pointer."""
+        """The validated live index; reopened when ``reindex`` (any process) swapped the pointer.
+
+        Raises :class:`IndexDamaged` for a missing pointer or folder and for damaged files: an index is
+        created only by ``ensure_indexes`` or ``reindex``, never silently on a read.
+        """
         pointer = self._pointer(resource)
         with self._lock:
-            if not pointer.exists():
-                self.root.mkdir(parents=True, exist_ok=True)
-                self._swap_pointer(resource, self._new_path(resource))
-            mtime = pointer.stat().st_mtime_ns
-            if resource not in self._live or self._pointer_mtime.get(resource) != mtime:
-                path = self.root / pointer.read_text().strip()
-                if resource in self._live:
-                    self._live[resource].close()
-                self._live[resource] = _LiveIndex(resource, path)
-                self._pointer_mtime[resource] = mtime
-            return self._live[resource]
+            try:
+                stamp = _stamp(pointer.stat())
+                target = pointer.read_text().strip()
+            except FileNotFoundError:
+                self._live.pop(resource, None)
+                raise IndexDamaged(f"{resource}: index missing") from None
+            if resource not in self._live or self._pointer_stamp.get(resource) != stamp:
+                if not target or "/" in target or target.startswith("."):
+                    raise IndexDamaged(f"{resource}: index pointer damaged")
+                problem, files = inspect_index(self.root / target)
+                if problem:
+                    raise IndexDamaged(f"{resource}: {problem}")
+                old = self._live.pop(resource, None)
+                if old is not None:
+                    old.close()
+                try:
+                    self._live[resource] = _LiveIndex(resource, self.root / target, files)
+                except ValueError as error:  # validated, yet tantivy refuses it (e.g. a foreign schema)
+                    raise IndexDamaged(f"{resource}: {error}") from error
+                self._pointer_stamp[resource] = stamp
+            live = self._live[resource]
+            live.check()
+            return live
 
     def _swap_pointer(self, resource: str, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
         tmp = self._pointer(resource).with_suffix(".tmp")
         tmp.write_text(path.name)
         os.replace(tmp, self._pointer(resource))
 
-    def ensure_indexes(self) -> None:
+    def ensure_indexes(self) -> list[str]:
+        created = []
+        with self._writing():
+            for resource in self.resources:
+                if not self._pointer(resource).exists():
+                    path = self._new_path(resource)
+                    _LiveIndex(resource, path, {}, create=True)
+                    self._swap_pointer(resource, path)
+                    created.append(resource)
+        return created
+
+    def mark_incomplete(self, resource: str, reason: str) -> None:
+        with self._lock:
+            target = self._pointer(resource).read_text().strip()
+            (self.root / target / INCOMPLETE_MARKER).write_text(reason)
+
+    def problems(self) -> dict[str, str]:
+        found = {}
         for resource in self.resources:
-            self._live_index(resource)
+            try:
+                self._live_index(resource)
+            except IndexDamaged as error:
+                found[resource] = str(error)
+        return found
 
     def drop_all(self) -> None:
-        with self._lock:
+        with self._writing(), self._lock:
             for live in self._live.values():
                 live.close()
             self._live.clear()
-            self._pointer_mtime.clear()
+            self._pointer_stamp.clear()
             for path in self.root.glob(f"{self.prefix}-*"):
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
 
@@ -146,45 +346,55 @@ class TantivyEngine(Engine):
         return document
 
     def index(self, resource: str, documents: list[dict]) -> None:
-        with self._lock:
+        with self._writing():
             live = self._live_index(resource)
             for source in documents:
                 live.writer.delete_documents_by_term("id", int(source["id"]))
                 live.writer.add_document(self._document(resource, source))
-            live.writer.commit()
-            live.index.reload()
+            self._commit(live)
 
     def delete(self, resource: str, ids: list[int]) -> None:
-        with self._lock:
+        with self._writing():
             live = self._live_index(resource)
             for listing_id in ids:
                 live.writer.delete_documents_by_term("id", int(listing_id))
+            self._commit(live)
+
+    @staticmethod
+    def _commit(live: _LiveIndex) -> None:
+        try:
             live.writer.commit()
-            live.index.reload()
+        except ValueError as error:  # e.g. the folder vanished under the writer
+            live._writer = None
+            raise IndexDamaged(f"{live.resource}: {error}") from error
+        live.check()  # readers of this process see the change at once
 
     def reindex(self, resource: str, documents: Iterable[dict], progress: Callable[[int], None] | None = None,
                 batch_size: int = 2000) -> int:
-        path = self._new_path(resource)
-        fresh = _LiveIndex(resource, path)
-        total = 0
-        batch: list[dict] = []
-        for source in documents:
-            batch.append(source)
-            if len(batch) == batch_size:
-                total += self._add_batch(fresh, batch, progress)
-                batch = []
-        total += self._add_batch(fresh, batch, progress)
-        fresh.writer.commit()
-        fresh.close()
-        with self._lock:
-            old = self._live.pop(resource, None)
-            old_path = old.path if old else None
-            if old:
-                old.close()
-            self._swap_pointer(resource, path)
-            self._pointer_mtime.pop(resource, None)
-            if old_path and old_path != path:
-                shutil.rmtree(old_path, ignore_errors=True)
+        """Build a new folder from ``documents`` whatever state the old one is in, swap, delete the rest."""
+        with self._writing():
+            path = self._new_path(resource)
+            fresh = _LiveIndex(resource, path, {}, create=True)
+            total = 0
+            batch: list[dict] = []
+            for source in documents:
+                batch.append(source)
+                if len(batch) == batch_size:
+                    total += self._add_batch(fresh, batch, progress)
+                    batch = []
+            total += self._add_batch(fresh, batch, progress)
+            fresh.writer.commit()
+            fresh.close()
+            with self._lock:
+                old = self._live.pop(resource, None)
+                if old:
+                    old.close()
+                self._swap_pointer(resource, path)
+                self._pointer_stamp.pop(resource, None)
+                # every other folder of this resource: the old live one, damaged ones, leftovers of crashes
+                for stale in self.root.glob(f"{self.prefix}-{resource}-v*"):
+                    if stale != path:
+                        shutil.rmtree(stale, ignore_errors=True)
         return total
 
     def _add_batch(self, live: _LiveIndex, batch: list[dict], progress) -> int:
@@ -204,18 +414,27 @@ class TantivyEngine(Engine):
 
     def document_frequencies(self, resource: str, fields: Sequence[str], terms: Iterable[str]) -> dict[str, int]:
         live = self._live_index(resource)
-        searcher = live.index.searcher()
-        if len(fields) == 1:  # the term dictionary answers directly
-            return {term: searcher.doc_freq(fields[0], term) for term in dict.fromkeys(terms)}
-        Q = tantivy.Query
-        counts = {}
-        for term in dict.fromkeys(terms):
-            query = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(live.schema, f, term)) for f in fields])
-            counts[term] = searcher.search(query, limit=1, count=True).count
-        return counts
+        try:
+            searcher = live.index.searcher()
+            if len(fields) == 1:  # the term dictionary answers directly
+                return {term: searcher.doc_freq(fields[0], term) for term in dict.fromkeys(terms)}
+            Q = tantivy.Query
+            counts = {}
+            for term in dict.fromkeys(terms):
+                query = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(live.schema, f, term)) for f in fields])
+                counts[term] = searcher.search(query, limit=1, count=True).count
+            return counts
+        except (ValueError, OSError) as error:  # as in _run: report damage, do not crash
+            raise IndexDamaged(f"{resource}: {error}") from error
 
     def _run(self, request: SearchRequest, tokens: list[tuple[str, float]]):
         live = self._live_index(request.resource)
+        try:
+            return self._search(live, request, tokens)
+        except (ValueError, OSError) as error:  # validated files that still fail to read: report, do not crash
+            raise IndexDamaged(f"{request.resource}: {error}") from error
+
+    def _search(self, live: _LiveIndex, request: SearchRequest, tokens: list[tuple[str, float]]):
         schema = live.schema
         searcher = live.index.searcher()
         filter_query = self._filter(schema, request.resource, request.filters or MatchAll())

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.errors import Conflict, PermissionDenied, ValidationFailed
+from app.errors import PermissionDenied, ValidationFailed
 from app.moderation.models import AuditEntry
 from app.orgs import service as orgs
 from app.orgs.models import VerificationStatus
@@ -44,9 +44,11 @@ def test_registration_errors_name_the_field(db_session, overrides, field):
     assert db_session.scalar(select(func.count(User.id))) == before
 
 
-def test_duplicate_email_conflicts(db_session, tto_user):
-    with pytest.raises(Conflict):
-        accounts.register({**REGISTRATION, "email": tto_user.email})
+def test_a_registered_email_creates_nothing_and_returns_none(db_session, tto_user):
+    """No account enumeration: the caller answers as for a new address; the owner is told by e-mail."""
+    before = db_session.scalar(select(func.count(User.id)))
+    assert accounts.register({**REGISTRATION, "email": tto_user.email}) is None
+    assert db_session.scalar(select(func.count(User.id))) == before
 
 
 def test_api_token_round_trip(tto_user, app):

@@ -44,12 +44,13 @@ def test_docs_page_uses_only_local_assets(client, app):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f"{API}/openapi.json" in html
-    assert '"validatorUrl": null' in html  # no call to the online validator badge
+    assert '"validatorUrl": null' in html.replace("&#34;", '"')  # no call to the online validator badge
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert len(assets) == 3 and all(url.startswith("/static/apidocs/") for url in assets)
+    # Swagger UI's three vendored files and our initializer (a file: the CSP refuses inline scripts)
+    assert len(assets) == 4 and all(url.startswith("/static/apidocs/") for url in assets)
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
     for url in assets:
         asset = client.get(url)
-        assert asset.status_code == 200 and len(asset.data) > 10000, url
+        assert asset.status_code == 200 and len(asset.data) > (500 if "initializer" in url else 10000), url
         asset.close()
     assert (Path(app.static_folder) / "apidocs" / "LICENSE").exists()

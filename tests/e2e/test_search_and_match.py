@@ -23,7 +23,8 @@ def test_enterprise_user_searches_filters_and_reads_why_a_patent_matched(demo_ma
 
     page.goto(f"{url}/search/patents")
     page.type("input[name=q]", "基于深度")  # suggestions arrive as the user types
-    page.wait_for_function("document.querySelectorAll('#suggestions option').length > 0")
+    # a selector wait, not wait_for_function: the CSP forbids the eval() Playwright polls a function with
+    page.wait_for_selector("#suggestions option", state="attached")
     assert all(o.startswith("基于深度") or "基于深度" in o
                for o in page.eval_on_selector_all("#suggestions option", "els => els.map(e => e.value)"))
     page.fill("input[name=q]", "基于深度学习的图像缺陷检测")

@@ -28,7 +28,7 @@ def login(app, client, db_session):
         with client.session_transaction() as session:
             session.clear()
             if user is not None:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()  # "<id>:<session version>"
                 session["_fresh"] = True
                 session["_id"] = identifier
         return client

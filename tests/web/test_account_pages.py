@@ -30,12 +30,14 @@ def test_the_form_is_in_chinese_and_offers_every_kind_but_platform(client, db_se
     assert 'value="platform"' not in page
 
 
-def test_registering_creates_an_unverified_organisation_and_logs_its_admin_in(client, db_session):
+def test_registering_creates_an_unverified_organisation_whose_admin_then_logs_in(client, db_session, smtp_server):
     response = client.post("/register", data=GOOD)
-    assert response.status_code == 302 and response.location == "/account"
+    assert response.status_code == 302 and response.location == "/login"
     user = db_session.scalar(select(User).where(User.email == GOOD["email"]))
     assert user.role == Role.org_admin and user.organisation.kind == OrgKind.university
     assert user.organisation.verification_status == VerificationStatus.unverified
+    assert [m["To"] for m in smtp_server] == [GOOD["email"]] and "/login" in smtp_server[0].get_content()
+    client.post("/login", data={"email": GOOD["email"], "password": GOOD["password"]})
     account = client.get("/account").get_data(as_text=True)
     assert "王老师" in account and "未认证" in account and 'id="verification-form"' in account
 
@@ -60,17 +62,28 @@ def test_bad_input_is_a_message_next_to_the_field_and_writes_nothing(client, db_
     assert GOOD["password"] not in page  # passwords are never sent back
 
 
-@pytest.mark.parametrize("taken", ["email", "org_name"])
-def test_a_taken_email_or_organisation_name_is_a_conflict_named_at_its_field(login, db_session, taken):
+def test_a_taken_organisation_name_is_a_conflict_named_at_its_field(login, db_session):
+    existing = OrganisationFactory(name="已存在的大学")
+    client = login(None)
+    before = _counts(db_session)
+    response = client.post("/register", data={**GOOD, "org_name": existing.name})
+    assert response.status_code == 409
+    assert errors_of(response.get_data(as_text=True), "org_name") == ["同名机构已存在。"]
+    assert _counts(db_session) == before
+
+
+def test_a_registered_email_gets_the_same_answer_and_its_owner_an_e_mail(login, db_session, smtp_server):
+    """No account enumeration: the page answers as for a new address; the address's owner is told by mail."""
     existing = UserFactory(email="taken@example.cn", organisation=OrganisationFactory(name="已存在的大学"))
     client = login(None)
     before = _counts(db_session)
-    value = existing.email.upper() if taken == "email" else existing.organisation.name
-    response = client.post("/register", data={**GOOD, taken: value})
-    assert response.status_code == 409
-    assert errors_of(response.get_data(as_text=True), taken) == [
-        "该电子邮箱已注册。" if taken == "email" else "同名机构已存在。"]
-    assert _counts(db_session) == before
+    fresh = client.post("/register", data={**GOOD, "email": "fresh@example.cn", "org_name": "另一所大学"})
+    login(None)
+    taken = client.post("/register", data={**GOOD, "email": existing.email.upper()})
+    assert (taken.status_code, taken.location) == (fresh.status_code, fresh.location) == (302, "/login")
+    assert _counts(db_session) == (before[0] + 1, before[1] + 1)  # only the fresh address created anything
+    told = [m for m in smtp_server if m["To"] == existing.email]
+    assert len(told) == 1 and "/password/forgot" in told[0].get_content()
 
 
 def test_logged_in_users_go_to_their_account_instead(login, tto_user):
