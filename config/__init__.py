@@ -118,6 +118,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         # i18n: Chinese first.
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        # The one time zone pages and e-mails show times in (the database keeps UTC).
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
         # flask-smorest / OpenAPI, served from local assets (the machine is offline).
         "API_TITLE": "TechBridge API",
         "API_VERSION": "v1",
