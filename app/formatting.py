@@ -11,6 +11,8 @@ API (all return ``str``):
 - ``format_money(value, minor_units=False, currency="CNY")``: Chinese ``5,000 元`` / ``50 万元`` / ``1.2 亿元``,
   English ``CNY 500,000``; ``minor_units`` for amounts kept in fen (payments).
 - ``format_money_range(low, high)``: ``10 万元 – 50 万元``, ``from …``, ``up to …``.
+- ``format_listing_price(doc)``: a listing's price, budget range or starting price (``None`` when unstated).
+- ``format_indicator(row)``: an indicator row ``{comparator, value, value_max, unit}`` as ``≥ 98 %``.
 - ``format_size(n_bytes)``: ``10 MB``, ``0.5 MB``, ``12 KB`` under 0.1 MB.
 - ``format_datetime(moment, with_zone=True)`` and ``format_date(value)``: in ``DISPLAY_TIMEZONE`` (default
   Asia/Shanghai), e.g. ``2026-11-30 21:36（北京时间）`` / ``2026-11-30 21:36 (Beijing time)``.
@@ -90,6 +92,33 @@ def format_money_range(low, high) -> str:
     if high is not None:
         return _("up to %(amount)s", amount=format_money(high))
     return EMPTY
+
+
+def format_listing_price(doc: dict) -> str | None:
+    """What a listing asks or offers, from its public JSON: a patent's price (or 面议), a demand's budget, a
+    service's starting price; ``None`` when it states none."""
+    if doc.get("budget_min") is not None or doc.get("budget_max") is not None:
+        return format_money_range(doc.get("budget_min"), doc.get("budget_max"))
+    if doc.get("price_from") is not None:
+        return format_money_range(doc["price_from"], None)
+    if doc.get("price") is not None:
+        shown = format_money(doc["price"])
+        return f"{shown} · {_('negotiable')}" if doc.get("price_negotiable") else shown
+    if doc.get("price_negotiable"):
+        return _("Price negotiable")
+    return None
+
+
+def format_indicator(row: dict) -> str:
+    """A technical indicator's value as read: ``≥ 98 %``, ``3–5 mm``, ``= 1,200 mAh``."""
+    comparator, value, value_max = row.get("comparator") or "eq", row.get("value"), row.get("value_max")
+    unit = f" {row['unit']}" if row.get("unit") else ""
+    if value is None:
+        return EMPTY
+    if comparator == "range" or value_max is not None:
+        return f"{format_number(value, 4)}–{format_number(value_max, 4)}{unit}"
+    symbol = {"gte": "≥ ", "lte": "≤ "}.get(comparator, "")
+    return f"{symbol}{format_number(value, 4)}{unit}"
 
 
 def format_size(n_bytes) -> str:
@@ -189,6 +218,8 @@ FILTERS = {
     "money": format_money,
     "money_range": format_money_range,
     "size": format_size,
+    "listing_price": format_listing_price,
+    "indicator": format_indicator,
     "datetime": format_datetime,
     "date": format_date,
     "label": lambda value, kind: label(kind, value),

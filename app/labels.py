@@ -57,7 +57,7 @@ FIELD_LABELS = {
     "needs_inspection": _l("Also needs inspection / testing (检验检测)"),
     "capabilities": _l("Capabilities"), "equipment": _l("Equipment"), "qualifications": _l("Qualifications"),
     "capacity": _l("Capacity"), "lead_time_days": _l("Lead time (days)"), "price_basis": _l("Price basis"),
-    "price_from": _l("Price from"), "status": _l("Status"), "moderation_note": _l("Moderator's reasons"),
+    "price_from": _l("Price from"), "price_min": _l("Price from"), "price_max": _l("Price up to"), "status": _l("Status"), "moderation_note": _l("Moderator's reasons"),
     "name": _l("Name"), "credit_code": _l("Credit code"), "verification_status": _l("Verification"),
     "verification_note": _l("Admin's note"), "verified_at": _l("Verified on"), "external_id": _l("External id"),
     "published_at": _l("Published on"), "attachments": _l("Attachments"),
