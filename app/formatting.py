@@ -16,6 +16,7 @@ API (all return ``str``):
 - ``format_size(n_bytes)``: ``10 MB``, ``0.5 MB``, ``12 KB`` under 0.1 MB.
 - ``format_datetime(moment, with_zone=True)`` and ``format_date(value)``: in ``DISPLAY_TIMEZONE`` (default
   Asia/Shanghai), e.g. ``2026-11-30 21:36（北京时间）`` / ``2026-11-30 21:36 (Beijing time)``.
+- ``format_value(field, value)``: any stored value of a field (audit log, diffs), e.g. ``price`` 500000.0 → 50 万元.
 - ``label(kind, value)`` and ``field_label(name)``: translated labels of enum values and field names
   (``app/labels.py``); an unknown value comes back as itself.
 - ``ipc_label(code, english_title)``: an IPC facet label in the reader's language.
@@ -213,6 +214,33 @@ def ipc_label(code: str, english_title: str | None = None) -> str:
     return "".join(parts)
 
 
+MONEY_FIELDS = {"price", "budget_min", "budget_max", "price_from", "amount", "upfront_fee", "total_amount"}
+
+
+def format_value(field: str, value) -> str:
+    """Any stored value of ``field`` as a reader sees it (audit log, change diffs): labels for enum values,
+    money, dates and times, numbers without ".0", lists joined, indicator rows, 是/否 — never a Python literal."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return str(labels.value_label(value, "boolean"))
+    if field in labels.VALUE_LABELS:
+        return labels_of(field, value) if isinstance(value, list) else str(label(field, value))
+    if field in MONEY_FIELDS:
+        return format_money(value)
+    if isinstance(value, (datetime, date)) or field.endswith(("_at", "_date")) or field == "valid_until":
+        return format_datetime(value) if field.endswith("_at") else format_date(value)
+    if isinstance(value, (int, float)):
+        return format_number(value, 4)
+    if isinstance(value, list):
+        return "；".join(format_value(field, item) for item in value)
+    if isinstance(value, dict):
+        if "name" in value and "value" in value:  # a technical indicator row
+            return f"{value['name']} {format_indicator(value)}"
+        return "，".join(f"{field_label(key)} {format_value(key, item)}" for key, item in value.items())
+    return str(value)
+
+
 FILTERS = {
     "number": format_number,
     "money": format_money,
@@ -226,6 +254,7 @@ FILTERS = {
     "labels": lambda values, kind: labels_of(kind, values),
     "field_label": field_label,
     "ipc_label": ipc_label,
+    "audit_value": format_value,
 }
 
 
@@ -235,4 +264,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(format_money=format_money, format_number=format_number,
                                  format_datetime=format_datetime, label=label, field_label=field_label,
-                                 timezone_label=timezone_label)
+                                 timezone_label=timezone_label, audit_action_label=labels.audit_action_label,
+                                 audit_actions=labels.AUDIT_ACTIONS)

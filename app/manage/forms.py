@@ -18,6 +18,7 @@ from marshmallow import fields as ma
 from marshmallow.utils import missing as ma_missing
 
 from ..errors import ServiceError
+from ..formatting import format_number, format_size
 
 OMIT = object()  # the key is left out of the service input (schema default on create, unchanged on edit)
 LIST_SEPARATORS = re.compile(r"[\n,，;；、]+")
@@ -186,6 +187,11 @@ class Form:
     def fail(self, error: ServiceError) -> "Form":
         """Take the field errors of ``error`` (422, or a 409 naming fields) or its message."""
         self.errors = error.extra.get("errors") or {"_form": [error.message]}
+        # Blank rows were not sent to the service; give back the empty row to type into (after the sent rows,
+        # so the row numbers of the messages still match).
+        for f in self.fields:
+            if f.widget == "rows":
+                self.values[f.name] = [*self.values[f.name], f.blank_row]
         return self
 
     def change_rows(self, command: str) -> bool:
@@ -267,6 +273,8 @@ _MESSAGES = [
     (r"Must be greater than or equal to (?P<min>[-\d.]+)\.", _l("Enter a value of at least %(min)s.")),
     (r"[Mm]ust be one of:? .*", _l("Choose one of the offered values.")),
     (r"the validity date must not be in the past", _l("The validity date must not be in the past.")),
+    (r"the date must not be in the future", _l("The date must not be in the future.")),
+    (r"the validity date must be within (?P<years>\d+) years", _l("The validity date must be within %(years)s years.")),
     (r"budget_min must not exceed budget_max", _l("The maximum budget must not be below the minimum.")),
     (r"give a price or mark it negotiable", _l("Give a price or mark it negotiable.")),
     (r"grant date must not precede the application date", _l("The grant date must not precede the application date.")),
@@ -276,7 +284,7 @@ _MESSAGES = [
     (r"check digit of (?P<digits>\d+) should be (?P<expected>[\dX]), not (?P<check>[\dX])",
      _l("Wrong check digit: for %(digits)s it is %(expected)s, not %(check)s.")),
     (r"not a Chinese patent number.*",
-     _l("Not a Chinese patent number: use e.g. CN202310123456.7, ZL202310123456.7 or CN117151122A.")),
+     _l("Not a Chinese patent number: use e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A.")),
     (r"not an IPC symbol: '(?P<value>.*)' \(expected e\.g\. G06F 16/35\)",
      _l("“%(value)s” is not an IPC symbol (e.g. G06F 16/35).")),
     (r"unknown IPC class (?P<value>\S+)", _l("Unknown IPC class %(value)s.")),
@@ -289,7 +297,7 @@ _MESSAGES = [
     (r"a reason is required.*", _l("Give a reason.")),
     (r"only PDF files are accepted.*|the file is not a PDF|the PDF cannot be read|the PDF has no pages",
      _l("Only PDF files can be attached.")),
-    (r"the file is larger than (?P<limit>\d+) bytes", _l("The file is larger than %(limit)s bytes.")),
+    (r"the file is larger than (?P<limit>\d+) bytes", _l("The file is larger than %(limit)s.")),
 ]
 _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 
@@ -299,5 +307,17 @@ def translate(message: str) -> str:
     for pattern, template in _COMPILED:
         match = pattern.fullmatch(message)
         if match:
-            return str(template) % match.groupdict() if match.groupdict() else str(template)
+            return str(template) % _readable(match.groupdict()) if match.groupdict() else str(template)
     return gettext(message)
+
+
+def _readable(values: dict) -> dict:
+    """Numbers quoted from a message as a reader writes them: ``1,000,000,000,000``, not ``1000000000000.0``;
+    a byte ``limit`` in MB. Codes (digits, check characters) stay as they are."""
+    shown = dict(values)
+    for name in ("min", "max"):
+        if shown.get(name) is not None:
+            shown[name] = format_number(shown[name])
+    if shown.get("limit") is not None:
+        shown["limit"] = format_size(int(shown["limit"]))
+    return shown
