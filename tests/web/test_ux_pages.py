@@ -71,3 +71,12 @@ def test_an_organisation_profile_lists_its_published_listings_and_how_to_contact
     assert client.get("/orgs/999999").status_code == 404
     listing = client.get(f"/patents/{patent.id}").text
     assert f'href="/orgs/{university.id}"' in listing
+
+
+def test_the_owner_sees_which_version_of_a_demand_a_match_is(login, app_engine, university, enterprise, buyer_user):
+    patent = make_listing("patents", university)
+    make_listing("demands", enterprise, status="draft")
+    make_listing("demands", enterprise, status="needs_revision")
+    page = login(buyer_user).get(f"/patents/{patent.id}").text
+    matches = page.split('class="matches"')[1] if 'class="matches"' in page else ""
+    assert "草稿" in matches and "需整改" in matches
