@@ -1,0 +1,153 @@
+"""Browser: the three users' main paths on a phone (375 px) and a desktop (1280 px), in Chinese and English.
+
+- university TTO: log in → my listings → new patent → save and submit;
+- manufacturer: search (facets in the drawer on phones) → a patent → one of its demands → its matches → start a deal;
+- platform admin: moderation queue → dashboard → audit log.
+
+On every page: no horizontal scroll (``scrollWidth <= innerWidth``), no raw value or Python literal in the text,
+and a screenshot under ``tests/e2e/screenshots/walk-<user>-<width>-<lang>-<page>.png`` for people to look at.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+DEMO_PASSWORD = "techbridge-demo"
+VIEWS = [(width, language) for width in (375, 1280) for language in ("zh", "en")]
+IDS = [f"{width}-{language}" for width, language in VIEWS]
+# Internal codes a reader must never meet (enum values, field and action names, Python literals, raw floats).
+RAW = re.compile(r"\b(None|True|False|needs_revision|exclusive_licence|sole_licence|non_exclusive_licence|"
+                 r"utility_model|small_batch|mass_production|org_admin|platform_admin|service_provider|"
+                 r"verification_status|price_negotiable|coop_modes|legal_status|patent_type|"
+                 r"organisation\.verify|patents\.approve|demands\.revise)\b|\{'|\d\.0\b(?![.\d])|\bUTC\b")
+_deal_pick = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def demo(live):
+    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return live
+
+
+@pytest.fixture
+def visitor(browser):
+    """``visitor(width, language)`` → a page of a fresh context at that width, its locale chosen by header."""
+    contexts = []
+
+    def open_page(width: int, language: str):
+        context = browser.new_context(locale="en-US" if language == "en" else "zh-CN",
+                                      viewport={"width": width, "height": 900})
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def check(page, name: str) -> str:
+    """The page fits the screen and shows no internal value; saves its screenshot; returns its text."""
+    page.wait_for_load_state("load")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    screenshot(page, name)
+    assert widths[0] <= widths[1], f"{name}: the page is {widths[0]} px wide on a {widths[1]} px screen"
+    text = page.inner_text("body")
+    raw = RAW.search(text)
+    assert raw is None, f"{name}: raw value {raw.group(0)!r} in …{text[max(0, raw.start() - 60):raw.end() + 60]}…"
+    return text
+
+
+def log_in(page, url: str, email: str, language: str) -> None:
+    page.goto(f"{url}/login?lang={'en' if language == 'en' else 'zh_CN'}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("header .who", state="attached")
+    if language == "en":  # the user's choice sticks for the session, as the header's button does
+        page.goto(f"{url}/?lang=en")
+        page.wait_for_load_state("load")
+
+
+def go_by_menu(page, link_text: str, width: int) -> None:
+    """Follow a header link, opening the menu first on a phone (where it is collapsed)."""
+    if width < 640:
+        assert not page.locator("#site-menu").is_visible()
+        page.click(".menu-toggle")
+        assert page.locator("#site-menu").is_visible()
+    with page.expect_navigation():
+        page.click(f"#site-menu a:text-is('{link_text}')")
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, language):
+    page, name = visitor(width, language), f"walk-tto-{width}-{language}"
+    log_in(page, demo.url, "tto@demo.techbridge.cn", language)
+    go_by_menu(page, "My listings" if language == "en" else "我的发布", width)
+    check(page, f"{name}-1-my-listings")
+    page.click("#new-listing")
+    check(page, f"{name}-2-new-patent")
+    title = f"一种锂电池硅碳负极材料的制备方法（{width}-{language}）"
+    page.fill("#listing-form input[name=title]", title)
+    page.fill("#listing-form textarea[name=abstract]", "本发明公开了一种硅碳负极材料的制备方法，首次效率高，循环稳定。")
+    page.fill("#listing-form input[name=price]", "500000")
+    with page.expect_navigation():
+        page.click("#save-and-submit")
+    text = check(page, f"{name}-3-submitted")
+    assert title in text and ("Pending review" if language == "en" else "待审核") in text
+    page.goto(f"{demo.url}/my/listings?resource=patents&q=硅碳负极")
+    check(page, f"{name}-4-my-listings-search")
+    assert page.locator("#my-listings tr[data-id]").count() >= 1
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_manufacturer_searches_reads_matches_and_starts_a_deal(demo, visitor, width, language):
+    page, name = visitor(width, language), f"walk-buyer-{width}-{language}"
+    log_in(page, demo.url, "buyer@demo.techbridge.cn", language)
+    page.goto(f"{demo.url}/search/patents?q=图像")
+    check(page, f"{name}-1-search")
+    if width < 640:  # the facets wait in a drawer
+        assert not page.locator("#facets").is_visible()
+        page.click(".facet-toggle")
+        assert page.locator("#facets").is_visible()
+        check(page, f"{name}-2-facet-drawer")
+        page.keyboard.press("Escape")
+        assert not page.locator("#facets").is_visible()
+    with page.expect_navigation():
+        page.click(".hit h3 a >> nth=0")
+    check(page, f"{name}-3-patent")
+    page.goto(f"{demo.url}/my/listings?resource=demands")
+    with page.expect_navigation():
+        page.click("#my-listings tr[data-id] td a >> nth=0")
+    with page.expect_navigation():
+        page.click("a:text-is('View the public page'), a:text-is('查看公开页面')")
+    check(page, f"{name}-4-demand-with-matches")
+    assert page.locator(".matches .match").count() > 0
+    page.click("a.button:text-is('Start a deal'), a.button:text-is('发起交易')")
+    check(page, f"{name}-5-matches")
+    inquiries = page.locator("article.match a.button")
+    with page.expect_navigation():
+        inquiries.nth(next(_deal_pick) % inquiries.count()).click()
+    page.fill("#inquiry-form textarea[name=message]", "我们希望了解该技术的许可条件与中试数据。")
+    with page.expect_navigation():
+        page.click("#inquiry-form button[type=submit]")
+    check(page, f"{name}-6-deal")
+    assert "/deals/" in page.url
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_platform_admin_moderates_and_reads_the_audit_log(demo, visitor, width, language):
+    page, name = visitor(width, language), f"walk-admin-{width}-{language}"
+    log_in(page, demo.url, "admin@demo.techbridge.cn", language)
+    go_by_menu(page, "Admin" if language == "en" else "管理后台", width)
+    check(page, f"{name}-1-queue")
+    page.goto(f"{demo.url}/admin/dashboard")
+    check(page, f"{name}-2-dashboard")
+    page.goto(f"{demo.url}/admin/audit")
+    check(page, f"{name}-3-audit")
+    page.goto(f"{demo.url}/payments/admin/payouts")
+    check(page, f"{name}-4-payouts")
