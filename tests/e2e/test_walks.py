@@ -29,8 +29,16 @@ _deal_pick = itertools.count()
 
 @pytest.fixture(scope="module")
 def demo(live):
+    """The demo market, plus one listing sent back for revision (整改) so the audit log has a decision to show."""
     result = live.app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
+    with live.app.app_context():
+        from app.demo.seed import UNIVERSITIES
+        from app.orgs.service import find_by_name
+        from tests.factories import make_listing
+
+        make_listing("patents", find_by_name(UNIVERSITIES[0].name), status="needs_revision",
+                     title="一种钠离子电池层状氧化物正极材料", price=800000.0)
     return live
 
 
