@@ -10,20 +10,15 @@ and a screenshot under ``tests/e2e/screenshots/walk-<user>-<width>-<lang>-<page>
 from __future__ import annotations
 
 import itertools
-import re
 
 import pytest
 
 from tests.e2e.conftest import screenshot
+from tests.web.text_checks import RAW, untranslated_in
 
 DEMO_PASSWORD = "techbridge-demo"
 VIEWS = [(width, language) for width in (375, 1280) for language in ("zh", "en")]
 IDS = [f"{width}-{language}" for width, language in VIEWS]
-# Internal codes a reader must never meet (enum values, field and action names, Python literals, raw floats).
-RAW = re.compile(r"\b(None|True|False|needs_revision|exclusive_licence|sole_licence|non_exclusive_licence|"
-                 r"utility_model|small_batch|mass_production|org_admin|platform_admin|service_provider|"
-                 r"verification_status|price_negotiable|coop_modes|legal_status|patent_type|"
-                 r"organisation\.verify|patents\.approve|demands\.revise)\b|\{'|\d\.0\b(?![.\d])|\bUTC\b")
 _deal_pick = itertools.count()
 
 
@@ -67,6 +62,8 @@ def check(page, name: str) -> str:
     text = page.inner_text("body")
     raw = RAW.search(text)
     assert raw is None, f"{name}: raw value {raw.group(0)!r} in …{text[max(0, raw.start() - 60):raw.end() + 60]}…"
+    if "-zh-" in name:
+        assert not untranslated_in(text), f"{name}: English in the Chinese page: {untranslated_in(text)}"
     return text
 
 
