@@ -219,7 +219,7 @@ class Form:
         target = next((f for f in self.fields if f.name == name), None)
         if target is not None and target.widget == "rows" and isinstance(value, dict):
             return []
-        return [translate(m) for m in _flatten(value)]
+        return [translate(m) for m in flatten_messages(value)]
 
     def row_messages(self, name: str, index: int) -> list[str]:
         """Messages about row ``index`` of a ``rows`` field, each naming its column."""
@@ -230,13 +230,13 @@ class Form:
         target = next(f for f in self.fields if f.name == name)
         labels = {c.name: c.label for c in target.columns}
         if isinstance(row, dict):
-            return [f"{labels.get(column, column)}：{translate(m)}" for column, msgs in row.items() for m in _flatten(msgs)]
-        return [translate(m) for m in _flatten(row)]
+            return [f"{labels.get(column, column)}：{translate(m)}" for column, msgs in row.items() for m in flatten_messages(msgs)]
+        return [translate(m) for m in flatten_messages(row)]
 
     def general_messages(self) -> list[str]:
         """Messages that name no field of this form."""
         names = {f.name for f in self.fields}
-        return [translate(m) for key, value in self.errors.items() if key not in names for m in _flatten(value)]
+        return [translate(m) for key, value in self.errors.items() if key not in names for m in flatten_messages(value)]
 
     @property
     def has_errors(self) -> bool:
@@ -247,13 +247,14 @@ def _fields(sections) -> list[FormField]:
     return [f for section in sections for f in section.fields]
 
 
-def _flatten(errors) -> list[str]:
+def flatten_messages(errors) -> list[str]:
+    """Every message of a (nested) marshmallow error structure, as one flat list."""
     if errors is None:
         return []
     if isinstance(errors, dict):
-        return [m for value in errors.values() for m in _flatten(value)]
+        return [m for value in errors.values() for m in flatten_messages(value)]
     if isinstance(errors, (list, tuple)):
-        return [m for value in errors for m in _flatten(value)]
+        return [m for value in errors for m in flatten_messages(value)]
     return [str(errors)]
 
 

@@ -13,7 +13,7 @@ from ..errors import PermissionDenied, ValidationFailed
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..patents import attachments
-from .forms import Form, translate
+from .forms import Form, flatten_messages, translate
 from .labels import UI_LABELS
 from .listing_forms import LISTING_FORMS
 
@@ -28,6 +28,13 @@ UPLOAD_ERRORS = "upload_errors"  # session key: a rejected upload's messages, ke
 def labels_context() -> dict:
     """Labels of resources, statuses and kinds for every template."""
     return {"ui_labels": UI_LABELS}
+
+
+@bp.app_template_filter("message")
+def message_text(message) -> str:
+    """A service or schema message in the reader's language (a nested one, e.g. of a row, flattened), for pages
+    that list messages outside the forms framework (deals, service orders)."""
+    return " ".join(translate(m) for m in flatten_messages(message))
 
 
 def _service(resource: str):

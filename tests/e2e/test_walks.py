@@ -88,11 +88,18 @@ def go_by_menu(page, link_text: str, width: int) -> None:
         page.click(f"#site-menu a:text-is('{link_text}')")
 
 
+def start_walk(demo, visitor, user: str, width: int, language: str, menu: tuple[str, str]):
+    """Log the demo ``user`` in and open their first page from the header menu (``menu``: its zh and en link);
+    returns the page and the prefix of its screenshots."""
+    page = visitor(width, language)
+    log_in(page, demo.url, f"{user}@demo.techbridge.cn", language)
+    go_by_menu(page, menu[language == "en"], width)
+    return page, f"walk-{user}-{width}-{language}"
+
+
 @pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
 def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, language):
-    page, name = visitor(width, language), f"walk-tto-{width}-{language}"
-    log_in(page, demo.url, "tto@demo.techbridge.cn", language)
-    go_by_menu(page, "My listings" if language == "en" else "我的发布", width)
+    page, name = start_walk(demo, visitor, "tto", width, language, ("我的发布", "My listings"))
     check(page, f"{name}-1-my-listings")
     page.click("#new-listing")
     check(page, f"{name}-2-new-patent")
@@ -107,6 +114,8 @@ def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, languag
     page.goto(f"{demo.url}/my/listings?resource=patents&q=硅碳负极")
     check(page, f"{name}-4-my-listings-search")
     assert page.locator("#my-listings tr[data-id]").count() >= 1
+    page.goto(f"{demo.url}/portfolio/")
+    check(page, f"{name}-5-portfolio")
 
 
 @pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
@@ -146,9 +155,7 @@ def test_manufacturer_searches_reads_matches_and_starts_a_deal(demo, visitor, wi
 
 @pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
 def test_platform_admin_moderates_and_reads_the_audit_log(demo, visitor, width, language):
-    page, name = visitor(width, language), f"walk-admin-{width}-{language}"
-    log_in(page, demo.url, "admin@demo.techbridge.cn", language)
-    go_by_menu(page, "Admin" if language == "en" else "管理后台", width)
+    page, name = start_walk(demo, visitor, "admin", width, language, ("管理后台", "Admin"))
     check(page, f"{name}-1-queue")
     page.goto(f"{demo.url}/admin/dashboard")
     check(page, f"{name}-2-dashboard")
@@ -156,3 +163,20 @@ def test_platform_admin_moderates_and_reads_the_audit_log(demo, visitor, width, 
     check(page, f"{name}-3-audit")
     page.goto(f"{demo.url}/payments/admin/payouts")
     check(page, f"{name}-4-payouts")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_walked_page_fits_a_tablet(demo, visitor, language):
+    """At 768 px (the width between the phone and desktop layouts) as a buyer, then as the platform admin."""
+    page = visitor(768, language)
+    for email, paths in (("buyer@demo.techbridge.cn", ["/", "/search/patents?q=图像", "/search/demands",
+                                                      "/search/services", "/my/listings?resource=demands", "/deals/",
+                                                      "/service-orders/", "/service-orders/new", "/notifications"]),
+                         ("admin@demo.techbridge.cn", ["/admin/moderation", "/admin/dashboard", "/admin/audit",
+                                                      "/payments/admin/payouts", "/deals/desk"])):
+        log_in(page, demo.url, email, language)
+        for number, path in enumerate(paths, 1):
+            page.goto(demo.url + path)
+            check(page, f"walk-tablet-768-{language}-{email.split('@')[0]}-{number}")
+        page.goto(f"{demo.url}/")
+        page.click("header button:text-is('Log out'), header button:text-is('退出')")

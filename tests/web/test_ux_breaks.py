@@ -123,3 +123,11 @@ def test_an_unverified_organisation_gets_no_save_and_submit(login, university):
     org = OrganisationFactory(kind=OrgKind.university, verification_status=VerificationStatus.unverified)
     user = UserFactory(organisation=org, role=Role.org_admin)
     assert 'id="save-and-submit"' not in login(user).get("/my/patents/new").text
+
+
+def test_the_new_deal_form_explains_a_missing_field_in_chinese(login, app_engine, university, buyer_user):
+    patent = make_listing("patents", university)
+    page = login(buyer_user).post("/deals/new", data={"patent_id": patent.id, "message": ""})
+    assert page.status_code == 422
+    assert "Missing data" not in page.text and "may not be" not in page.text
+    assert re.search(r'class="flash error">[^<]*[\u4e00-\u9fff]', page.text)
