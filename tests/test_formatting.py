@@ -164,3 +164,14 @@ def test_error_pages_in_english_and_for_server_errors(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     page = client.get("/search/patents")
     assert page.status_code == 500 and "Something went wrong" in page.text and "boom" not in page.text
+
+
+@pytest.mark.parametrize("status, zh_title, en_title", [(403, "无权访问", "No access"), (500, "出错了", "Something went wrong"),
+                                                        (503, "服务暂不可用", "Temporarily unavailable")])
+def test_every_error_page_has_a_title_in_both_languages(app, status, zh_title, en_title):
+    from app.errors_http import render_error_page
+
+    for query, title in (("zh_CN", zh_title), ("en", en_title)):
+        with app.test_request_context(f"/?lang={query}"):
+            body, code = render_error_page(status)
+        assert code == status and f"<h1>{title}</h1>" in body
