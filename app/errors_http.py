@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -46,6 +46,27 @@ def out_of_range(error: Exception) -> ValidationFailed | None:
     return None
 
 
+# What a person reads on an error page, in their language (the exception's own text is English and technical).
+ERROR_PAGES = {
+    400: (_l("The request cannot be read"), _l("Something in the address or the form is not valid. Go back and try again.")),
+    403: (_l("No access"), _l("You may not open this page. Log in with an account that may, or go back.")),
+    404: (_l("Page not found"), _l("This page does not exist, or it is not public. Check the address or search for it.")),
+    405: (_l("Not possible here"), _l("This page cannot be used this way. Go back and use its buttons.")),
+    409: (_l("Not possible now"), _l("This cannot be done in the current state. Reload the page to see what changed.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    422: (_l("Check your input"), _l("Some of what you entered is not valid. Go back and correct it.")),
+    429: (_l("Too many attempts"), _l("Please wait a minute, then try again.")),
+    500: (_l("Something went wrong"), _l("An error on our side stopped this page. It has been logged; please try again later.")),
+    503: (_l("Temporarily unavailable"), _l("The service is being maintained or is overloaded. Please try again in a few minutes.")),
+}
+
+
+def render_error_page(status: int):
+    """The error page of ``status`` in the reader's language, with a way back."""
+    title, message = ERROR_PAGES.get(status, ERROR_PAGES[500 if status >= 500 else 400])
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -57,7 +78,7 @@ def init_app(app: Flask) -> None:
     def handle_service_error(error: ServiceError):
         if _wants_json():
             return jsonify(error.payload), error.status
-        return render_template("error.html", status=error.status, message=error.message), error.status
+        return render_error_page(error.status)
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(StatementError)
@@ -95,4 +116,4 @@ def init_app(app: Flask) -> None:
                     for k, v in (loc.items() if isinstance(loc, dict) else [(f"_{location}", loc)])
                 }
             return jsonify(body), error.code
-        return render_template("error.html", status=error.code, message=error.description), error.code
+        return render_error_page(error.code)

@@ -11,9 +11,12 @@ API (all return ``str``):
 - ``format_money(value, minor_units=False, currency="CNY")``: Chinese ``5,000 元`` / ``50 万元`` / ``1.2 亿元``,
   English ``CNY 500,000``; ``minor_units`` for amounts kept in fen (payments).
 - ``format_money_range(low, high)``: ``10 万元 – 50 万元``, ``from …``, ``up to …``.
+- ``format_listing_price(doc)``: a listing's price, budget range or starting price (``None`` when unstated).
+- ``format_indicator(row)``: an indicator row ``{comparator, value, value_max, unit}`` as ``≥ 98 %``.
 - ``format_size(n_bytes)``: ``10 MB``, ``0.5 MB``, ``12 KB`` under 0.1 MB.
 - ``format_datetime(moment, with_zone=True)`` and ``format_date(value)``: in ``DISPLAY_TIMEZONE`` (default
   Asia/Shanghai), e.g. ``2026-11-30 21:36（北京时间）`` / ``2026-11-30 21:36 (Beijing time)``.
+- ``format_value(field, value)``: any stored value of a field (audit log, diffs), e.g. ``price`` 500000.0 → 50 万元.
 - ``label(kind, value)`` and ``field_label(name)``: translated labels of enum values and field names
   (``app/labels.py``); an unknown value comes back as itself.
 - ``ipc_label(code, english_title)``: an IPC facet label in the reader's language.
@@ -90,6 +93,33 @@ def format_money_range(low, high) -> str:
     if high is not None:
         return _("up to %(amount)s", amount=format_money(high))
     return EMPTY
+
+
+def format_listing_price(doc: dict) -> str | None:
+    """What a listing asks or offers, from its public JSON: a patent's price (or 面议), a demand's budget, a
+    service's starting price; ``None`` when it states none."""
+    if doc.get("budget_min") is not None or doc.get("budget_max") is not None:
+        return format_money_range(doc.get("budget_min"), doc.get("budget_max"))
+    if doc.get("price_from") is not None:
+        return format_money_range(doc["price_from"], None)
+    if doc.get("price") is not None:
+        shown = format_money(doc["price"])
+        return f"{shown} · {_('negotiable')}" if doc.get("price_negotiable") else shown
+    if doc.get("price_negotiable"):
+        return _("Price negotiable")
+    return None
+
+
+def format_indicator(row: dict) -> str:
+    """A technical indicator's value as read: ``≥ 98 %``, ``3–5 mm``, ``= 1,200 mAh``."""
+    comparator, value, value_max = row.get("comparator") or "eq", row.get("value"), row.get("value_max")
+    unit = f" {row['unit']}" if row.get("unit") else ""
+    if value is None:
+        return EMPTY
+    if comparator == "range" or value_max is not None:
+        return f"{format_number(value, 4)}–{format_number(value_max, 4)}{unit}"
+    symbol = {"gte": "≥ ", "lte": "≤ "}.get(comparator, "")
+    return f"{symbol}{format_number(value, 4)}{unit}"
 
 
 def format_size(n_bytes) -> str:
@@ -184,17 +214,47 @@ def ipc_label(code: str, english_title: str | None = None) -> str:
     return "".join(parts)
 
 
+MONEY_FIELDS = {"price", "budget_min", "budget_max", "price_from", "amount", "upfront_fee", "total_amount"}
+
+
+def format_value(field: str, value) -> str:
+    """Any stored value of ``field`` as a reader sees it (audit log, change diffs): labels for enum values,
+    money, dates and times, numbers without ".0", lists joined, indicator rows, 是/否 — never a Python literal."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return str(labels.value_label(value, "boolean"))
+    if field in labels.VALUE_LABELS:
+        return labels_of(field, value) if isinstance(value, list) else str(label(field, value))
+    if field in MONEY_FIELDS:
+        return format_money(value)
+    if isinstance(value, (datetime, date)) or field.endswith(("_at", "_date")) or field == "valid_until":
+        return format_datetime(value) if field.endswith("_at") else format_date(value)
+    if isinstance(value, (int, float)):
+        return format_number(value, 4)
+    if isinstance(value, list):
+        return "；".join(format_value(field, item) for item in value)
+    if isinstance(value, dict):
+        if "name" in value and "value" in value:  # a technical indicator row
+            return f"{value['name']} {format_indicator(value)}"
+        return "，".join(f"{field_label(key)} {format_value(key, item)}" for key, item in value.items())
+    return str(value)
+
+
 FILTERS = {
     "number": format_number,
     "money": format_money,
     "money_range": format_money_range,
     "size": format_size,
+    "listing_price": format_listing_price,
+    "indicator": format_indicator,
     "datetime": format_datetime,
     "date": format_date,
     "label": lambda value, kind: label(kind, value),
     "labels": lambda values, kind: labels_of(kind, values),
     "field_label": field_label,
     "ipc_label": ipc_label,
+    "audit_value": format_value,
 }
 
 
@@ -204,4 +264,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(format_money=format_money, format_number=format_number,
                                  format_datetime=format_datetime, label=label, field_label=field_label,
-                                 timezone_label=timezone_label)
+                                 timezone_label=timezone_label, audit_action_label=labels.audit_action_label,
+                                 audit_actions=labels.AUDIT_ACTIONS)

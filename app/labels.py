@@ -57,10 +57,11 @@ FIELD_LABELS = {
     "needs_inspection": _l("Also needs inspection / testing (检验检测)"),
     "capabilities": _l("Capabilities"), "equipment": _l("Equipment"), "qualifications": _l("Qualifications"),
     "capacity": _l("Capacity"), "lead_time_days": _l("Lead time (days)"), "price_basis": _l("Price basis"),
-    "price_from": _l("Price from"), "status": _l("Status"), "moderation_note": _l("Moderator's reasons"),
+    "price_from": _l("Price from"), "price_min": _l("Price from"), "price_max": _l("Price up to"), "status": _l("Status"), "moderation_note": _l("Moderator's reasons"),
     "name": _l("Name"), "credit_code": _l("Credit code"), "verification_status": _l("Verification"),
     "verification_note": _l("Admin's note"), "verified_at": _l("Verified on"), "external_id": _l("External id"),
-    "published_at": _l("Published on"), "attachments": _l("Attachments"),
+    "published_at": _l("Published on"), "attachments": _l("Attachments"), "sort": _l("Sort"),
+    "page": _l("Page number"), "q": _l("Keywords"),
 }
 # The eight IPC sections' Chinese names (CNIPA's IPC text); no Chinese title source exists for classes below.
 IPC_SECTIONS = {"A": "人类生活必需", "B": "作业；运输", "C": "化学；冶金", "D": "纺织；造纸", "E": "固定建筑物",
@@ -75,6 +76,11 @@ def value_label(value, field: str):
 def field_label(field: str):
     """The label of a field name (the name itself when it has none)."""
     return FIELD_LABELS.get(field, field)
+
+
+# Every action the audit log records (listing decisions per resource, organisation verification).
+AUDIT_ACTIONS = [f"{resource}.{decision}" for resource in ("patents", "demands", "services")
+                 for decision in ("approve", "revise", "reject")] + ["organisation.verify", "organisation.reject"]
 
 
 def audit_action_label(action: str) -> str:

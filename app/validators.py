@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from marshmallow import ValidationError as MarshmallowError
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -32,7 +34,7 @@ def application_check_char(digits: str) -> str:
 
 
 def normalise_patent_number(value: str) -> str:
-    """Validate a CN application (``CN202310123456.7``/``ZL…``) or publication (``CN117151122A``) number.
+    """Validate a CN application (``CN202310123456.6``/``ZL…``) or publication (``CN117151122A``) number.
 
     Application numbers are checked against their check character; publication numbers have none.
     """
@@ -42,7 +44,7 @@ def normalise_patent_number(value: str) -> str:
     match = _APPLICATION.match(cleaned)
     if not match:
         raise ValueError(
-            "not a Chinese patent number: use e.g. CN202310123456.7, ZL202310123456.7 or CN117151122A"
+            "not a Chinese patent number: use e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A"
         )
     digits, check = match["digits"], match["check"]
     expected = application_check_char(digits)
@@ -84,3 +86,21 @@ def ipc_titles() -> dict[str, str]:
     path = Path(__file__).parent / "data" / "ipc_titles.tsv"
     with path.open(encoding="utf-8") as handle:
         return dict(line.rstrip("\n").split("\t", 1) for line in handle if "\t" in line)
+
+
+# Dates people type: a filed or granted patent cannot lie ahead, and a demand valid for more than a few decades
+# is a typo (2099 for 2029), not a plan.
+MAX_VALIDITY_YEARS = 30
+
+
+def not_in_future(value: date) -> None:
+    """Refuse a date after today (application and grant dates)."""
+    if value > date.today():
+        raise MarshmallowError("the date must not be in the future")
+
+
+def within_validity_horizon(value: date) -> None:
+    """Refuse a validity date more than ``MAX_VALIDITY_YEARS`` ahead."""
+    today = date.today()
+    if value > today.replace(year=today.year + MAX_VALIDITY_YEARS, day=min(today.day, 28)):
+        raise MarshmallowError(f"the validity date must be within {MAX_VALIDITY_YEARS} years")

@@ -117,3 +117,61 @@ def test_filters_are_registered_once_for_templates(app, zh):
     shown = render_template_string("{{ 500000.0|money }} · {{ 98.0|number }} · {{ 'granted'|label('legal_status') }}"
                                    " · {{ 10485760|size }}")
     assert shown == "50 万元 · 98 · 有效（已授权） · 10 MB"
+
+
+def test_any_stored_value_reads_without_python_literals(app, zh):
+    assert f.format_value("price", 500000.0) == "50 万元"
+    assert f.format_value("trl", 6.0) == "6"
+    assert f.format_value("verification_status", "verified") == "已认证"
+    assert f.format_value("coop_modes", ["assignment"]) == "转让"
+    assert f.format_value("price_negotiable", True) == "是"
+    assert f.format_value("moderation_note", None) == "—"
+    assert f.format_value("indicators", [{"name": "纯度", "comparator": "gte", "value": 98.0, "unit": "%"}]) == "纯度 ≥ 98 %"
+    assert f.format_value("updated_at", "2026-01-01T00:00:00") == "2026-01-01 08:00（北京时间）"
+    for shown in (f.format_value("indicators", [{"name": "x", "comparator": "eq", "value": 1.0, "unit": None}]),
+                  f.format_value("region", {"a": None})):
+        assert "None" not in shown and "{'" not in shown and ".0" not in shown
+
+
+@pytest.mark.parametrize("row, shown", [
+    ({"comparator": "range", "value": 3.0, "value_max": 5.0, "unit": "mm"}, "3–5 mm"),
+    ({"comparator": "lte", "value": 0.05, "unit": None}, "≤ 0.05"),
+    ({"comparator": "eq", "value": 1200.0, "unit": "mAh"}, "1,200 mAh"),
+    ({"comparator": "eq", "value": None}, "—"),
+])
+def test_indicators(row, shown):
+    assert f.format_indicator(row) == shown
+
+
+@pytest.mark.parametrize("path, status, title", [("/no-such-page", 404, "页面不存在"), ("/patents/999999", 404, "页面不存在"),
+                                                 ("/admin/moderation", 302, None)])
+def test_error_pages_are_translated(client, path, status, title):
+    page = client.get(path)
+    assert page.status_code == status
+    if title:
+        assert title in page.text and "Not Found" not in page.text and "not found" not in page.text
+
+
+def test_error_pages_in_english_and_for_server_errors(app, client, monkeypatch):
+    client.post("/language/en")
+    assert "Page not found" in client.get("/no-such-page").text
+    from app.web import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.discovery, "search_listings", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    page = client.get("/search/patents")
+    assert page.status_code == 500 and "Something went wrong" in page.text and "boom" not in page.text
+
+
+@pytest.mark.parametrize("status, zh_title, en_title", [(403, "无权访问", "No access"), (500, "出错了", "Something went wrong"),
+                                                        (503, "服务暂不可用", "Temporarily unavailable")])
+def test_every_error_page_has_a_title_in_both_languages(app, status, zh_title, en_title):
+    from app.errors_http import render_error_page
+
+    for query, title in (("zh_CN", zh_title), ("en", en_title)):
+        with app.test_request_context(f"/?lang={query}"):
+            body, code = render_error_page(status)
+        assert code == status and f"<h1>{title}</h1>" in body

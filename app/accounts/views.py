@@ -59,7 +59,8 @@ def register():
     form = Form.from_request(REGISTRATION_FORM, schema, request.form)
     data = form.data()
     if data.pop("password_confirm", "") != data.get("password", ""):
-        form.errors = {"password_confirm": [_("The two passwords differ.")]}
+        # With the other fields' messages: one round trip shows everything there is to fix.
+        form.errors = {**schema.validate(data), "password_confirm": [_("The two passwords differ.")]}
         return render_template("accounts/register.html", form=form), 422
     try:
         service.register(data)

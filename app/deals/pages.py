@@ -50,9 +50,10 @@ def action_label(service, name: str) -> str:
     return _("Opened") if name == "create" else str(service.machine[name].label)
 
 
-def workflow_pages(bp, service, *, list_template: str, item_template: str, context=lambda identity, obj: {}):
-    """Add the list, item, action and document routes of ``service`` to blueprint ``bp``; ``context`` supplies
-    the item page's extra template variables."""
+def workflow_pages(bp, service, *, list_template: str, item_template: str, context=lambda identity, obj: {},
+                   list_context=lambda identity: {}):
+    """Add the list, item, action and document routes of ``service`` to blueprint ``bp``; ``context`` and
+    ``list_context`` supply the item and list pages' extra template variables."""
 
     def render_item(obj_id: int, errors: dict | None = None, failed: str | None = None, code: int = 200):
         """The item page; ``failed`` names the form whose ``errors`` to show."""
@@ -76,7 +77,7 @@ def workflow_pages(bp, service, *, list_template: str, item_template: str, conte
         page = max(1, request.args.get("page", 1, type=int) or 1)
         rows, total = service.list(identity, page=page, per_page=PER_PAGE)
         return render_template(list_template, rows=rows, total=total, page=page, per_page=PER_PAGE, service=service,
-                               role_of=lambda obj: service.role_of(identity, obj))
+                               role_of=lambda obj: service.role_of(identity, obj), **list_context(identity))
 
     @bp.route("/<int:obj_id>")
     @login_required

@@ -16,18 +16,11 @@ from ..payments import service as payments
 from ..service_offers.models import ServiceKind
 from ..service_orders.models import OrderStatus
 from ..service_orders.service import service_orders_service
-from .contract import to_beijing
 from .models import DealStatus
 from .pages import workflow_pages
 from .service import deals_service
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
-
-
-@bp.app_template_filter("beijing")
-def beijing(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC moment as Beijing time, for the deal and service-order pages."""
-    return to_beijing(moment).strftime(fmt) if moment else ""
 
 
 
@@ -43,8 +36,13 @@ def _deal_context(identity, deal) -> dict:
     }
 
 
+def _list_context(identity) -> dict:
+    """Only buyers start deals (from a patent page or a demand's matches): sellers are not told how."""
+    return {"buyer_hint": not patents_service.policy.allows("create", identity)}
+
+
 render_deal = workflow_pages(bp, deals_service, list_template="deals/index.html", item_template="deals/deal.html",
-                             context=_deal_context)
+                             context=_deal_context, list_context=_list_context)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 
 from ..listings.models import Maturity, Visibility
 from ..listings.schemas import IndicatorSchema, ListingSchema, coop_modes, ipc_list, money
+from ..validators import within_validity_horizon
 
 CONFIDENTIAL: tuple[str, ...] = ()
 DEFAULT_VALIDITY = timedelta(days=180)
@@ -18,7 +19,7 @@ class DemandSchema(ListingSchema):
     description = fields.String(required=True, validate=validate.Length(min=10, max=10000))
     budget_min = money()
     budget_max = money()
-    valid_until = fields.Date(load_default=lambda: date.today() + DEFAULT_VALIDITY)
+    valid_until = fields.Date(load_default=lambda: date.today() + DEFAULT_VALIDITY, validate=within_validity_horizon)
     required_maturity = fields.Enum(Maturity, by_value=True, allow_none=True)
     coop_modes = coop_modes()
     ipc = ipc_list()

@@ -77,11 +77,15 @@ class ListingService:
     def dump_many(self, identity: Identity, objs) -> list[dict]:
         return [self.dump(identity, obj) for obj in objs]
 
-    def list(self, identity: Identity, *, mine=False, status=None, pending_review=False, org_id=None, page=1,
-             per_page=20):
+    def list(self, identity: Identity, *, mine=False, status=None, pending_review=False, org_id=None, text=None,
+             page=1, per_page=20):
         """A page of listings ``identity`` may read, newest first; ``mine`` narrows to their organisation,
-        ``org_id`` to any one organisation."""
+        ``org_id`` to any one organisation, ``text`` to titles (or external ids) containing it."""
         query = select(self.model).where(self.policy.sql_filter("read", identity, self.model))
+        if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(or_(self.model.title.ilike(pattern, escape="\\"),
+                                    self.model.external_id.ilike(pattern, escape="\\")))
         if mine:
             query = query.where(self.model.org_id == identity.org_id)
         if org_id is not None:
@@ -165,8 +169,9 @@ class ListingService:
     # ---------------------------------------------------------------- writes
 
     @unit_of_work
-    def create(self, identity: Identity, data: dict, *, org: Organisation | None = None, uow):
-        """Create a draft listing owned by ``identity``'s organisation (or ``org`` for system imports)."""
+    def create(self, identity: Identity, data: dict, *, org: Organisation | None = None, submit: bool = False, uow):
+        """Create a draft listing owned by ``identity``'s organisation (or ``org`` for system imports); with
+        ``submit``, send it to review in the same transaction (a refused submission saves nothing)."""
         if org is None:
             if not self.policy.allows("create", identity):
                 raise PermissionDenied(f"your organisation may not post {self.resource}")
@@ -178,6 +183,9 @@ class ListingService:
         self._apply(obj, loaded)
         uow.session.add(obj)
         uow.register(IndexOp(self.resource, obj))
+        if submit:
+            uow.session.flush()
+            self.submit(identity, obj.id, uow=uow)
         return obj
 
     @unit_of_work

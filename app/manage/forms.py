@@ -18,6 +18,7 @@ from marshmallow import fields as ma
 from marshmallow.utils import missing as ma_missing
 
 from ..errors import ServiceError
+from ..formatting import format_number, format_size
 
 OMIT = object()  # the key is left out of the service input (schema default on create, unchanged on edit)
 LIST_SEPARATORS = re.compile(r"[\n,，;；、]+")
@@ -186,6 +187,11 @@ class Form:
     def fail(self, error: ServiceError) -> "Form":
         """Take the field errors of ``error`` (422, or a 409 naming fields) or its message."""
         self.errors = error.extra.get("errors") or {"_form": [error.message]}
+        # Blank rows were not sent to the service; give back the empty row to type into (after the sent rows,
+        # so the row numbers of the messages still match).
+        for f in self.fields:
+            if f.widget == "rows":
+                self.values[f.name] = [*self.values[f.name], f.blank_row]
         return self
 
     def change_rows(self, command: str) -> bool:
@@ -213,7 +219,7 @@ class Form:
         target = next((f for f in self.fields if f.name == name), None)
         if target is not None and target.widget == "rows" and isinstance(value, dict):
             return []
-        return [translate(m) for m in _flatten(value)]
+        return [translate(m) for m in flatten_messages(value)]
 
     def row_messages(self, name: str, index: int) -> list[str]:
         """Messages about row ``index`` of a ``rows`` field, each naming its column."""
@@ -224,13 +230,13 @@ class Form:
         target = next(f for f in self.fields if f.name == name)
         labels = {c.name: c.label for c in target.columns}
         if isinstance(row, dict):
-            return [f"{labels.get(column, column)}：{translate(m)}" for column, msgs in row.items() for m in _flatten(msgs)]
-        return [translate(m) for m in _flatten(row)]
+            return [f"{labels.get(column, column)}：{translate(m)}" for column, msgs in row.items() for m in flatten_messages(msgs)]
+        return [translate(m) for m in flatten_messages(row)]
 
     def general_messages(self) -> list[str]:
         """Messages that name no field of this form."""
         names = {f.name for f in self.fields}
-        return [translate(m) for key, value in self.errors.items() if key not in names for m in _flatten(value)]
+        return [translate(m) for key, value in self.errors.items() if key not in names for m in flatten_messages(value)]
 
     @property
     def has_errors(self) -> bool:
@@ -241,13 +247,14 @@ def _fields(sections) -> list[FormField]:
     return [f for section in sections for f in section.fields]
 
 
-def _flatten(errors) -> list[str]:
+def flatten_messages(errors) -> list[str]:
+    """Every message of a (nested) marshmallow error structure, as one flat list."""
     if errors is None:
         return []
     if isinstance(errors, dict):
-        return [m for value in errors.values() for m in _flatten(value)]
+        return [m for value in errors.values() for m in flatten_messages(value)]
     if isinstance(errors, (list, tuple)):
-        return [m for value in errors for m in _flatten(value)]
+        return [m for value in errors for m in flatten_messages(value)]
     return [str(errors)]
 
 
@@ -267,6 +274,8 @@ _MESSAGES = [
     (r"Must be greater than or equal to (?P<min>[-\d.]+)\.", _l("Enter a value of at least %(min)s.")),
     (r"[Mm]ust be one of:? .*", _l("Choose one of the offered values.")),
     (r"the validity date must not be in the past", _l("The validity date must not be in the past.")),
+    (r"the date must not be in the future", _l("The date must not be in the future.")),
+    (r"the validity date must be within (?P<years>\d+) years", _l("The validity date must be within %(years)s years.")),
     (r"budget_min must not exceed budget_max", _l("The maximum budget must not be below the minimum.")),
     (r"give a price or mark it negotiable", _l("Give a price or mark it negotiable.")),
     (r"grant date must not precede the application date", _l("The grant date must not precede the application date.")),
@@ -276,7 +285,7 @@ _MESSAGES = [
     (r"check digit of (?P<digits>\d+) should be (?P<expected>[\dX]), not (?P<check>[\dX])",
      _l("Wrong check digit: for %(digits)s it is %(expected)s, not %(check)s.")),
     (r"not a Chinese patent number.*",
-     _l("Not a Chinese patent number: use e.g. CN202310123456.7, ZL202310123456.7 or CN117151122A.")),
+     _l("Not a Chinese patent number: use e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A.")),
     (r"not an IPC symbol: '(?P<value>.*)' \(expected e\.g\. G06F 16/35\)",
      _l("“%(value)s” is not an IPC symbol (e.g. G06F 16/35).")),
     (r"unknown IPC class (?P<value>\S+)", _l("Unknown IPC class %(value)s.")),
@@ -289,7 +298,7 @@ _MESSAGES = [
     (r"a reason is required.*", _l("Give a reason.")),
     (r"only PDF files are accepted.*|the file is not a PDF|the PDF cannot be read|the PDF has no pages",
      _l("Only PDF files can be attached.")),
-    (r"the file is larger than (?P<limit>\d+) bytes", _l("The file is larger than %(limit)s bytes.")),
+    (r"the file is larger than (?P<limit>\d+) bytes", _l("The file is larger than %(limit)s.")),
 ]
 _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 
@@ -299,5 +308,17 @@ def translate(message: str) -> str:
     for pattern, template in _COMPILED:
         match = pattern.fullmatch(message)
         if match:
-            return str(template) % match.groupdict() if match.groupdict() else str(template)
+            return str(template) % _readable(match.groupdict()) if match.groupdict() else str(template)
     return gettext(message)
+
+
+def _readable(values: dict) -> dict:
+    """Numbers quoted from a message as a reader writes them: ``1,000,000,000,000``, not ``1000000000000.0``;
+    a byte ``limit`` in MB. Codes (digits, check characters) stay as they are."""
+    shown = dict(values)
+    for name in ("min", "max"):
+        if shown.get(name) is not None:
+            shown[name] = format_number(shown[name])
+    if shown.get("limit") is not None:
+        shown["limit"] = format_size(int(shown["limit"]))
+    return shown

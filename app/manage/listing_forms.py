@@ -31,7 +31,7 @@ PATENT_FORM = (
         F("abstract", _l("Abstract"), "textarea", required=True, wide=True),
         F("claims", _l("Key claim"), "textarea", wide=True),
         F("patent_number", _l("Patent or application number"),
-          help=_l("e.g. CN202310123456.7, ZL202310123456.7 or CN117151122A; the check digit is verified")),
+          help=_l("e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A; the check digit is verified")),
         F("patent_type", _l("Patent type"), "select", tuple(VALUE_LABELS["patent_type"].items())),
         F("application_date", _l("Application date"), "date"),
         F("grant_date", _l("Grant date"), "date"),

@@ -5,7 +5,7 @@ with errors is shown again with the messages next to the fields and nothing is w
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
@@ -13,19 +13,28 @@ from ..errors import PermissionDenied, ValidationFailed
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..patents import attachments
-from .forms import Form, translate
+from .forms import Form, flatten_messages, translate
 from .labels import UI_LABELS
 from .listing_forms import LISTING_FORMS
 
 bp = Blueprint("manage", __name__, url_prefix="/my")
 PER_PAGE = 20
 ROW_COMMAND = "_rows"  # the name of the add/remove row buttons (they work without JavaScript)
+SUBMIT_COMMAND = "_submit"  # the create form's "save and submit for review" button
+UPLOAD_ERRORS = "upload_errors"  # session key: a rejected upload's messages, kept for the redirected page
 
 
 @bp.app_context_processor
 def labels_context() -> dict:
     """Labels of resources, statuses and kinds for every template."""
     return {"ui_labels": UI_LABELS}
+
+
+@bp.app_template_filter("message")
+def message_text(message) -> str:
+    """A service or schema message in the reader's language (a nested one, e.g. of a row, flattened), for pages
+    that list messages outside the forms framework (deals, service orders)."""
+    return " ".join(translate(m) for m in flatten_messages(message))
 
 
 def _service(resource: str):
@@ -56,13 +65,14 @@ def my_listings():
     if status not in (None, *UI_LABELS["status"]):
         status = None
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    text = request.args.get("q", "").strip()[:200] or None
     rows, total = [], 0
     if resource:
         service = services[resource]
-        items, total = service.list(identity, mine=True, status=status, page=page, per_page=PER_PAGE)
+        items, total = service.list(identity, mine=True, status=status, text=text, page=page, per_page=PER_PAGE)
         rows = [(obj, service.actions_for(identity, obj)) for obj in items]
     return render_template(
-        "manage/my_listings.html", tabs=tabs, totals=totals, resource=resource, rows=rows, status=status,
+        "manage/my_listings.html", tabs=tabs, totals=totals, resource=resource, rows=rows, status=status, q=text,
         page=page, pages=max(1, -(-total // PER_PAGE)), total=total,
         may_create=bool(resource) and services[resource].policy.allows("create", identity),
     )
@@ -75,7 +85,7 @@ def _render_form(resource: str, form: Form, obj=None, status: int = 200, upload_
     files = attachments.list_for(identity, obj.id) if obj is not None and resource == "patents" else []
     return render_template(
         "manage/listing_form.html", resource=resource, form=form, obj=obj, actions=actions, attachments=files,
-        upload_errors=upload_errors, row_command=ROW_COMMAND,
+        upload_errors=upload_errors, row_command=ROW_COMMAND, submit_command=SUBMIT_COMMAND,
     ), status
 
 
@@ -103,11 +113,13 @@ def new_listing(resource):
     form = _posted_form(resource)
     if form.change_rows(request.form.get(ROW_COMMAND, "")):
         return _render_form(resource, form)
+    submit = SUBMIT_COMMAND in request.form
     try:
-        obj = service.create(identity, form.data())
-    except ValidationFailed as error:
-        return _render_form(resource, form.fail(error), status=422)
-    flash(_("Saved as a draft. Submit it for review when it is complete."), "success")
+        obj = service.create(identity, form.data(), submit=submit)
+    except (ValidationFailed, PermissionDenied) as error:
+        return _render_form(resource, form.fail(error), status=error.status)
+    flash(_("Submitted for review.") if submit else _("Saved as a draft. Submit it for review when it is complete."),
+          "success")
     return redirect(url_for(".edit_listing", resource=resource, listing_id=obj.id))
 
 
@@ -119,7 +131,8 @@ def edit_listing(resource, listing_id):
     identity = current_identity()
     obj = service.get(identity, listing_id, "update")
     if request.method == "GET":
-        return _render_form(resource, _stored_form(resource, obj), obj)
+        upload_errors = _upload_errors(obj) if resource == "patents" else []
+        return _render_form(resource, _stored_form(resource, obj), obj, upload_errors=upload_errors)
     form = _posted_form(resource)
     if form.change_rows(request.form.get(ROW_COMMAND, "")):
         return _render_form(resource, form, obj)
@@ -156,17 +169,29 @@ def upload_attachment(listing_id):
     obj = listing_services()["patents"].get(identity, listing_id, "update")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _reshow_after_upload(obj, [_("Choose a PDF file.")])
+        return _back_to_upload(obj, [_("Choose a PDF file.")])
     try:
         attachments.add(identity, listing_id, upload, confidential=bool(request.form.get("confidential")))
     except ValidationFailed as error:
-        return _reshow_after_upload(obj, [translate(m) for m in error.errors.get("file", [error.message])])
+        return _back_to_upload(obj, [translate(m) for m in error.errors.get("file", [error.message])])
     flash(_("The PDF is attached."), "success")
-    return redirect(url_for(".edit_listing", resource="patents", listing_id=listing_id))
+    return redirect(url_for(".edit_listing", resource="patents", listing_id=listing_id, _anchor="attachments"))
 
 
-def _reshow_after_upload(obj, messages):
-    return _render_form("patents", _stored_form("patents", obj), obj, status=422, upload_errors=messages)
+def _back_to_upload(obj, messages):
+    """Post-redirect-get: the messages wait in the session for the page, shown next to the upload field, so
+    reloading the page does not post the file again."""
+    session[UPLOAD_ERRORS] = {"listing_id": obj.id, "messages": [str(m) for m in messages]}
+    return redirect(url_for(".edit_listing", resource="patents", listing_id=obj.id, _anchor="attachments"))
+
+
+def _upload_errors(obj) -> list[str]:
+    """The upload messages kept for this listing's page (read once)."""
+    kept = session.get(UPLOAD_ERRORS)
+    if not kept or kept.get("listing_id") != obj.id:
+        return []
+    session.pop(UPLOAD_ERRORS)
+    return kept["messages"]
 
 
 @bp.route("/patents/<int:listing_id>/attachments/<int:attachment_id>/delete", methods=["POST"])

@@ -5,7 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..listings.models import Maturity
 from ..listings.schemas import IndicatorSchema, ListingSchema, coop_modes, ValidatedString, ipc_list, money
-from ..validators import normalise_patent_number
+from ..validators import normalise_patent_number, not_in_future
 from .models import LegalStatus, PatentType
 
 # Fields only the owner, admins and NDA-bound deal parties may read.
@@ -24,8 +24,8 @@ class PatentSchema(ListingSchema):
     claims = fields.String(allow_none=True, validate=validate.Length(max=20000))
     patent_number = ValidatedString(normalise_patent_number, allow_none=True)
     patent_type = fields.Enum(PatentType, by_value=True, load_default=PatentType.invention)
-    application_date = fields.Date(allow_none=True)
-    grant_date = fields.Date(allow_none=True)
+    application_date = fields.Date(allow_none=True, validate=not_in_future)
+    grant_date = fields.Date(allow_none=True, validate=not_in_future)
     legal_status = fields.Enum(LegalStatus, by_value=True, load_default=LegalStatus.pending)
     ipc = ipc_list()
     ipc_section = fields.Function(_ipc_prefixes(1), dump_only=True)

@@ -11,7 +11,7 @@ from ..identity import current_identity
 from ..manage.forms import translate
 from ..security.redirects import local_url
 from . import service
-from .models import PayoutStatus, format_money
+from .models import PayoutStatus
 
 bp = Blueprint("payments", __name__, url_prefix="/payments", template_folder="templates")
 PAYOUTS_PER_PAGE = 50
@@ -26,8 +26,8 @@ PAYOUT_LABELS = {"pending": _l("Waiting for a transfer"), "paid": _l("Paid out")
 
 @bp.context_processor
 def labels() -> dict:
-    """Display names of payment and payout states, and the money format of these pages."""
-    return {"payment_labels": LABELS, "payout_labels": PAYOUT_LABELS, "money": format_money}
+    """Display names of payment and payout states (money goes through the ``money`` filter)."""
+    return {"payment_labels": LABELS, "payout_labels": PAYOUT_LABELS}
 
 
 def _local_next() -> str | None:

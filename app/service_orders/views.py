@@ -13,6 +13,7 @@ from ..service_offers.service import service_offers_service
 from .service import service_orders_service
 
 bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
+CHOOSER_OFFERS = 50  # newest published offers on /service-orders/new; the search page finds the others
 
 workflow_pages(bp, service_orders_service, list_template="service_orders/index.html",
                item_template="service_orders/order.html", context=lambda identity, obj: {"choices": {}})
@@ -21,9 +22,14 @@ workflow_pages(bp, service_orders_service, list_template="service_orders/index.h
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """The order form of one service offer."""
+    """The order form of one service offer; without ``offer_id``, the published offers to choose from."""
     identity = current_identity()
-    offer = service_offers_service.get(identity, request.values.get("offer_id", type=int) or 0)
+    offer_id = request.values.get("offer_id", type=int)
+    if offer_id is None:
+        offers, total = service_offers_service.list(identity, status="approved", per_page=CHOOSER_OFFERS)
+        return render_template("service_orders/choose.html", offers=service_offers_service.dump_many(identity, offers),
+                               total=total)
+    offer = service_offers_service.get(identity, offer_id)
     errors, code = {}, 200
     if request.method == "POST":
         try:

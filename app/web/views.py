@@ -17,6 +17,7 @@ from ..accounts import service as accounts
 from ..discovery import service as discovery
 from ..discovery.schemas import search_args
 from ..errors import ValidationFailed
+from ..formatting import format_money
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..matching import alerts, service as matching
@@ -24,10 +25,14 @@ from ..notifications import service as notifications
 from ..search_engine import notice_if_unavailable
 from ..security.limits import credential_limits
 from ..security.redirects import local_url
+from ..orgs import service as orgs
+from ..patents import attachments
+from .facts import listing_facts
 
 bp = Blueprint("web", __name__)
 RESOURCE_NAMES = {"patents": "专利", "demands": "技术需求", "services": "中试与检验检测服务"}
 PER_PAGE = 20
+ORG_PAGE_LISTINGS = 20  # per kind on an organisation's profile; the search page has the rest
 SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest"), "price_asc": _l("Price: low to high"),
                "price_desc": _l("Price: high to low")}
 
@@ -102,8 +107,24 @@ def listing_page(resource, listing_id):
         elif resource == "patents":
             matches = matching.cached_matches(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
             similar = discovery.similar(identity, resource, listing_id)
+    files = attachments.list_for(identity, listing_id) if resource == "patents" else []
     return render_template("web/listing.html", resource=resource, names=RESOURCE_NAMES, listing=listing,
-                           matches=matches, services=services, similar=similar)
+                           facts=listing_facts(resource, listing), files=files, matches=matches,
+                           services=services, similar=similar)
+
+
+@bp.route("/orgs/<int:org_id>")
+def org_page(org_id):
+    """An organisation's public profile: kind, region, verified status, its published listings, how to contact."""
+    identity = current_identity()
+    org = orgs.get(identity, org_id)
+    listings = {}
+    for resource, service in listing_services().items():
+        rows, total = service.list(identity, org_id=org.id, status="approved", per_page=ORG_PAGE_LISTINGS)
+        if total:
+            listings[resource] = (service.dump_many(identity, rows), total)
+    return render_template("web/org.html", org=org, profile=orgs.dump(identity, org), listings=listings,
+                           names=RESOURCE_NAMES, org_id=org.id)
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
@@ -134,10 +155,18 @@ def _search_params(resource: str) -> tuple[dict, dict]:
            for name, field in schema.fields.items() if name in request.args}
     raw = {name: value for name, value in raw.items() if value not in ("", [""])}
     try:
-        return schema.load(raw), {}
+        params, errors = schema.load(raw), {}
     except ValidationError as error:  # load again without the bad fields (only when there are some)
         errors = error.normalized_messages()
-        return schema.load({k: v for k, v in raw.items() if k not in errors}), errors
+        params = schema.load({k: v for k, v in raw.items() if k not in errors})
+    for prefix in discovery.RANGES[resource]:
+        low, high = params.get(f"{prefix}_min"), params.get(f"{prefix}_max")
+        if low is not None and high is not None and low > high:
+            # A reversed range finds nothing; saying so beats "0 results, change your keywords".
+            errors[f"{prefix}_max"] = [_("The upper bound (%(high)s) is below the lower bound (%(low)s): the range "
+                                         "was not applied.", high=format_money(high), low=format_money(low))]
+            del params[f"{prefix}_min"], params[f"{prefix}_max"]
+    return params, errors
 
 
 def _query_string(**changes) -> str:

@@ -130,5 +130,5 @@ def test_service_order_pages(client, market):
     assert quoted.status_code == 303
     login(client, market.buyer)
     html = client.get(order_url).get_data(as_text=True)
-    assert "30000.00" in html and 'id="action-accept_quote"' in html
+    assert "3 万元" in html and "30000.0" not in html and 'id="action-accept_quote"' in html
     assert "我的服务订单" in client.get("/service-orders/").get_data(as_text=True)

@@ -141,14 +141,14 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     # 3. Offer, counter-offer, acceptance.
     fill_offer(buyer, upfront_fee="800000", royalty_rate="3", due="2027-06-30")
     submit(buyer, "action-make_offer")
-    assert buyer.inner_text("#upfront-fee") == "800000.00"
+    assert buyer.inner_text("#upfront-fee") == "80 万元"
     seller.goto(deal_url)
     fill_offer(seller, upfront_fee="1000000", royalty_rate="3.5", conditions="许可方提供工艺包与三个月驻厂技术指导。")
     submit(seller, "action-make_offer")
     screenshot(seller, "deal-04-counter-offer")
     buyer.goto(deal_url)
     submit(buyer, "action-accept_offer")
-    assert status_of(buyer) == "agreed" and buyer.inner_text("#upfront-fee") == "1000000.00"
+    assert status_of(buyer) == "agreed" and buyer.inner_text("#upfront-fee") == "100 万元"
     screenshot(buyer, "deal-05-terms-agreed")
 
     # 4. Pilot-scale test: booked by the buyer, plan agreed by the seller, passed.

@@ -186,7 +186,7 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     decide(admin, patent_id, "approve")
     admin.click("nav.admin-nav a:text('审计日志')")
     audit = admin.inner_text("#audit-log")
-    assert "patents.approve" in audit and "patents.revise" in audit and "organisation.verify" in audit
+    assert "专利 · 通过" in audit and "专利 · 退回整改" in audit and "机构 · 通过认证" in audit  # labels, not codes
     screenshot(admin, "lifecycle-09-audit-log")
     admin.click("nav.admin-nav a:text('市场数据')")
     assert admin.locator("#listings-by-status").count() == 1
@@ -197,11 +197,12 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     log_in(buyer, url, BUYER)
     buyer.goto(f"{url}/search/patents")
     buyer.fill("input[name=q]", title)
-    buyer.click("#search-form button[type=submit]")
+    with buyer.expect_navigation():  # read the results page, not the one the click leaves
+        buyer.click("#search-form button[type=submit]")
     hit = buyer.locator(".hit", has_text=title)
     assert hit.count() == 1
     screenshot(buyer, "lifecycle-11-search")
-    hit.locator("h3 a").click()
+    hit.locator("h3 a >> nth=0").click()  # the title (the organisation's name links to its profile)
     expect(buyer.locator("main")).to_contain_text("面内导热系数")  # wait for the page, not just its first paint
     body = buyer.inner_text("main")
     assert title in buyer.inner_text("h1") and "面内导热系数" in body and "GB/T 6672-2001" in body

@@ -147,11 +147,13 @@ def test_the_audit_log_shows_who_did_what_and_the_changes(login, db_session, que
     client.post("/admin/moderation", data={"items": [f"patents:{queue['patent'].id}"], "decision": "revise",
                                            "reason": "缺少权利要求"})
     client.post(f"/admin/verifications/{applicant.id}", data={"decision": "verify"})
-    page = client.get("/admin/audit").get_data(as_text=True)
-    assert admin_user.display_name in page and "patents.revise" in page and "organisation.verify" in page
-    assert "缺少权利要求" in page and "needs_revision" in page and "待审核的专利" in page
-    only_orgs = client.get("/admin/audit?object_type=organisation").get_data(as_text=True)
-    assert "organisation.verify" in only_orgs and "patents.revise" not in only_orgs
+    page = client.get("/admin/audit").get_data(as_text=True).split('id="audit-log"')[1]
+    # actions and fields as labels, statuses as their names (the codes stay in the rows' title attributes)
+    assert admin_user.display_name in page and ">专利 · 退回整改<" in page and ">机构 · 通过认证<" in page
+    assert "缺少权利要求" in page and "状态: <span class=\"old\">待审核</span> → <span class=\"new\">需整改</span>" in page
+    assert "待审核的专利" in page and ">needs_revision<" not in page
+    only_orgs = client.get("/admin/audit?object_type=organisation").get_data(as_text=True).split('id="audit-log"')[1]
+    assert ">机构 · 通过认证<" in only_orgs and "专利 · 退回整改" not in only_orgs
     assert "object_id" in client.get("/admin/audit?object_id=abc").get_data(as_text=True)
 
 

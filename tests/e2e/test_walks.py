@@ -1,0 +1,182 @@
+"""Browser: the three users' main paths on a phone (375 px) and a desktop (1280 px), in Chinese and English.
+
+- university TTO: log in → my listings → new patent → save and submit;
+- manufacturer: search (facets in the drawer on phones) → a patent → one of its demands → its matches → start a deal;
+- platform admin: moderation queue → dashboard → audit log.
+
+On every page: no horizontal scroll (``scrollWidth <= innerWidth``), no raw value or Python literal in the text,
+and a screenshot under ``tests/e2e/screenshots/walk-<user>-<width>-<lang>-<page>.png`` for people to look at.
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+from tests.web.text_checks import RAW, untranslated_in
+
+DEMO_PASSWORD = "techbridge-demo"
+VIEWS = [(width, language) for width in (375, 1280) for language in ("zh", "en")]
+IDS = [f"{width}-{language}" for width, language in VIEWS]
+_deal_pick = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def demo(live):
+    """The demo market, plus one listing sent back for revision (整改) so the audit log has a decision to show."""
+    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with live.app.app_context():
+        from app.demo.seed import UNIVERSITIES
+        from app.orgs.service import find_by_name
+        from tests.factories import make_listing
+
+        make_listing("patents", find_by_name(UNIVERSITIES[0].name), status="needs_revision",
+                     title="一种钠离子电池层状氧化物正极材料", price=800000.0)
+    return live
+
+
+@pytest.fixture
+def visitor(browser):
+    """``visitor(width, language)`` → a page of a fresh context at that width, its locale chosen by header."""
+    contexts = []
+
+    def open_page(width: int, language: str):
+        context = browser.new_context(locale="en-US" if language == "en" else "zh-CN",
+                                      viewport={"width": width, "height": 900})
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def check(page, name: str) -> str:
+    """The page fits the screen and shows no internal value; saves its screenshot; returns its text."""
+    page.wait_for_load_state("load")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    screenshot(page, name)
+    assert widths[0] <= widths[1], f"{name}: the page is {widths[0]} px wide on a {widths[1]} px screen"
+    text = page.inner_text("body")
+    raw = RAW.search(text)
+    assert raw is None, f"{name}: raw value {raw.group(0)!r} in …{text[max(0, raw.start() - 60):raw.end() + 60]}…"
+    if "-zh-" in name:
+        assert not untranslated_in(text), f"{name}: English in the Chinese page: {untranslated_in(text)}"
+    return text
+
+
+def log_in(page, url: str, email: str, language: str) -> None:
+    page.goto(f"{url}/login?lang={'en' if language == 'en' else 'zh_CN'}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("header .who", state="attached")
+    if language == "en":  # the user's choice sticks for the session, as the header's button does
+        page.goto(f"{url}/?lang=en")
+        page.wait_for_load_state("load")
+
+
+def go_by_menu(page, link_text: str, width: int) -> None:
+    """Follow a header link, opening the menu first on a phone (where it is collapsed)."""
+    if width < 640:
+        assert not page.locator("#site-menu").is_visible()
+        page.click(".menu-toggle")
+        assert page.locator("#site-menu").is_visible()
+    with page.expect_navigation():
+        page.click(f"#site-menu a:text-is('{link_text}')")
+
+
+def start_walk(demo, visitor, user: str, width: int, language: str, menu: tuple[str, str]):
+    """Log the demo ``user`` in and open their first page from the header menu (``menu``: its zh and en link);
+    returns the page and the prefix of its screenshots."""
+    page = visitor(width, language)
+    log_in(page, demo.url, f"{user}@demo.techbridge.cn", language)
+    go_by_menu(page, menu[language == "en"], width)
+    return page, f"walk-{user}-{width}-{language}"
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, language):
+    page, name = start_walk(demo, visitor, "tto", width, language, ("我的发布", "My listings"))
+    check(page, f"{name}-1-my-listings")
+    page.click("#new-listing")
+    check(page, f"{name}-2-new-patent")
+    title = f"一种锂电池硅碳负极材料的制备方法（{width}-{language}）"
+    page.fill("#listing-form input[name=title]", title)
+    page.fill("#listing-form textarea[name=abstract]", "本发明公开了一种硅碳负极材料的制备方法，首次效率高，循环稳定。")
+    page.fill("#listing-form input[name=price]", "500000")
+    with page.expect_navigation():
+        page.click("#save-and-submit")
+    text = check(page, f"{name}-3-submitted")
+    assert title in text and ("Pending review" if language == "en" else "待审核") in text
+    page.goto(f"{demo.url}/my/listings?resource=patents&q=硅碳负极")
+    check(page, f"{name}-4-my-listings-search")
+    assert page.locator("#my-listings tr[data-id]").count() >= 1
+    page.goto(f"{demo.url}/portfolio/")
+    check(page, f"{name}-5-portfolio")
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_manufacturer_searches_reads_matches_and_starts_a_deal(demo, visitor, width, language):
+    page, name = visitor(width, language), f"walk-buyer-{width}-{language}"
+    log_in(page, demo.url, "buyer@demo.techbridge.cn", language)
+    page.goto(f"{demo.url}/search/patents?q=图像")
+    check(page, f"{name}-1-search")
+    if width < 640:  # the facets wait in a drawer
+        assert not page.locator("#facets").is_visible()
+        page.click(".facet-toggle")
+        assert page.locator("#facets").is_visible()
+        check(page, f"{name}-2-facet-drawer")
+        page.keyboard.press("Escape")
+        assert not page.locator("#facets").is_visible()
+    with page.expect_navigation():
+        page.click(".hit h3 a >> nth=0")
+    check(page, f"{name}-3-patent")
+    page.goto(f"{demo.url}/my/listings?resource=demands")
+    with page.expect_navigation():
+        page.click("#my-listings tr[data-id] td a >> nth=0")
+    with page.expect_navigation():
+        page.click("a:text-is('View the public page'), a:text-is('查看公开页面')")
+    check(page, f"{name}-4-demand-with-matches")
+    assert page.locator(".matches .match").count() > 0
+    page.click("a.button:text-is('Start a deal'), a.button:text-is('发起交易')")
+    check(page, f"{name}-5-matches")
+    inquiries = page.locator("article.match a.button")
+    with page.expect_navigation():
+        inquiries.nth(next(_deal_pick) % inquiries.count()).click()
+    page.fill("#inquiry-form textarea[name=message]", "我们希望了解该技术的许可条件与中试数据。")
+    with page.expect_navigation():
+        page.click("#inquiry-form button[type=submit]")
+    check(page, f"{name}-6-deal")
+    assert "/deals/" in page.url
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_platform_admin_moderates_and_reads_the_audit_log(demo, visitor, width, language):
+    page, name = start_walk(demo, visitor, "admin", width, language, ("管理后台", "Admin"))
+    check(page, f"{name}-1-queue")
+    page.goto(f"{demo.url}/admin/dashboard")
+    check(page, f"{name}-2-dashboard")
+    page.goto(f"{demo.url}/admin/audit")
+    check(page, f"{name}-3-audit")
+    page.goto(f"{demo.url}/payments/admin/payouts")
+    check(page, f"{name}-4-payouts")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_walked_page_fits_a_tablet(demo, visitor, language):
+    """At 768 px (the width between the phone and desktop layouts) as a buyer, then as the platform admin."""
+    page = visitor(768, language)
+    for email, paths in (("buyer@demo.techbridge.cn", ["/", "/search/patents?q=图像", "/search/demands",
+                                                      "/search/services", "/my/listings?resource=demands", "/deals/",
+                                                      "/service-orders/", "/service-orders/new", "/notifications"]),
+                         ("admin@demo.techbridge.cn", ["/admin/moderation", "/admin/dashboard", "/admin/audit",
+                                                      "/payments/admin/payouts", "/deals/desk"])):
+        log_in(page, demo.url, email, language)
+        for number, path in enumerate(paths, 1):
+            page.goto(demo.url + path)
+            check(page, f"walk-tablet-768-{language}-{email.split('@')[0]}-{number}")
+        page.goto(f"{demo.url}/")
+        page.click("header button:text-is('Log out'), header button:text-is('退出')")
