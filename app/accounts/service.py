@@ -1,10 +1,12 @@
-"""Accounts: registration, password checks (Argon2id), members and API tokens."""
+"""Accounts: registration, password checks (Argon2id), the interface language and API tokens (members:
+``app/members``)."""
 from __future__ import annotations
 
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..auth import token_digest
@@ -16,7 +18,7 @@ from ..orgs.models import Organisation, OrgKind
 from ..orgs.service import normalised_credit_code
 from ..uow import unit_of_work
 from .models import ApiToken, Role, User
-from .schemas import MemberSchema, RegistrationSchema
+from .schemas import RegistrationSchema
 
 hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so both paths cost the same (no user enumeration by timing).
@@ -40,8 +42,11 @@ def _load(schema, data):
 
 
 @unit_of_work
-def register(data: dict, *, uow) -> User:
-    """Register a user and their new organisation; the user becomes its org admin (unverified)."""
+def register(data: dict, *, locale: str | None = None, uow) -> User:
+    """Register a user and their new organisation; the user becomes its org admin (unverified).
+
+    ``locale`` is the interface language they registered in: their notifications and mail use it.
+    """
     loaded = _load(RegistrationSchema(), data)
     if _email_taken(loaded["email"]):
         raise Conflict("this e-mail address is already registered", errors={"email": ["already registered"]})
@@ -59,27 +64,9 @@ def register(data: dict, *, uow) -> User:
         display_name=loaded["display_name"],
         organisation=org,
         role=Role.org_admin,
+        locale=locale if locale in current_app.config["LANGUAGES"] else None,
     )
     uow.session.add_all([org, user])
-    return user
-
-
-@unit_of_work
-def add_member(identity: Identity, data: dict, *, uow) -> User:
-    """An org admin adds a user to their own organisation."""
-    if not identity.is_org_admin or identity.org_id is None:
-        raise PermissionDenied("only organisation admins add members")
-    loaded = _load(MemberSchema(), data)
-    if _email_taken(loaded["email"]):
-        raise Conflict("this e-mail address is already registered", errors={"email": ["already registered"]})
-    user = User(
-        email=loaded["email"].lower(),
-        password_hash=hash_password(loaded["password"]),
-        display_name=loaded["display_name"],
-        org_id=identity.org_id,
-        role=Role(loaded["role"]),
-    )
-    uow.session.add(user)
     return user
 
 
@@ -104,7 +91,9 @@ def _rehash(user: User, password: str, *, uow) -> None:
 
 @unit_of_work
 def set_locale(identity: Identity, locale: str, *, uow) -> None:
-    """Remember the user's interface language."""
+    """Remember the user's interface language (their notifications and mail are written in it)."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed({"locale": [f"must be one of {sorted(current_app.config['LANGUAGES'])}"]})
     user = db.session.get(User, identity.user_id)
     if user is not None:
         user.locale = locale

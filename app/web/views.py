@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from marshmallow import ValidationError, fields
 
@@ -177,5 +177,7 @@ def language(code):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
+    if current_user.is_authenticated:  # remembered on the profile: notifications and mail follow the choice
+        accounts.set_locale(current_identity(), code)
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("web.home"))
 
