@@ -285,6 +285,16 @@ class ListingService:
             listing_published.send(self.resource, obj=obj, uow=uow)
         return obj, changed
 
+    def proposed(self, obj) -> dict:
+        """The full representation ``obj`` would have with its pending edits applied (as is when none wait).
+
+        The edits are loaded by the schema, so the result is typed as a dump is (numbers are numbers, enum values
+        their names), whatever form the edits were sent in.
+        """
+        if not obj.pending_changes:
+            return self._full_schema.dump(obj)
+        return self._full_schema.dump(_Shadow(self._load(obj.pending_changes, partial=True), obj))
+
     # ---------------------------------------------------------------- search documents
 
     def search_document(self, obj) -> dict:
