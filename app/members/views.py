@@ -58,7 +58,7 @@ def members():
     except (ValidationFailed, Conflict) as error:
         return _account_page(form.fail(error), error.status)
     flash(_("%(name)s was added; they have been told by e-mail.", name=user.display_name), "success")
-    return redirect(url_for(".members"))
+    return _back_to_members()
 
 
 @bp.route("/account/members/<int:user_id>/role", methods=["POST"])
@@ -72,7 +72,7 @@ def change_role(user_id):
         _flash_refusal(error)
     else:
         flash(_("%(name)s is now: %(role)s.", name=user.display_name, role=ROLE_LABELS[user.role.value]), "success")
-    return redirect(url_for(".members"))
+    return _back_to_members()
 
 
 @bp.route("/account/members/<int:user_id>/remove", methods=["POST"])
@@ -86,7 +86,11 @@ def remove(user_id):
         _flash_refusal(error)
     else:
         flash(_("%(name)s was removed.", name=user.display_name), "success")
-    return redirect(url_for(".members"))
+    return _back_to_members()
+
+
+def _back_to_members():
+    return redirect(url_for("accounts.account", _anchor="members"))
 
 
 def _flash_refusal(error) -> None:

@@ -88,9 +88,11 @@ def test_single_revision_needs_reasons_next_to_the_field_then_decides(login, uni
     assert patents_service.get(Identity.system(), patent.id).status.value == "needs_revision"
     note = Notification.query.filter_by(user_id=tto_user.id).one()
     assert note.title == "您的专利“待整改的专利”需要整改。"
-    # Deciding again finds nothing waiting: a message and the queue, not an error page.
+    # Deciding again finds nothing waiting: the page says so without a decision form; a stale post is a message.
+    html = client.get(f"/admin/moderation/patents/{patent.id}").get_data(as_text=True)
+    assert 'id="nothing-awaits"' in html and 'id="decision-form"' not in html
     again = client.post(f"/admin/moderation/patents/{patent.id}", data={"decision": "approve"})
-    assert again.status_code == 302
+    assert again.status_code == 302 and again.headers["Location"].endswith("/admin/moderation")
 
 
 def test_each_queue_row_approves_on_its_own(login, university, admin_user, db_session):
