@@ -142,6 +142,8 @@ def normalised(value):
         return normalised(number) if number.is_finite() and value[-1:].isdigit() else value
     if isinstance(value, (int, float, Decimal)):
         number = Decimal(str(value))
+        if not number.is_finite():
+            return float(number)
         return int(number) if number == number.to_integral_value() else float(number)
     if isinstance(value, dict):
         rows = {key: normalised(item) for key, item in value.items()}
