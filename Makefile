@@ -15,11 +15,12 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
-## Set up and run the service on its embedded defaults (SQLite, embedded search, demo data) at http://127.0.0.1:5000
+## Set up and run the service on its embedded defaults (SQLite, embedded search, demo data with its semantic vectors) at http://127.0.0.1:5000
 run: $(STAMP)
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	EMBED_AFTER_INDEX=0 $(FLASK) seed-demo
 	$(FLASK) search reindex
+	$(FLASK) match embed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Run the whole test suite (PostgreSQL when TEST_DATABASE_URL is set, else SQLite)

@@ -73,10 +73,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
 
-    from . import auth, errors_http, search_engine
+    from . import auth, errors_http, formatting, search_engine
 
     auth.init_app(app)
     errors_http.init_app(app)
+    formatting.init_app(app)
     search_engine.init_app(app)
 
     for domain in DOMAINS:

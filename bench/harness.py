@@ -14,14 +14,14 @@ from app.uow import UnitOfWork
 from app.validators import normalise_ipc
 
 
-def bench_app(root: Path | None = None, database_url: str | None = None):
+def bench_app(root: Path | None = None, database_url: str | None = None, prefix: str | None = None):
     """A migrated app on a fresh database; the embedded engine under ``root``."""
     root = root or Path(tempfile.mkdtemp(prefix="techbridge-bench-"))
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{root / 'bench.sqlite3'}",
         "SECRET_KEY": "bench-" + "x" * 40,
         "SEARCH_INDEX_DIR": str(root / "search"),
-        "SEARCH_INDEX_PREFIX": f"bench-{uuid.uuid4().hex[:6]}",
+        "SEARCH_INDEX_PREFIX": prefix or f"bench-{uuid.uuid4().hex[:6]}",
         "SEARCH_DRAIN_AFTER_COMMIT": False,  # bulk loads are indexed by one reindex
     })
     with app.app_context():
@@ -55,7 +55,7 @@ def load_patents(documents: dict[str, dict], batch: int = 1000) -> int:
             org = uow.session.get(Organisation, org_id)
             for external_id, doc in items[start:start + batch]:
                 data = {"external_id": external_id, "title": doc["title"][:300], "abstract": doc["abstract"][:10000],
-                        "ipc": ipc_codes(doc.get("cpc", []))}
+                        "ipc": ipc_codes(doc.get("cpc", [])), "patent_type": doc.get("patent_type", "invention")}
                 patents_service.upsert(Identity.system(), org, data, publish=True, uow=uow)
         uow.session.expunge_all()  # keep memory flat on large loads
     return org_id

@@ -1,25 +1,38 @@
-"""Ranking metrics with binary relevance: nDCG@10, MRR@10, Recall@100."""
+"""Ranking metrics: nDCG@10 (graded: linear gains), MRR@10, Recall@100.
+
+``relevant`` maps document id → gain (> 0 means relevant); a plain set counts every member as gain 1.
+"""
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 
-def ndcg_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
-    gains = sum(1 / math.log2(i + 2) for i, doc in enumerate(ranked[:k]) if doc in relevant)
-    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, len(relevant))))
-    return gains / ideal if ideal else 0.0
+def _gains(relevant) -> Mapping[str, float]:
+    if isinstance(relevant, Mapping):
+        return {doc: gain for doc, gain in relevant.items() if gain > 0}
+    return dict.fromkeys(relevant, 1)
 
 
-def mrr_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
-    return next((1 / (i + 1) for i, doc in enumerate(ranked[:k]) if doc in relevant), 0.0)
+def ndcg_at(ranked: list[str], relevant, k: int = 10) -> float:
+    gains = _gains(relevant)
+    found = sum(gains.get(doc, 0) / math.log2(i + 2) for i, doc in enumerate(ranked[:k]))
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(gains.values(), reverse=True)[:k]))
+    return found / ideal if ideal else 0.0
 
 
-def recall_at(ranked: list[str], relevant: set[str], k: int = 100) -> float:
-    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
+def mrr_at(ranked: list[str], relevant, k: int = 10) -> float:
+    gains = _gains(relevant)
+    return next((1 / (i + 1) for i, doc in enumerate(ranked[:k]) if doc in gains), 0.0)
 
 
-def summarise(runs: list[tuple[list[str], set[str]]]) -> dict[str, float]:
-    """Mean metrics over ``(ranked ids, relevant ids)`` pairs."""
+def recall_at(ranked: list[str], relevant, k: int = 100) -> float:
+    gains = _gains(relevant)
+    return len(set(ranked[:k]) & gains.keys()) / len(gains) if gains else 0.0
+
+
+def summarise(runs) -> dict[str, float]:
+    """Mean metrics over ``(ranked ids, relevant)`` pairs."""
     n = len(runs) or 1
     return {
         "ndcg@10": round(sum(ndcg_at(r, rel) for r, rel in runs) / n, 4),

@@ -42,9 +42,9 @@ def bm25_baseline(bench: BenchSet) -> dict[str, float]:
     return summarise(runs)
 
 
-def demand_for(text: str) -> TechDemand:
-    """A transient (never saved) demand whose title and description are ``text``."""
-    return TechDemand(title=text[:300], description=text, keywords=[], indicators=[], ipc_codes=[])
+def demand_for(title: str, description: str | None = None) -> TechDemand:
+    """A transient (never saved) demand with ``title`` and ``description`` (default: the title again)."""
+    return TechDemand(title=title[:300], description=description or title, keywords=[], indicators=[], ipc_codes=[])
 
 
 def matcher_runs(bench: BenchSet) -> dict[str, float]:

@@ -87,6 +87,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         # e.g. MATCH_WEIGHTS='{"semantic": 0}' overrides single weights (JSON object of feature → weight)
         "MATCH_WEIGHTS": {**DEFAULT_MATCH_WEIGHTS, **json.loads(os.environ.get("MATCH_WEIGHTS") or "{}")},
         "MATCH_ALERT_THRESHOLD": float(os.environ.get("MATCH_ALERT_THRESHOLD", "0.55")),
+        # Embedding vectors of listings are computed when the search outbox indexes them (off = back-fill only).
+        "EMBED_AFTER_INDEX": _env_bool("EMBED_AFTER_INDEX", True),
         # Payments: no key → the clearly labelled test provider.
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
@@ -120,6 +122,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         # i18n: Chinese first.
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        # The one time zone pages and e-mails show times in (the database keeps UTC).
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
         # flask-smorest / OpenAPI, served from local assets (the machine is offline).
         "API_TITLE": "TechBridge API",
         "API_VERSION": "v1",

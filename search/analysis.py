@@ -18,10 +18,15 @@ import opencc
 import rjieba
 
 DOMAIN_DICTIONARY = Path(__file__).parent / "dictionary" / "domain_terms.txt"
+# Words in more than GENERIC_SHARE of documents say nothing about any of them (方法, 技术 …). The shipped list was
+# derived so from public corpora (bench/generic_terms.py); the matcher uses an index's own statistics once it is big.
+GENERIC_TERMS = Path(__file__).parent / "dictionary" / "generic_terms.txt"
+GENERIC_SHARE = 0.05
 MAX_TEXT = 20_000  # characters analysed per field; longer input is cut (queries included)
 
 _LATIN = re.compile(r"[a-z0-9]+(?:[._/+\-][a-z0-9]+)*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 STOPWORDS = frozenset(
     "的 了 和 与 及 或 等 在 是 对 为 其 该 以 并 将 于 由 从 上 中 之 而 及其 一种 所述 用于 基于 包括 通过 进行 一个 "
@@ -47,6 +52,13 @@ def _tokenizer() -> rjieba.Jieba:
         return tokenizer
 
 
+@lru_cache(maxsize=1)
+def static_generic_terms() -> frozenset[str]:
+    """The shipped list of generic technical words (see ``GENERIC_TERMS``)."""
+    lines = GENERIC_TERMS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def normalise(text: str) -> str:
     """Full/half width, traditional → simplified, case folded."""
     text = unicodedata.normalize("NFKC", text[:MAX_TEXT])
@@ -67,6 +79,35 @@ def analyze(text: str | None) -> list[str]:
     if _CJK.search(normal):
         words = _tokenizer().cut_for_search(normal, False)
         tokens.extend(w for w in words if _CJK_WORD.fullmatch(w) and w not in STOPWORDS)
+    return tokens
+
+
+def char_bigrams(text: str | None) -> list[str]:
+    """Overlapping two-character grams of each Chinese run (and Latin runs whole), normalised.
+
+    Titles of research results are often clipped or segmented differently from a demand's wording
+    (``储能器件`` vs ``储能 器件``); bigrams still meet where words do not.
+    """
+    if not text:
+        return []
+    normal = normalise(text)
+    grams = [t for t in _LATIN.findall(normal) if t not in STOPWORDS]
+    for run in _CJK_RUN.findall(normal):
+        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def words(text: str | None) -> list[str]:
+    """The words of ``text`` in reading order without overlapping sub-words (jieba's precise mode).
+
+    Key-phrase extraction counts these: search mode's extra sub-words would count a compound twice.
+    """
+    if not text:
+        return []
+    normal = normalise(text)
+    tokens = [t for t in _LATIN.findall(normal) if t not in STOPWORDS]
+    if _CJK.search(normal):
+        tokens.extend(w for w in _tokenizer().cut(normal, False) if _CJK_WORD.fullmatch(w) and w not in STOPWORDS)
     return tokens
 
 

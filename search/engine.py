@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from .analysis import analyze, normalise
 from .highlight import highlight
@@ -62,17 +62,26 @@ class Engine(ABC):
         """Delete every index of this engine's prefix (tests, ``clean``)."""
 
     @abstractmethod
-    def _run(self, request: SearchRequest, tokens: list[str]) -> tuple[int, list[RawHit], dict[str, list[tuple[str, int]]]]:
-        """Execute ``request`` with analysed ``tokens``: (total, page of hits, facet buckets)."""
+    def _run(self, request: SearchRequest, terms: list[tuple[str, float]]) -> tuple[int, list[RawHit], dict[str, list[tuple[str, int]]]]:
+        """Execute ``request`` with analysed, weighted ``terms``: (total, page of hits, facet buckets).
+
+        Each term is searched in ``request.fields`` (default: the resource's boosts) with the field's boost
+        times the term's weight; ``request.operator`` says whether every term or any term must match.
+        """
+
+    @abstractmethod
+    def document_frequencies(self, resource: str, fields: Sequence[str], terms: Iterable[str]) -> dict[str, int]:
+        """How many documents of ``resource`` contain each of ``terms`` in any of ``fields`` (IDF, stop-words,
+        and telling a query's unknown words from its known ones)."""
 
     # ------------------------------------------------------------------ shared behaviour
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run ``request``: hits in score order (ties by id), highlights, facets sorted by count then value."""
-        tokens = analyze(request.text)
-        total, raw_hits, facets = self._run(request, tokens)
+        terms = query_terms(request)
+        total, raw_hits, facets = self._run(request, terms)
         hits = []
-        unique_terms = sorted(set(tokens))
+        unique_terms = sorted({term for term, _ in terms})
         for raw in raw_hits:
             highlights = {}
             for field in request.highlight_fields:
@@ -119,6 +128,18 @@ class Engine(ABC):
     @staticmethod
     def text_fields(resource: str) -> dict[str, float]:
         return spec(resource).boosts
+
+
+def query_terms(request: SearchRequest) -> list[tuple[str, float]]:
+    """The request's weighted terms: its own ``terms``, else its analysed text (each distinct word once)."""
+    if request.terms:
+        return list(request.terms)
+    return [(token, 1.0) for token in dict.fromkeys(analyze(request.text))]
+
+
+def search_fields(request: SearchRequest) -> dict[str, float]:
+    """Field → boost the request's terms are searched in."""
+    return dict(request.fields) if request.fields else spec(request.resource).boosts
 
 
 def _as_list(value) -> list:

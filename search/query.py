@@ -6,7 +6,7 @@ language, so the same request gives the same hits on tantivy and Elasticsearch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 
 class Filter:
@@ -67,6 +67,7 @@ class MatchAll(Filter):
 
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
+OPERATORS = ("or", "and")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ class SearchRequest:
 
     ``text`` empty means "all documents passing the filter", ordered by ``sort`` (relevance → newest).
     ``facets`` name keyword fields whose value counts are returned (counted inside ``filters``).
+
+    Callers that understand their query (the matcher) pass ``terms`` instead of ``text``: already analysed
+    terms with a weight each, searched in ``fields`` (field → boost; default: the resource's word fields).
+    ``operator`` ``"and"`` requires every term in some field (a search box's words), ``"or"`` any of them.
     """
 
     resource: str
@@ -85,6 +90,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     highlight_fields: Sequence[str] = ()
+    terms: Sequence[tuple[str, float]] = ()
+    fields: Mapping[str, float] | None = None
+    operator: str = "or"
 
     @property
     def offset(self) -> int:

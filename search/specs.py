@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import analyze_joined, normalise
+from .analysis import analyze_joined, char_bigrams, normalise
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 RESOURCES = ("patents", "demands", "services")
@@ -21,12 +21,18 @@ SUGGEST_PREFIX_MAX = 12  # characters of a title offered as completion prefixes
 
 @dataclass(frozen=True)
 class Spec:
-    """One resource's index layout: mapping version, text fields with boosts, typed filter fields."""
+    """One resource's index layout: mapping version, text fields with boosts, typed filter fields.
+
+    ``boosts`` are the word fields a search box queries; ``grams`` are character-bigram fields derived from a
+    word field (``title_grams`` from ``title``): they find clipped titles and words the segmenter cut
+    differently, and only the matcher queries them.
+    """
 
     resource: str
     version: int
     mapping: dict
     boosts: dict[str, float]
+    grams: dict[str, str]
     keywords: tuple[str, ...]
     integers: tuple[str, ...]
     floats: tuple[str, ...]
@@ -34,7 +40,7 @@ class Spec:
 
     @property
     def text_fields(self) -> tuple[str, ...]:
-        return tuple(self.boosts)
+        return tuple(self.boosts) + tuple(self.grams)
 
     def field_kind(self, field: str) -> str:
         """``keyword``, ``integer``, ``float``, ``date`` or ``text``; unknown fields raise ``KeyError``."""
@@ -59,6 +65,7 @@ def spec(resource: str) -> Spec:
         version=meta["version"],
         mapping=mapping,
         boosts={name: float(boost) for name, boost in meta["boosts"].items()},
+        grams=dict(meta.get("grams", {})),
         keywords=tuple(by_type.get("keyword", ())),
         integers=tuple(by_type.get("long", ())),
         floats=tuple(by_type.get("double", ())),
@@ -87,9 +94,12 @@ def index_fields(resource: str, doc: dict) -> dict[str, list]:
     derived.setdefault("ipc_class", sorted({code[:3] for code in ipc}))
     derived["suggest"] = suggest_prefixes(doc.get("title") or "")
     fields: dict[str, list] = {}
-    for name in s.text_fields:
+    for name in s.boosts:
         text = " ".join(str(v) for v in _as_list(derived.get(name)) if v)
         fields[name] = [analyze_joined(text)] if text else []
+    for name, source_field in s.grams.items():
+        grams = char_bigrams(" ".join(str(v) for v in _as_list(derived.get(source_field)) if v))
+        fields[name] = [" ".join(grams)] if grams else []
     for name in s.keywords:
         fields[name] = [str(v) for v in _as_list(derived.get(name)) if v not in (None, "")]
     for name in s.integers:

@@ -70,6 +70,7 @@ def app(tmp_path_factory):
             "UPLOAD_DIR": str(instance / "uploads"),
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            "EMBED_AFTER_INDEX": False,  # tests that need vectors turn it on (tests/matching)
             "TESTING": True,
         }
     )

@@ -48,3 +48,5 @@ class SearchHitsSchema(Schema):
     per_page = fields.Integer()
     hits = fields.List(fields.Dict())
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()))
+    exact = fields.Boolean(metadata={"description": "false when no listing has every word: hits are then related ones"})
+    unknown_terms = fields.List(fields.String(), metadata={"description": "words of the query no listing contains"})

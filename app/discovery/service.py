@@ -2,10 +2,19 @@
 
 The engine returns ids, scores, highlights and facet counts; rows come back from SQL in ranked order and
 are dumped with the resource's own schema, so a hit and a detail read show the same JSON.
+
+A search box's words are all required (generic words such as 技术 or 方法 aside): a query whose words the
+index does not know finds nothing instead of everything that shares one common word with it. When no
+listing has every word but most of the words are known, the listings with some of them come back as
+*related* results (``exact: false``), and the unknown words are named (``unknown_terms``).
 """
 from __future__ import annotations
 
-from search.query import And, Range, SearchRequest, Term
+from dataclasses import replace
+
+from search.analysis import static_generic_terms, words as segment
+from search.query import And, Range, SearchRequest, SearchResult, Term
+from search.specs import spec
 
 from ..identity import Identity
 from ..listings.registry import listing_services
@@ -28,26 +37,51 @@ PRICE_SORT_FIELD = {"patents": "price", "demands": "budget_max", "services": "pr
 def search_listings(identity: Identity, resource: str, params: dict) -> dict:
     """Run a search for ``identity``; ``params`` come validated from :class:`SearchArgs`."""
     service = listing_services()[resource]
-    sort = params.get("sort", "relevance")
-    result = search.engine.search(
-        SearchRequest(
-            resource=resource,
-            text=params.get("q") or "",
-            filters=search_filters(identity, resource, params),
-            facets=FACETS[resource],
-            sort=_sort(resource, sort),
-            page=params.get("page", 1),
-            per_page=params.get("per_page", 20),
-            highlight_fields=HIGHLIGHT_FIELDS[resource],
-        )
+    request = SearchRequest(
+        resource=resource,
+        filters=search_filters(identity, resource, params),
+        facets=FACETS[resource],
+        sort=_sort(resource, params.get("sort", "relevance")),
+        page=params.get("page", 1),
+        per_page=params.get("per_page", 20),
+        highlight_fields=HIGHLIGHT_FIELDS[resource],
     )
+    words, unknown = query_words(resource, params.get("q") or "")
+    exact = True
+    if words:
+        request = replace(request, terms=[(w, 1.0) for w in words], operator="and")
+        result = search.engine.search(request)
+        known = [w for w in words if w not in unknown]
+        if not result.total:
+            exact = False
+            if len(known) * 2 > len(words):  # most words are known: show what has some of them
+                result = search.engine.search(replace(request, terms=[(w, 1.0) for w in known], operator="or"))
+    elif unknown:
+        exact, result = False, SearchResult(total=0, hits=[])
+    else:
+        result = search.engine.search(request)
     # A hit is its stored search document (the public JSON), so no row is loaded or dumped per hit; but the
     # index can lag the database by one drain, so the page's ids are checked against the policy in SQL.
     readable = service.readable_ids(identity, [hit.id for hit in result.hits])
     hits = [{**hit.source, "score": hit.score, "highlights": hit.highlights}
             for hit in result.hits if hit.id in readable]
     return {"total": result.total, "page": params.get("page", 1), "per_page": params.get("per_page", 20),
-            "hits": hits, "facets": _labelled(result.facets)}
+            "hits": hits, "facets": _labelled(result.facets), "exact": exact, "unknown_terms": unknown}
+
+
+def query_words(resource: str, text: str) -> tuple[list[str], list[str]]:
+    """The words of a search box's ``text`` that must match, and those of them no listing contains.
+
+    Words are jieba's precise segmentation (a compound stays one word); generic words are dropped unless
+    nothing else is left. Returns ``([], [])`` for an empty query.
+    """
+    precise = list(dict.fromkeys(segment(text)))
+    words = [w for w in precise if w not in static_generic_terms()] or precise
+    if not words:
+        return [], []
+    df = search.engine.document_frequencies(resource, list(spec(resource).boosts), words)
+    unknown = [w for w in words if not df.get(w)]
+    return (words if len(unknown) < len(words) else []), unknown
 
 
 def search_filters(identity: Identity, resource: str, params: dict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -16,6 +17,11 @@ from ..outbox import drain_outbox
 from ..search_engine import search
 from ..uow import Operation
 from .models import SearchOutbox
+
+
+# Sent after listings were written to the index (resource, ids=…, uow=…): work that follows a listing's
+# text, such as its embedding vector, hangs on it instead of on every write path.
+index_synced = Namespace().signal("index-synced")
 
 
 class IndexOp(Operation):
@@ -50,6 +56,7 @@ def drain(batch_size: int = 500) -> int:
             by_resource[row.resource].add(row.object_id)
         for resource, ids in by_resource.items():
             services[resource].sync_index(ids)
+            index_synced.send(resource, ids=sorted(ids), uow=uow)
 
     return drain_outbox(SearchOutbox, apply, batch_size)
 

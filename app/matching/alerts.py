@@ -35,6 +35,7 @@ from ..notifications.service import notify, recipients_of_org
 from ..outbox import drain_outbox
 from ..search_engine import search
 from ..uow import Operation, unit_of_work
+from .explain import sentences
 from .models import AlertOutbox, Match, SavedSearch
 from .service import DEMAND_TO_PATENTS, PATENT_TO_DEMANDS, rank
 
@@ -161,10 +162,10 @@ def _alert_matches(direction, obj, uow) -> None:
             match.notified_at = utcnow()
             for user in recipients_of_org(other.org_id):
                 with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    title = _("A new listing matches your “%(title)s” (score %(score).2f): %(new)s",
-                              title=other.title, score=result.score, new=obj.title)
-                notify([user], "match.new", title, ", ".join(result.explanation["matched_terms"][:5]),
-                       _page(direction.source_service.resource, obj.id), uow=uow)
+                    title = _("A new listing matches your “%(title)s” (score %(score)s%%): %(new)s",
+                              title=other.title, score=round(result.score * 100), new=obj.title)
+                    body = "；".join(f"{line['label']}: {line['text']}" for line in sentences(result.explanation)[:3])
+                notify([user], "match.new", title, body, _page(direction.source_service.resource, obj.id), uow=uow)
 
 
 def _stored_match(demand, patent, result, uow) -> Match:

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from ..identity import current_identity
 from ..listings.api_common import ApiErrorSchema, require_login
 from . import alerts, service
+from .explain import sentences
 from .schemas import MatchArgs, MatchListSchema, SavedSearchInput, SavedSearchSchema, ServiceMatchArgs
 
 blp = Blueprint("matching_api", __name__, url_prefix="/api/v1", description="Explained matches")
@@ -15,8 +16,8 @@ blp = Blueprint("matching_api", __name__, url_prefix="/api/v1", description="Exp
 def _payload(identity, direction, source_id, results) -> dict:
     target = direction.target_service
     return {"source_id": source_id,
-            "matches": [{"listing": target.dump(identity, r.obj), "score": r.score, "explanation": r.explanation}
-                        for r in results]}
+            "matches": [{"listing": target.dump(identity, r.obj), "score": r.score,
+                         "explanation": {**r.explanation, "summary": sentences(r.explanation)}} for r in results]}
 
 
 def _respond(direction, source_id, limit, kind=None) -> dict:

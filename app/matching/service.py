@@ -1,33 +1,49 @@
 """Matching service: ranked, explained matches between demands, patents and service offers.
 
-Design (see ../shared/docs/search.md): candidates come from the engine (BM25 over the counterpart's text,
-inside the viewer's permission filter) and from the nearest stored embedding vectors; then a rerank in our
-code over explicit features — lexical relevance, semantic similarity, technical field (IPC overlap and the
-field the best lexical matches agree on), technical indicator fit, maturity, price against budget and
-region — weighted by ``MATCH_WEIGHTS``. Every result carries its explanation.
+Design (see ../shared/docs/search.md and the dev benchmark in ``bench/``):
+
+1. **Query understanding** (:mod:`.query`): the source listing becomes its title's informative words, a few
+   key phrases of its body and its title's character bigrams; generic words are dropped.
+2. **Candidates from three lists**, all inside the viewer's permission filter: BM25 over the counterpart's
+   titles and keywords (key phrases weighted lower than title words, bodies lower still), BM25 over title
+   bigrams, and the nearest stored embedding vectors of the title and of the title with its key phrases.
+3. **A rerank over explicit features** — lexical relevance, semantic similarity, technical field (IPC
+   overlap and the field the best lexical matches agree on), technical indicator fit, maturity, price
+   against budget and region — weighted by ``MATCH_WEIGHTS``; a feature with no data on either side is left
+   out. Every result carries the facts of its explanation (:mod:`.explain` words them).
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import func, select
 
-from search.analysis import analyze, normalise
+from search.analysis import normalise
 from search.query import And, SearchRequest, Term
 
 from ..demands.service import demands_service
+from ..extensions import db
 from ..identity import Identity
+from ..indexing.models import SearchOutbox
 from ..patents.service import patents_service
 from ..search_engine import search
 from ..service_offers.service import service_offers_service
 from . import embeddings
 from .features import (ClassificationConsensus, Feature, MatchResult, classification_fit, combine, indicator_fit,
                        maturity_fit, price_fit, region_fit)
+from .query import QueryPlan, Vocabulary, plan_query
 
 LEXICAL_CANDIDATES = 100
-SEMANTIC_CANDIDATES = 50
+SEMANTIC_CANDIDATES = 100
 CONSENSUS_DEPTH = 20  # top lexical candidates whose IPC codes vote on the technical field
-MATCHED_TERMS_SHOWN = 12
+# Field boosts of the word query: a counterpart's title names its subject; its body mentions many things.
+WORD_FIELDS = {"title": 1.0, "keywords": 1.0}
+BODY_BOOST = 0.3
+PHRASE_WEIGHT = 0.5   # a key phrase of the description counts half a title word
+GRAMS_WEIGHT = 0.5    # the bigram list's BM25 beside the word list's
 # e5 cosines of related Chinese texts lie around 0.80–0.92; stretch that band onto [0, 1].
 COSINE_FLOOR, COSINE_SPAN = 0.78, 0.15
 
@@ -43,16 +59,26 @@ class Direction:
     def target(self) -> str:
         return self.target_service.resource
 
+    @property
+    def target_body(self) -> str:
+        """The counterpart's long text field (its document frequencies rank key phrases)."""
+        return BODY_FIELDS[self.target]
 
+
+BODY_FIELDS = {"patents": "abstract", "demands": "description", "services": "description"}
 DEMAND_TO_PATENTS = Direction(demands_service, patents_service)
 PATENT_TO_DEMANDS = Direction(patents_service, demands_service)
 DEMAND_TO_SERVICES = Direction(demands_service, service_offers_service)
 
 
+def body_text(obj) -> str:
+    """A listing's long text: a patent's abstract, a demand's or service offer's description."""
+    return getattr(obj, "abstract", None) or getattr(obj, "description", None) or ""
+
+
 def source_text(obj) -> str:
     """The text a listing is matched by."""
-    body = getattr(obj, "abstract", None) or getattr(obj, "description", None) or ""
-    return " ".join([obj.title, " ".join(obj.keywords or []), body])
+    return " ".join([obj.title, " ".join(obj.keywords or []), body_text(obj)])
 
 
 def matches_for(identity: Identity, direction: Direction, source_id: int, limit: int = 10,
@@ -62,30 +88,77 @@ def matches_for(identity: Identity, direction: Direction, source_id: int, limit:
     return rank(identity, direction, source, limit=limit, service_kind=service_kind)
 
 
+class _ResultCache:
+    """Recent match lists, keyed by everything they depend on; a bounded LRU per process.
+
+    The key holds a data version — the newest search-outbox row (every listing change writes one) and the
+    vector table's state — so any change on either side makes old entries unreachable, in every worker.
+    Entries keep ids, scores and explanations; rows are re-read per request (one query), never shared.
+    """
+
+    def __init__(self, size: int = 2048):
+        self.size, self._entries, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+_results = _ResultCache()
+
+
+def cached_matches(identity: Identity, direction: Direction, source, limit: int = 10,
+                   service_kind: str | None = None) -> list[MatchResult]:
+    """:func:`rank` for pages shown again and again (listing pages): cached until either side changes."""
+    visible = direction.target_service.policy.search_filter("read", identity)
+    version = (db.session.scalar(select(func.max(SearchOutbox.id))), embeddings.vector_index.version(direction.target))
+    key = (direction.source_service.resource, direction.target, source.id, limit, service_kind, repr(visible), version)
+    stored = _results.get(key)
+    if stored is None:
+        results = rank(identity, direction, source, limit=limit, service_kind=service_kind)
+        _results.put(key, [(r.obj.id, r.score, r.explanation) for r in results])
+        return results
+    rows = {obj.id: obj for obj in direction.target_service.get_many([i for i, _, _ in stored], with_indicators=True)}
+    return [MatchResult(rows[i], score, explanation) for i, score, explanation in stored if i in rows]
+
+
+def plan_for(direction: Direction, source, engine=None) -> QueryPlan:
+    """The query plan of ``source`` against the counterpart index (of ``engine``, default: the app's)."""
+    vocabulary = Vocabulary(engine or search.engine, direction.target, direction.target_body)
+    return plan_query(source.title, body_text(source), list(source.keywords or []), vocabulary)
+
+
 def rank(identity: Identity, direction: Direction, source, limit: int = 10,
          service_kind: str | None = None) -> list[MatchResult]:
     """Score the candidates for ``source`` (saved or transient) and return the best ``limit``."""
     visible = direction.target_service.policy.search_filter("read", identity)
     if service_kind:
         visible = And(visible, Term("kind", [service_kind]))
-    text = source_text(source)
-    hits = search.engine.search(
-        SearchRequest(resource=direction.target, text=text, filters=visible, per_page=LEXICAL_CANDIDATES)
-    ).hits
-    top_score = max((hit.score for hit in hits), default=0.0) or 1.0
-    lexical = {hit.id: hit.score / top_score for hit in hits}
-    cosines = _semantic_candidates(direction, text, visible, exclude=set(lexical))
-    candidates = direction.target_service.get_many(list(lexical) + [i for i in cosines if i not in lexical],
-                                                   with_indicators=True)
-    if cosines or embeddings.has_vectors(direction.target):
-        query_vector = embeddings.embed_query(text)
-        for candidate_id, vector in embeddings.vectors_for(direction.target, [c.id for c in candidates]).items():
-            cosines.setdefault(candidate_id, float(vector @ query_vector))
+    plan = plan_for(direction, source)
+    weights = current_app.config["MATCH_WEIGHTS"]
+    lexical = lexical_scores(search.engine, direction, plan, visible)
+    cosines = _semantic_scores(direction, plan, visible, set(lexical)) if weights.get("semantic") else {}
+    exclude = {getattr(source, "id", None)} if direction.source_service is direction.target_service else set()
+    ids = [i for i in dict.fromkeys([*lexical, *cosines]) if i not in exclude]
+    candidates = direction.target_service.get_many(ids, with_indicators=True)
+    matched = {c.id: matched_terms(plan, c) for c in candidates}
+    # BM25 orders the candidates; the best word coverage anchors the scale, so a query whose key terms are
+    # barely found anywhere cannot score its best hit 1.
+    anchor = max((coverage(plan, terms) for terms in matched.values()), default=0.0)
     by_lexical = sorted(candidates, key=lambda c: -lexical.get(c.id, 0.0))[:CONSENSUS_DEPTH]
     consensus = ClassificationConsensus({c.id: (_codes(c), lexical.get(c.id, 0.0)) for c in by_lexical})
-    context = _Context(query_terms=list(dict.fromkeys(analyze(text))), consensus=consensus,
-                       weights=current_app.config["MATCH_WEIGHTS"])
-    results = [_score(source, candidate, lexical.get(candidate.id, 0.0), cosines.get(candidate.id), context)
+    context = _Context(plan=plan, consensus=consensus, weights=weights)
+    results = [_score(source, candidate, lexical.get(candidate.id, 0.0) * anchor, cosines.get(candidate.id),
+                      matched[candidate.id], context)
                for candidate in candidates]
     results.sort(key=lambda r: (-r.score, r.obj.id))
     return results[:limit]
@@ -93,26 +166,52 @@ def rank(identity: Identity, direction: Direction, source, limit: int = 10,
 
 @dataclass(frozen=True)
 class _Context:
-    query_terms: list[str]
+    plan: QueryPlan
     consensus: ClassificationConsensus
     weights: dict[str, float]
 
 
-def _semantic_candidates(direction: Direction, text: str, visible, exclude: set[int]) -> dict[int, float]:
-    """Nearest stored vectors to ``text`` that the viewer may see (checked by the engine's filter)."""
+def lexical_scores(engine, direction: Direction, plan: QueryPlan, visible) -> dict[int, float]:
+    """BM25 of the word list plus the bigram list on ``engine``, scaled so the best candidate scores 1."""
+    terms = [(t, 1.0) for t in plan.title_terms] + [(p, PHRASE_WEIGHT) for p in plan.phrases]
+    fields = {**WORD_FIELDS, direction.target_body: BODY_BOOST}
+    scores: dict[int, float] = {}
+    for request, weight in (
+        (SearchRequest(resource=direction.target, terms=terms, fields=fields, filters=visible,
+                       per_page=LEXICAL_CANDIDATES), 1.0),
+        (SearchRequest(resource=direction.target, terms=[(g, 1.0) for g in plan.grams], fields={"title_grams": 1.0},
+                       filters=visible, per_page=LEXICAL_CANDIDATES), GRAMS_WEIGHT),
+    ):
+        if not request.terms:
+            continue
+        for hit in engine.search(request).hits:
+            scores[hit.id] = scores.get(hit.id, 0.0) + weight * hit.score
+    top = max(scores.values(), default=0.0) or 1.0
+    return {i: score / top for i, score in scores.items()}
+
+
+def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids: set[int]) -> dict[int, float]:
+    """Mean cosine of each candidate to the title and to the title with key phrases.
+
+    Candidates are the nearest stored vectors (checked against the viewer's filter by the engine) plus the
+    lexical candidates; a candidate without a stored vector has no cosine (the feature is then unknown).
+    """
     if not embeddings.has_vectors(direction.target):
         return {}
-    nearest = embeddings.vector_index.nearest(direction.target, embeddings.embed_query(text), SEMANTIC_CANDIDATES)
-    wanted = [i for i, _ in nearest if i not in exclude]
-    if not wanted:
-        return {}
-    allowed = {
-        hit.id
-        for hit in search.engine.search(
-            SearchRequest(resource=direction.target, filters=And(visible, Term("id", wanted)), per_page=len(wanted))
-        ).hits
-    }
-    return {i: cosine for i, cosine in nearest if i in allowed}
+    queries = [embeddings.embed_query(plan.title)]
+    if plan.phrases:
+        queries.append(embeddings.embed_query(plan.semantic_text))
+    nearest: set[int] = set()
+    for query in queries:
+        nearest.update(i for i, _ in embeddings.vector_index.nearest(direction.target, query, SEMANTIC_CANDIDATES))
+    wanted = sorted(nearest - lexical_ids)
+    if wanted:
+        allowed = {hit.id for hit in search.engine.search(SearchRequest(
+            resource=direction.target, filters=And(visible, Term("id", wanted)), per_page=len(wanted))).hits}
+    else:
+        allowed = set()
+    vectors = embeddings.vectors_for(direction.target, sorted(lexical_ids | allowed))
+    return {i: sum(float(v @ q) for q in queries) / len(queries) for i, v in vectors.items()}
 
 
 def _oriented(source, candidate):
@@ -120,15 +219,14 @@ def _oriented(source, candidate):
     return (source, candidate) if hasattr(source, "budget_max") else (candidate, source)
 
 
-def _score(source, candidate, lexical: float, cosine: float | None, context: _Context) -> MatchResult:
+def _score(source, candidate, lexical: float, cosine: float | None, matched: list[dict],
+           context: _Context) -> MatchResult:
     demand, offer = _oriented(source, candidate)
-    candidate_text = normalise(source_text(candidate))
-    matched_terms = sorted((t for t in context.query_terms if t in candidate_text), key=len, reverse=True)
-    semantic = None if cosine is None else (cosine - COSINE_FLOOR) / COSINE_SPAN
     indicators, checks = indicator_fit(demand.indicators, getattr(offer, "indicators", []), source_text(offer))
     features = {
-        "lexical": Feature(lexical, ", ".join(matched_terms[:5])),
-        "semantic": Feature(semantic, "" if cosine is None else f"cosine {cosine:.3f}"),
+        "lexical": Feature(lexical, {}),
+        "semantic": Feature(None if cosine is None else (cosine - COSINE_FLOOR) / COSINE_SPAN,
+                            {} if cosine is None else {"cosine": round(cosine, 4)}),
         "classification": classification_fit(_codes(source), _codes(candidate), context.consensus.for_candidate(candidate.id),
                                              _industry(demand), _industry(offer)),
         "indicators": indicators,
@@ -137,8 +235,35 @@ def _score(source, candidate, lexical: float, cosine: float | None, context: _Co
         "region": region_fit(demand.region, offer.region),
     }
     score, breakdown = combine(features, context.weights)
-    explanation = {"matched_terms": matched_terms[:MATCHED_TERMS_SHOWN], "indicators": checks, "features": breakdown}
+    explanation = {"key_terms": list(context.plan.key_terms), "matched": matched,
+                   "indicators": checks, "features": breakdown}
     return MatchResult(candidate, score, explanation)
+
+
+def matched_terms(plan: QueryPlan, candidate) -> list[dict]:
+    """Which of the plan's key terms occur in which part of ``candidate`` (title, keywords, body)."""
+    parts = {"title": normalise(candidate.title), "keywords": normalise(" ".join(candidate.keywords or [])),
+             "body": normalise(body_text(candidate))}
+    found = []
+    for term in plan.key_terms:
+        where = [part for part, text in parts.items() if term in text]
+        if where:
+            found.append({"term": term, "in": where})
+    return found
+
+
+def coverage(plan: QueryPlan, matched: list[dict]) -> float:
+    """Share of the plan's key-term weight (IDF; key phrases at ``PHRASE_WEIGHT``) found in a candidate.
+
+    A term found only in the candidate's body counts half: a title names what the listing is about.
+    """
+    weight = {t: plan.idf.get(t, 1.0) for t in plan.title_terms}
+    weight.update({p: PHRASE_WEIGHT * plan.idf.get(p, 1.0) for p in plan.phrases})
+    total = sum(weight.values())
+    if not total:
+        return 0.0
+    found = sum(weight[m["term"]] * (0.5 if m["in"] == ["body"] else 1.0) for m in matched if m["term"] in weight)
+    return found / total
 
 
 def _codes(obj) -> list[str]:

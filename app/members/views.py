@@ -9,13 +9,13 @@ from flask_login import login_required, login_user
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..identity import current_identity
 from ..manage.forms import Form, FormField as F, FormSection, translate
-from ..manage.labels import ROLE_LABELS
+from ..labels import ROLES
 from ..orgs import service as orgs
 from . import service
 from .schemas import MEMBER_ROLES, MemberSchema, PasswordSchema, invitation_pending
 
 bp = Blueprint("members", __name__)
-ROLE_CHOICES = tuple((role.value, ROLE_LABELS[role.value]) for role in MEMBER_ROLES)
+ROLE_CHOICES = tuple((role.value, ROLES[role.value]) for role in MEMBER_ROLES)
 MEMBER_FORM = (
     FormSection(_l("Add a colleague"), (
         F("email", _l("E-mail"), "email", required=True),
@@ -71,7 +71,7 @@ def change_role(user_id):
     except (ValidationFailed, Conflict) as error:
         _flash_refusal(error)
     else:
-        flash(_("%(name)s is now: %(role)s.", name=user.display_name, role=ROLE_LABELS[user.role.value]), "success")
+        flash(_("%(name)s is now: %(role)s.", name=user.display_name, role=ROLES[user.role.value]), "success")
     return _back_to_members()
 
 

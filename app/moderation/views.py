@@ -13,9 +13,11 @@ from marshmallow import ValidationError
 
 from ..accounts import service as accounts
 from ..errors import Conflict, ValidationFailed
+from ..formatting import format_datetime
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..manage.forms import translate
+from ..labels import DECISIONS, audit_action_label
 from ..manage.labels import RESOURCE_SINGULAR
 from ..orgs import service as orgs
 from . import display, service
@@ -76,7 +78,7 @@ def queue():
     return render_template(
         "moderation/queue.html", items=items, total=total, args=args, messages=messages,
         organisations=orgs.list_organisations(identity), resources=list(listing_services()),
-        pages=max(1, -(-total // args["per_page"])), form=request.form, local_time=display.local_time,
+        pages=max(1, -(-total // args["per_page"])), form=request.form, 
     ), code
 
 
@@ -109,7 +111,7 @@ def review(resource, listing_id):
             return redirect(url_for(".queue"))
         else:
             flash(_("%(resource)s “%(title)s”: %(decision)s.", resource=RESOURCE_SINGULAR[resource], title=obj.title,
-                    decision=display.ACTION_VERBS[decision]), "success")
+                    decision=DECISIONS[decision]), "success")
             return redirect(url_for(".queue"))
     listing = listing_services()[resource].dump(identity, obj)
     fields = [{"label": display.field_label(resource, key), "value": display.shown(key, listing.get(key))}
@@ -117,7 +119,7 @@ def review(resource, listing_id):
     return render_template(
         "moderation/review.html", resource=resource, obj=obj, fields=fields, changes=_changes(identity, resource, obj),
         messages={key: [translate(m) for m in value] for key, value in errors.items()}, form=request.form,
-        updated=display.local_time(obj.updated_at),
+        updated=format_datetime(obj.updated_at),
     ), code
 
 
@@ -128,8 +130,8 @@ def audit():
     args, filter_errors = _args(AuditArgs, AUDIT_PER_PAGE)
     entries, total = service.audit_entries(current_identity(), **args)
     names = accounts.display_names(entry.actor_id for entry in entries)
-    rows = [{"entry": entry, "actor": names.get(entry.actor_id, "–"), "action": display.action_label(entry.action),
-             "when": display.local_time(entry.created_at), "changes": _audit_changes(entry)}
+    rows = [{"entry": entry, "actor": names.get(entry.actor_id, "–"), "action": audit_action_label(entry.action),
+             "when": format_datetime(entry.created_at), "changes": _audit_changes(entry)}
             for entry in entries]
     return render_template("moderation/audit.html", rows=rows, total=total, args=args, actions=display.audit_actions(),
                            pages=max(1, -(-total // args["per_page"])),

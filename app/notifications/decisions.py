@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from ..accounts.models import Role, User
 from ..listings.service import listing_decided
-from ..manage.labels import RESOURCE_SINGULAR, ROLE_LABELS
+from ..labels import ROLES
+from ..manage.labels import RESOURCE_SINGULAR
 from ..members.service import INVITATION_DAYS, membership_changed
 from ..orgs.service import verification_decided
 from .service import recipients_of_org, tell
@@ -74,7 +75,7 @@ def verification_notice(org, *, decision: str, reason: str | None, uow) -> None:
 
 def membership_notice(user: User, *, change: str, actor_id: int | None, invitation: str | None, uow) -> None:
     """Tell the person concerned (with the invitation link in a new person's mail) and the other admins."""
-    org, role = user.organisation, ROLE_LABELS[user.role.value]
+    org, role = user.organisation, ROLES[user.role.value]
     names = {"org": org.name, "name": user.display_name}
 
     def own_title() -> str:

@@ -91,11 +91,11 @@ def listing_page(resource, listing_id):
     listing = service.dump(identity, obj)
     matches, services, similar = [], [], []
     if resource == "demands":
-        matches = matching.rank(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
+        matches = matching.cached_matches(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
         if obj.needs_pilot or obj.needs_inspection:
-            services = matching.rank(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
+            services = matching.cached_matches(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
     elif resource == "patents":
-        matches = matching.rank(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
+        matches = matching.cached_matches(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
         similar = discovery.similar(identity, resource, listing_id)
     return render_template("web/listing.html", resource=resource, names=RESOURCE_NAMES, listing=listing,
                            matches=matches, services=services, similar=similar)

@@ -8,12 +8,12 @@ Documents are stored as the analysed index fields plus the original search docum
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import bulk, streaming_bulk
 
-from ..engine import Engine, EngineUnavailable, RawHit
+from ..engine import Engine, EngineUnavailable, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
 from ..specs import index_fields, spec
 from .tantivy_engine import PRICE_FIELDS
@@ -107,12 +107,32 @@ class ElasticsearchEngine(Engine):
     def count(self, resource: str) -> int:
         return int(self.client.count(index=self.alias(resource))["count"])
 
-    def _run(self, request: SearchRequest, tokens: list[str]):
+    def document_frequencies(self, resource: str, fields: Sequence[str], terms: Iterable[str]) -> dict[str, int]:
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        # One request: a filters aggregation counts every term's documents at once.
+        buckets = {str(i): {"bool": {"should": [{"term": {field: term}} for field in fields]}}
+                   for i, term in enumerate(terms)}
+        try:
+            response = self.client.search(index=self.alias(resource), size=0,
+                                          aggs={"df": {"filters": {"filters": buckets}}})
+        except (ApiError, TransportError) as error:
+            raise EngineUnavailable(str(error)) from error
+        counts = response["aggregations"]["df"]["buckets"]
+        return {term: int(counts[str(i)]["doc_count"]) for i, term in enumerate(terms)}
+
+    def _run(self, request: SearchRequest, tokens: list[tuple[str, float]]):
         filter_clause = self._filter(request.resource, request.filters or MatchAll())
         if tokens:
-            joined = " ".join(dict.fromkeys(tokens))
-            should = [{"match": {field: {"query": joined, "boost": boost}}} for field, boost in spec(request.resource).boosts.items()]
-            query = {"bool": {"should": should, "minimum_should_match": 1, "filter": [filter_clause]}}
+            fields = search_fields(request)
+            per_term = [[{"term": {field: {"value": term, "boost": boost * weight}}} for field, boost in fields.items()]
+                        for term, weight in tokens]
+            if request.operator == "and":
+                query = {"bool": {"must": [{"bool": {"should": group}} for group in per_term], "filter": [filter_clause]}}
+            else:
+                should = [clause for group in per_term for clause in group]
+                query = {"bool": {"should": should, "minimum_should_match": 1, "filter": [filter_clause]}}
         else:
             query = {"bool": {"filter": [filter_clause]}}
         body = {

@@ -13,11 +13,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import tantivy
 
-from ..engine import Engine, RawHit
+from ..engine import Engine, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
 from ..specs import index_fields, spec, to_datetime
 
@@ -202,13 +202,25 @@ class TantivyEngine(Engine):
     def count(self, resource: str) -> int:
         return self._live_index(resource).index.searcher().num_docs
 
-    def _run(self, request: SearchRequest, tokens: list[str]):
+    def document_frequencies(self, resource: str, fields: Sequence[str], terms: Iterable[str]) -> dict[str, int]:
+        live = self._live_index(resource)
+        searcher = live.index.searcher()
+        if len(fields) == 1:  # the term dictionary answers directly
+            return {term: searcher.doc_freq(fields[0], term) for term in dict.fromkeys(terms)}
+        Q = tantivy.Query
+        counts = {}
+        for term in dict.fromkeys(terms):
+            query = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(live.schema, f, term)) for f in fields])
+            counts[term] = searcher.search(query, limit=1, count=True).count
+        return counts
+
+    def _run(self, request: SearchRequest, tokens: list[tuple[str, float]]):
         live = self._live_index(request.resource)
         schema = live.schema
         searcher = live.index.searcher()
         filter_query = self._filter(schema, request.resource, request.filters or MatchAll())
         if tokens:
-            text_query = self._text_query(schema, request.resource, tokens)
+            text_query = self._text_query(schema, request, tokens)
             query = tantivy.Query.boolean_query([
                 (tantivy.Occur.Must, text_query),
                 (tantivy.Occur.Must, tantivy.Query.const_score_query(filter_query, 0.0)),
@@ -251,13 +263,17 @@ class TantivyEngine(Engine):
         return {field: [(bucket["key"], bucket["doc_count"]) for bucket in result[field]["buckets"]] for field in fields}
 
     @staticmethod
-    def _text_query(schema, resource: str, tokens: list[str]):
-        clauses = []
-        for field, boost in spec(resource).boosts.items():
-            for token in dict.fromkeys(tokens):
-                term = tantivy.Query.term_query(schema, field, token, index_option="freq")
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, boost)))
-        return tantivy.Query.boolean_query(clauses)
+    def _text_query(schema, request: SearchRequest, terms: list[tuple[str, float]]):
+        """Per term, a boosted term query in every field; "and" makes each term's field group required."""
+        Q, fields = tantivy.Query, search_fields(request)
+        per_term = [
+            [(tantivy.Occur.Should, Q.boost_query(Q.term_query(schema, field, term, index_option="freq"), boost * weight))
+             for field, boost in fields.items()]
+            for term, weight in terms
+        ]
+        if request.operator == "and":
+            return Q.boolean_query([(tantivy.Occur.Must, Q.boolean_query(group)) for group in per_term])
+        return Q.boolean_query([clause for group in per_term for clause in group])
 
     def _filter(self, schema, resource: str, node: Filter):
         """Translate a :mod:`search.query` filter into a tantivy query."""
