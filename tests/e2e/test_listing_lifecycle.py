@@ -180,7 +180,7 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     decide(admin, patent_id, "approve")
     admin.click("nav.admin-nav a:text('审计日志')")
     audit = admin.inner_text("#audit-log")
-    assert "patents.approve" in audit and "patents.revise" in audit and "organisation.verify" in audit
+    assert "专利 · 通过" in audit and "专利 · 退回整改" in audit and "机构 · 通过认证" in audit  # labels, not codes
     screenshot(admin, "lifecycle-09-audit-log")
     admin.click("nav.admin-nav a:text('市场数据')")
     assert admin.locator("#listings-by-status").count() == 1
