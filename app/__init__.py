@@ -19,6 +19,7 @@ DOMAINS = [
     "web",
     "accounts",
     "orgs",
+    "members",
     "patents",
     "demands",
     "service_offers",
@@ -103,4 +104,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if cli_module is not None:
             for command in getattr(cli_module, "commands", [cli_module.cli]):
                 app.cli.add_command(command)
+    from .notifications import decisions
+
+    decisions.init_app(app)
     return app

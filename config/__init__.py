@@ -114,6 +114,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@techbridge.local"),
+        # The site's public address: links in e-mails (notifications, invitations) are built on it.
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),

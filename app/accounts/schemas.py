@@ -20,15 +20,6 @@ class RegistrationSchema(Schema):
     credit_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
-class MemberSchema(Schema):
-    """A user an org admin adds to their organisation."""
-
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    role = fields.String(load_default="member", validate=validate.OneOf(["member", "broker", "org_admin"]))
-
-
 class NewPasswordSchema(Schema):
     """A new password (password change and reset): the same rule as at registration."""
 

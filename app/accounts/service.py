@@ -1,4 +1,5 @@
-"""Accounts: registration, password checks (Argon2id), sessions, members, API tokens and password resets.
+"""Accounts: registration, password checks (Argon2id), the interface language, sessions, API tokens and
+password resets (members: ``app/members``).
 
 Registration and password-reset requests answer the same whether the e-mail address is known or not (no
 account enumeration); what differs goes into an e-mail to that address, sent after the commit.
@@ -10,10 +11,9 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, lazy_gettext as _l
+from sqlalchemy import func, select
 
 from ..auth import token_digest
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -25,7 +25,7 @@ from ..orgs.models import Organisation, OrgKind
 from ..orgs.service import normalised_credit_code
 from ..uow import unit_of_work
 from .models import ApiToken, PasswordReset, Role, User
-from .schemas import MemberSchema, NewPasswordSchema, RegistrationSchema
+from .schemas import NewPasswordSchema, RegistrationSchema
 
 hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so both paths cost the same (no user enumeration by timing).
@@ -49,9 +49,10 @@ def _load(schema, data):
 
 
 @unit_of_work
-def register(data: dict, *, uow) -> User | None:
+def register(data: dict, *, locale: str | None = None, uow) -> User | None:
     """Register a user and their new organisation; the user becomes its org admin (unverified).
 
+    ``locale`` is the interface language they registered in: their notifications and mail use it.
     Returns the new user, or ``None`` when the e-mail address is already registered: then nothing is
     created and the address's owner is told by e-mail (with a password-reset link), so callers answer
     both cases alike and nobody learns which addresses have accounts.
@@ -78,30 +79,12 @@ def register(data: dict, *, uow) -> User | None:
         display_name=loaded["display_name"],
         organisation=org,
         role=Role.org_admin,
+        locale=locale if locale in current_app.config["LANGUAGES"] else None,
     )
     uow.session.add_all([org, user])
     _mail(user, _l("Welcome to TechBridge"),
           _l("Your organisation is registered and you are its admin. Log in here, then ask for verification so "
              "that you can publish:"), _link("web.login"), uow=uow)
-    return user
-
-
-@unit_of_work
-def add_member(identity: Identity, data: dict, *, uow) -> User:
-    """An org admin adds a user to their own organisation."""
-    if not identity.is_org_admin or identity.org_id is None:
-        raise PermissionDenied("only organisation admins add members")
-    loaded = _load(MemberSchema(), data)
-    if _email_taken(loaded["email"]):
-        raise Conflict("this e-mail address is already registered", errors={"email": ["already registered"]})
-    user = User(
-        email=loaded["email"].lower(),
-        password_hash=hash_password(loaded["password"]),
-        display_name=loaded["display_name"],
-        org_id=identity.org_id,
-        role=Role(loaded["role"]),
-    )
-    uow.session.add(user)
     return user
 
 
@@ -130,7 +113,9 @@ def _rehash(user: User, password: str, *, uow) -> None:
 
 @unit_of_work
 def set_locale(identity: Identity, locale: str, *, uow) -> None:
-    """Remember the user's interface language."""
+    """Remember the user's interface language (their notifications and mail are written in it)."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed({"locale": [f"must be one of {sorted(current_app.config['LANGUAGES'])}"]})
     user = db.session.get(User, identity.user_id)
     if user is not None:
         user.locale = locale

@@ -3,14 +3,15 @@ organisation admin asks for verification with the unified social credit code (�
 password pages (change; forgotten → e-mailed link → new password) and the API-token page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..identity import current_identity
 from ..manage.forms import Form, FormField as F, FormSection, translate
 from ..manage.labels import ORG_KIND_LABELS
+from ..members import views as member_pages
 from ..orgs import service as orgs
 from ..orgs.schemas import VerificationRequestSchema
 from ..security.limits import credential_limits
@@ -63,7 +64,7 @@ def register():
         form.errors = {**schema.validate(data), "password_confirm": [_("The two passwords differ.")]}
         return render_template("accounts/register.html", form=form), 422
     try:
-        service.register(data)
+        service.register(data, locale=str(get_locale()))
     except (ValidationFailed, Conflict) as error:
         return render_template("accounts/register.html", form=form.fail(error)), error.status
     flash(_("Thank you. We sent an e-mail to %(email)s: it tells you how to log in.", email=data.get("email")),
@@ -80,12 +81,13 @@ def account():
     schema = VerificationRequestSchema()
     if request.method == "GET":
         form = Form.from_data(VERIFICATION_FORM, schema, {"credit_code": org.credit_code})
-        return render_template("accounts/account.html", org=org, form=form)
+        return render_template("accounts/account.html", org=org, form=form, **member_pages.section(identity, org))
     form = Form.from_request(VERIFICATION_FORM, schema, request.form)
     try:
         orgs.request_verification(identity, form.data().get("credit_code", ""))
     except (ValidationFailed, Conflict) as error:
-        return render_template("accounts/account.html", org=org, form=form.fail(error)), error.status
+        return render_template("accounts/account.html", org=org, form=form.fail(error),
+                               **member_pages.section(identity, org)), error.status
     flash(_("Thank you. A platform admin will check your organisation."), "success")
     return redirect(url_for(".account"))
 

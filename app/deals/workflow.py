@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from flask_babel import force_locale, gettext, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,7 +27,7 @@ from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..identity import Identity
 from ..models_base import utcnow
-from ..notifications.service import notify, recipients_of_org
+from ..notifications.service import recipients_of_org, tell
 from ..payments import service as payments
 from ..uow import UnitOfWork, unit_of_work
 from .records import document_path
@@ -607,14 +607,6 @@ class WorkflowService:
     def status_label(self, status) -> str:
         """The UI name of a status (subclasses map their statuses)."""
         return status.value
-
-
-def tell(users, kind: str, link: str, *, uow, title, body=lambda: "") -> None:
-    """Notify each of ``users`` in their own language: ``title`` and ``body`` are called under their locale."""
-    for user in users:
-        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            text_title, text_body = title(), body()
-        notify([user], kind, text_title, text_body, link, uow=uow)
 
 
 def _jsonable(payload: dict) -> dict:

@@ -23,12 +23,13 @@ def _publish(resource: str, org, records: list[dict]) -> dict:
 @click.command("seed-demo")
 @with_appcontext
 def cli():
-    """Create demo organisations, users, patents, demands and services (safe to run again: nothing changes)."""
+    """Create demo organisations, users, patents, research achievements, demands and services (safe to run again:
+    nothing changes)."""
     org_of = {spec: orgs.ensure_demo_org(spec.name, spec.kind, spec.region) for spec in seed.ORGANISATIONS}
     click.echo(f"{len(org_of)} demo organisations (verified, labelled demo)")
     failed = 0
-    for resource, owned in (("patents", seed.patents_by_owner()), ("demands", seed.demands_by_owner()),
-                            ("services", seed.services_by_owner())):
+    for resource, owned in (("patents", seed.patents_by_owner()), ("patents", seed.achievements_by_owner()),
+                            ("demands", seed.demands_by_owner()), ("services", seed.services_by_owner())):
         for spec, records in owned.items():
             report = _publish(resource, org_of[spec], records)
             click.echo(f"{resource} of {spec.name}: {report['imported']} imported, {report['updated']} updated, "

@@ -1,4 +1,6 @@
-"""The demo market: fictional organisations and users, real patents (CC BY 4.0) and written demands/services.
+"""The demo market across industries: fictional organisations and users; real computing patents (CC BY 4.0) and
+real research achievements (科技成果: CSL abstracts, Apache-2.0) of materials, energy, machinery, chemistry,
+agriculture, food, medicine, environment and textiles; demands and services written for those industries.
 
 Everything here is deterministic, so seeding twice yields identical records and the second run changes
 nothing. Records go through the portfolio import (``ListingService.upsert``), so moderation state, the
@@ -6,6 +8,7 @@ search outbox and the demo label are exactly what a real import produces.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -39,10 +42,32 @@ ENTERPRISES = [
     DemoOrg("示范新能源汽车科技有限公司", "enterprise", "安徽"),
     DemoOrg("示范云数科技有限公司", "enterprise", "浙江"),
 ]
+# Owners of the research achievements, by the industry of the selected abstracts (data/achievements.jsonl).
+MATERIALS_INSTITUTE = DemoOrg("北方示范材料科学研究院", "institute", "辽宁")
+ENERGY_INSTITUTE = DemoOrg("示范能源技术研究院", "institute", "安徽")
+AGRICULTURAL_UNIVERSITY = DemoOrg("示范农业大学技术转移中心", "university", "山东")
+MEDICAL_UNIVERSITY = DemoOrg("示范医科大学技术转移中心", "university", "湖北")
+ACHIEVEMENT_OWNERS = {
+    "新能源与储能": ENERGY_INSTITUTE, "电力装备": ENERGY_INSTITUTE, "新材料": MATERIALS_INSTITUTE,
+    "高端装备": UNIVERSITIES[0], "化工": UNIVERSITIES[2], "节能环保": UNIVERSITIES[2], "纺织": UNIVERSITIES[1],
+    "现代农业": AGRICULTURAL_UNIVERSITY, "食品": AGRICULTURAL_UNIVERSITY, "医药健康": MEDICAL_UNIVERSITY,
+}
+RESEARCH_ORGS = [MATERIALS_INSTITUTE, ENERGY_INSTITUTE, AGRICULTURAL_UNIVERSITY, MEDICAL_UNIVERSITY]
+# Enterprises of the industries beyond computing, with the demands written for them (data/demands.json).
+INDUSTRY_ENTERPRISES = [
+    DemoOrg("示范新材料科技有限公司", "enterprise", "浙江"),
+    DemoOrg("示范化工股份有限公司", "enterprise", "山东"),
+    DemoOrg("示范农业科技有限公司", "enterprise", "河南"),
+    DemoOrg("示范医药股份有限公司", "enterprise", "江苏"),
+    DemoOrg("示范装备与纺织集团有限公司", "enterprise", "湖南"),
+]
 PILOT_BASE = DemoOrg("长三角示范中试基地", "service_provider", "江苏")
 LAB = DemoOrg("示范检验检测认证中心", "service_provider", "广东")
+CHEMICAL_PILOT_BASE = DemoOrg("示范化工新材料中试基地", "service_provider", "山东")
+FOOD_AND_DRUG_LAB = DemoOrg("示范农产品与药品检测中心", "service_provider", "湖北")
+PROVIDERS = [PILOT_BASE, LAB, CHEMICAL_PILOT_BASE, FOOD_AND_DRUG_LAB]
 PLATFORM = DemoOrg("技桥平台运营中心", "platform", "北京")
-ORGANISATIONS = [*UNIVERSITIES, *ENTERPRISES, PILOT_BASE, LAB, PLATFORM]
+ORGANISATIONS = [*UNIVERSITIES, *RESEARCH_ORGS, *ENTERPRISES, *INDUSTRY_ENTERPRISES, *PROVIDERS, PLATFORM]
 
 # (e-mail, display name, role, organisation): an org admin for each kind, a member, a broker, a platform admin.
 USERS = [
@@ -52,6 +77,7 @@ USERS = [
     ("broker@demo.techbridge.cn", "技术经纪人", "broker", UNIVERSITIES[1]),
     ("institute@demo.techbridge.cn", "成果转化处处长", "org_admin", UNIVERSITIES[3]),
     ("buyer@demo.techbridge.cn", "企业技术总监", "org_admin", ENTERPRISES[0]),
+    ("materials@demo.techbridge.cn", "新材料企业研发总监", "org_admin", INDUSTRY_ENTERPRISES[0]),
     ("pilot@demo.techbridge.cn", "中试基地主任", "org_admin", PILOT_BASE),
     ("lab@demo.techbridge.cn", "检测中心主任", "org_admin", LAB),
 ]
@@ -78,6 +104,20 @@ def _industry(title: str) -> str:
     return next((name for name, words in INDUSTRY_WORDS if re.search(words, title)), "信息技术")
 
 
+def _market_attributes(rng: random.Random) -> dict:
+    """Invented but plausible offer terms: maturity with a TRL that agrees, cooperation modes, price or 面议."""
+    maturity, (trl_low, trl_high), _ = rng.choices(MATURITY, weights=[m[2] for m in MATURITY])[0]
+    negotiable = rng.random() < 0.4
+    low, high = PRICE_RANGE[maturity]
+    return {
+        "maturity": maturity,
+        "trl": rng.randint(trl_low, trl_high),
+        "coop_modes": rng.choice(COOP_BUNDLES),
+        "price": None if negotiable else rng.randint(low, high) * 10_000,
+        "price_negotiable": negotiable,
+    }
+
+
 def patent_record(source: dict, owner: DemoOrg) -> dict:
     """An importable patent from a source record, with plausible invented market attributes.
 
@@ -85,9 +125,6 @@ def patent_record(source: dict, owner: DemoOrg) -> dict:
     are drawn from a generator seeded by the publication number, so every run produces the same record.
     """
     rng = random.Random(source["publication_number"])
-    maturity, (trl_low, trl_high), _ = rng.choices(MATURITY, weights=[m[2] for m in MATURITY])[0]
-    negotiable = rng.random() < 0.4
-    low, high = PRICE_RANGE[maturity]
     return {
         "external_id": source["publication_number"],
         "patent_number": source["publication_number"],
@@ -100,11 +137,7 @@ def patent_record(source: dict, owner: DemoOrg) -> dict:
         "applicant": owner.name.removesuffix("技术转移中心"),
         "industry": _industry(source["title"]),
         "region": owner.region,
-        "maturity": maturity,
-        "trl": rng.randint(trl_low, trl_high),
-        "coop_modes": rng.choice(COOP_BUNDLES),
-        "price": None if negotiable else rng.randint(low, high) * 10_000,
-        "price_negotiable": negotiable,
+        **_market_attributes(rng),
     }
 
 
@@ -118,6 +151,36 @@ def patents_by_owner() -> dict[DemoOrg, list[dict]]:
     return owned
 
 
+def achievement_record(source: dict, owner: DemoOrg) -> dict:
+    """An importable research achievement (科技成果) from a CSL abstract, with invented market attributes.
+
+    Title, abstract and keywords are the paper's; an achievement has no patent number or IPC code. The key is a
+    digest of the title, and the market attributes are drawn from a generator seeded by it (stable re-seeding).
+    """
+    key = hashlib.sha1(source["title"].encode("utf-8")).hexdigest()[:12]
+    return {
+        "external_id": f"CSL-{key}",
+        "title": source["title"],
+        "abstract": source["abstract"],
+        "patent_type": "achievement",
+        "keywords": source["keywords"],
+        "applicant": owner.name.removesuffix("技术转移中心"),
+        "industry": source["industry"],
+        "region": owner.region,
+        **_market_attributes(random.Random(key)),
+    }
+
+
+def achievements_by_owner() -> dict[DemoOrg, list[dict]]:
+    """The research achievements, each with the demo university or institute of its industry."""
+    owned: dict[DemoOrg, list[dict]] = {}
+    for line in (DATA / "achievements.jsonl").read_text(encoding="utf-8").splitlines():
+        source = json.loads(line)
+        owner = ACHIEVEMENT_OWNERS[source["industry"]]
+        owned.setdefault(owner, []).append(achievement_record(source, owner))
+    return owned
+
+
 def _by_owner(filename: str, owners: list[DemoOrg], extra: dict | None = None) -> dict[DemoOrg, list[dict]]:
     """Records of ``filename`` (``{organisation name: [records]}``) keyed by their demo organisation."""
     grouped = json.loads((DATA / filename).read_text(encoding="utf-8"))
@@ -128,9 +191,9 @@ def _by_owner(filename: str, owners: list[DemoOrg], extra: dict | None = None) -
 def demands_by_owner(today: date | None = None) -> dict[DemoOrg, list[dict]]:
     """The written demands, valid until the end of next year (stable all year, so re-seeding changes nothing)."""
     valid_until = date((today or date.today()).year + 1, 12, 31).isoformat()
-    return _by_owner("demands.json", ENTERPRISES, {"valid_until": valid_until})
+    return _by_owner("demands.json", [*ENTERPRISES, *INDUSTRY_ENTERPRISES], {"valid_until": valid_until})
 
 
 def services_by_owner() -> dict[DemoOrg, list[dict]]:
-    """The written pilot-line and laboratory offers."""
-    return _by_owner("services.json", [PILOT_BASE, LAB])
+    """The written pilot-line (中试) and laboratory (检验检测) offers."""
+    return _by_owner("services.json", PROVIDERS)

@@ -41,7 +41,12 @@ OWNER_ACTIONS = {"update": EDITABLE | {ListingStatus.approved}, "submit": SUBMIT
 
 # Sent as ``listing_published.send(resource, obj=..., uow=...)`` inside the transaction that first publishes a
 # listing; receivers (match alerts) register their own after-commit work on ``uow``.
-listing_published = Namespace().signal("listing-published")
+signals = Namespace()
+listing_published = signals.signal("listing-published")
+# Sent as ``listing_decided.send(resource, obj=..., decision=..., reason=..., edits=..., uow=...)`` inside the
+# transaction of every moderation decision (``edits``: the decision was on a published listing's pending edits);
+# receivers (the owner's notification) write in the same transaction.
+listing_decided = signals.signal("listing-decided")
 
 
 class ListingService:
@@ -241,6 +246,7 @@ class ListingService:
             raise ValidationFailed({"reason": ["a reason is required when asking for revision or rejecting"]})
         before = self._full_schema.dump(obj)
         first_publication = obj.status == ListingStatus.pending and decision == "approve"
+        edits = obj.status == ListingStatus.approved
         if obj.status == ListingStatus.pending:
             self._decide_pending(obj, decision, reason)
         elif obj.status == ListingStatus.approved and obj.pending_changes is not None:
@@ -260,6 +266,7 @@ class ListingService:
             )
         )
         uow.register(IndexOp(self.resource, obj))
+        listing_decided.send(self.resource, obj=obj, decision=decision, reason=reason, edits=edits, uow=uow)
         if first_publication:  # after the index op: alerts search the index, so it must have the listing first
             listing_published.send(self.resource, obj=obj, uow=uow)
         return obj
@@ -297,6 +304,16 @@ class ListingService:
         if newly_published:
             listing_published.send(self.resource, obj=obj, uow=uow)
         return obj, changed
+
+    def proposed(self, obj) -> dict:
+        """The full representation ``obj`` would have with its pending edits applied (as is when none wait).
+
+        The edits are loaded by the schema, so the result is typed as a dump is (numbers are numbers, enum values
+        their names), whatever form the edits were sent in.
+        """
+        if not obj.pending_changes:
+            return self._full_schema.dump(obj)
+        return self._full_schema.dump(_Shadow(self._load(obj.pending_changes, partial=True), obj))
 
     # ---------------------------------------------------------------- search documents
 

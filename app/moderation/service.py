@@ -1,15 +1,18 @@
-"""Moderation across the three listing resources: the review queue, bulk decisions and the audit log.
+"""Moderation across the three listing resources: the review queue, single and bulk decisions, the field-level
+diff of a published listing's pending edits, and the audit log.
 
 Decisions themselves are the listing services' ``moderate`` (which writes the audit entry); this module
-only gathers, batches and reads. Only platform admins may use it.
+gathers, batches, compares and reads. Only platform admins may use it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..errors import PermissionDenied, ServiceError, ValidationFailed
+from ..errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from ..extensions import db
 from ..identity import Identity
 from ..listings.registry import listing_services
@@ -86,6 +89,98 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
     return [{"resource": resource, **result}
             for resource, ids in by_resource.items()
             for result in bulk_moderate(identity, resource, ids, decision, reason)]
+
+
+def review_item(identity: Identity, resource: str, listing_id: int):
+    """The listing an admin reviews (404 for an unknown resource or id)."""
+    _require_admin(identity)
+    services = listing_services()
+    if resource not in services:
+        raise NotFound(f"no resource {resource}")
+    return services[resource].get(identity, listing_id, "moderate")
+
+
+def decide(identity: Identity, resource: str, listing_id: int, decision: str, reason: str | None):
+    """One decision on one listing (the review page and the queue's row buttons)."""
+    review_item(identity, resource, listing_id)
+    return listing_services()[resource].moderate(identity, listing_id, decision, reason)
+
+
+# ------------------------------------------------------------------------------------------ the diff
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field whose value changes: its data key and the normalised values before and after."""
+
+    field: str
+    before: object
+    after: object
+
+
+# Bookkeeping every decision touches: not worth a line of any diff.
+UNCOMPARED = {"updated_at", "created_at", "has_pending_changes", "view_count"}
+
+
+def normalised(value):
+    """``value`` in one canonical form, so only real changes differ.
+
+    Whole numbers are ints whatever their type (``500000.0``, ``Decimal('500000.00')`` and ``500000`` are one
+    value), numeric text is a number (``'98'`` is ``98``), text is stripped, and absent values (``None``, ``''``,
+    ``[]``, ``{}``) are all ``None``. Lists and rows are normalised element by element; a row's absent cells are
+    dropped, so ``{'value_max': None}`` and a row without ``value_max`` agree.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("0") and value[1:2].isdigit():  # "0123" is a code (a number, a zip), not 123
+            return value
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value or None
+        return normalised(number) if number.is_finite() and value[-1:].isdigit() else value
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(str(value))
+        if not number.is_finite():
+            return float(number)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if isinstance(value, dict):
+        rows = {key: normalised(item) for key, item in value.items()}
+        return {key: item for key, item in rows.items() if item is not None} or None
+    if isinstance(value, (list, tuple)):
+        return [normalised(item) for item in value] or None
+    return value
+
+
+def field_changes(before: dict | None, after: dict | None, fields=None) -> list[FieldChange]:
+    """The fields (``fields``, default: every field of either side) whose normalised values differ."""
+    before, after = before or {}, after or {}
+    keys = fields if fields is not None else sorted(set(before) | set(after))
+    changes = []
+    for key in keys:
+        old, new = normalised(before.get(key)), normalised(after.get(key))
+        if key not in UNCOMPARED and old != new:
+            changes.append(FieldChange(key, old, new))
+    return changes
+
+
+def pending_diff(identity: Identity, resource: str, obj) -> list[FieldChange]:
+    """The fields a published listing's pending edits really change, in the order they were sent.
+
+    Edits that rewrite a value in another form (``6`` for ``6``, ``500000`` for ``500000.0``, ``'98'`` for an
+    indicator's ``98.0``) are no change; edits that no longer validate are shown as sent.
+    """
+    _require_admin(identity)
+    if not obj.pending_changes:
+        return []
+    service = listing_services()[resource]
+    current = service.dump(identity, obj)
+    try:
+        proposed = service.proposed(obj)
+    except ValidationFailed:
+        proposed = {**current, **obj.pending_changes}
+    return field_changes(current, proposed, list(obj.pending_changes))
 
 
 def audit_entries(identity: Identity, *, action=None, object_type=None, object_id=None, actor_id=None,

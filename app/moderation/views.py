@@ -1,29 +1,31 @@
-"""Platform admins' moderation pages: the review queue with filters and bulk decisions, and the audit log.
+"""Platform admins' moderation pages: the review queue with filters, bulk and per-row decisions; the review page
+of one listing (field-level diff of its pending edits, approve / 整改 with reasons / reject); the audit log.
 
-Filters are loaded with the API's own query schemas, decisions go to the moderation service; the service
-refuses anyone but platform admins (403).
+Filters are loaded with the API's own query schemas, decisions and diffs come from the moderation service; the
+service refuses anyone but platform admins (403).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
 
 from ..accounts import service as accounts
-from ..errors import ValidationFailed
+from ..errors import Conflict, ValidationFailed
+from ..formatting import format_datetime
 from ..identity import current_identity
 from ..listings.registry import listing_services
 from ..manage.forms import translate
+from ..labels import DECISIONS, audit_action_label
 from ..manage.labels import RESOURCE_SINGULAR
 from ..orgs import service as orgs
-from . import service
+from . import display, service
 from .api import AuditArgs, QueueArgs
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin")
 QUEUE_PER_PAGE = 30
 AUDIT_PER_PAGE = 50
-AUDIT_IGNORED = {"updated_at", "created_at"}  # every decision bumps these; not worth a line of the diff
 
 
 def _args(schema_cls, per_page: int) -> tuple[dict, dict]:
@@ -35,12 +37,11 @@ def _args(schema_cls, per_page: int) -> tuple[dict, dict]:
         return schema_cls().load({"per_page": per_page}), error.normalized_messages()
 
 
-def _pending_changes(identity, resource: str, obj) -> dict:
-    """Field → (published value, proposed value) for a published listing's edits awaiting review."""
-    if not obj.pending_changes:
-        return {}
-    current = listing_services()[resource].dump(identity, obj)
-    return {key: (current.get(key), value) for key, value in obj.pending_changes.items() if current.get(key) != value}
+def _changes(identity, resource: str, obj) -> list[dict]:
+    """The rows of a pending-edits diff as the pages show them: label, current and proposed value."""
+    return [{"field": change.field, "label": display.field_label(resource, change.field),
+             "before": display.shown(change.field, change.before), "after": display.shown(change.field, change.after)}
+            for change in service.pending_diff(identity, resource, obj)]
 
 
 def _selected_items() -> list[tuple[str, int]]:
@@ -72,13 +73,12 @@ def queue():
         identity, resources=[args["resource"]] if "resource" in args else None, status=args.get("status"),
         org_id=args.get("org"), page=args["page"], per_page=args["per_page"],
     )
-    items = [{"resource": resource, "obj": obj, "changes": _pending_changes(identity, resource, obj)}
-             for resource, obj in rows]
+    items = [{"resource": resource, "obj": obj, "changes": _changes(identity, resource, obj)} for resource, obj in rows]
     messages = {key: [translate(m) for m in value] for key, value in {**filter_errors, **errors}.items()}
     return render_template(
         "moderation/queue.html", items=items, total=total, args=args, messages=messages,
         organisations=orgs.list_organisations(identity), resources=list(listing_services()),
-        pages=max(1, -(-total // args["per_page"])), form=request.form,
+        pages=max(1, -(-total // args["per_page"])), form=request.form, 
     ), code
 
 
@@ -92,6 +92,37 @@ def _flash_results(results: list[dict]) -> None:
                 reason=translate(result.get("message", ""))), "error")
 
 
+@bp.route("/moderation/<resource>/<int:listing_id>", methods=["GET", "POST"])
+@login_required
+def review(resource, listing_id):
+    """One listing under review: what it is (or what its pending edits change, field by field) and the decision
+    form — approve, 整改 with reasons, reject; a missing reason is a message next to the reasons field."""
+    identity = current_identity()
+    obj = service.review_item(identity, resource, listing_id)
+    errors, code = {}, 200
+    if request.method == "POST":
+        decision = request.form.get("decision", "")
+        try:
+            service.decide(identity, resource, listing_id, decision, request.form.get("reason"))
+        except ValidationFailed as error:
+            errors, code = error.errors, 422
+        except Conflict as error:
+            flash(translate(error.message), "error")
+            return redirect(url_for(".queue"))
+        else:
+            flash(_("%(resource)s “%(title)s”: %(decision)s.", resource=RESOURCE_SINGULAR[resource], title=obj.title,
+                    decision=DECISIONS[decision]), "success")
+            return redirect(url_for(".queue"))
+    listing = listing_services()[resource].dump(identity, obj)
+    fields = [{"label": display.field_label(resource, key), "value": display.shown(key, listing.get(key))}
+              for key in display.FORM_LABELS[resource] if service.normalised(listing.get(key)) is not None]
+    return render_template(
+        "moderation/review.html", resource=resource, obj=obj, fields=fields, changes=_changes(identity, resource, obj),
+        messages={key: [translate(m) for m in value] for key, value in errors.items()}, form=request.form,
+        updated=format_datetime(obj.updated_at),
+    ), code
+
+
 @bp.route("/audit")
 @login_required
 def audit():
@@ -99,15 +130,16 @@ def audit():
     args, filter_errors = _args(AuditArgs, AUDIT_PER_PAGE)
     entries, total = service.audit_entries(current_identity(), **args)
     names = accounts.display_names(entry.actor_id for entry in entries)
-    rows = [{"entry": entry, "actor": names.get(entry.actor_id, "–"), "changes": _diff(entry.before, entry.after)}
+    rows = [{"entry": entry, "actor": names.get(entry.actor_id, "–"), "action": audit_action_label(entry.action),
+             "when": format_datetime(entry.created_at), "changes": _audit_changes(entry)}
             for entry in entries]
-    return render_template("moderation/audit.html", rows=rows, total=total, args=args,
+    return render_template("moderation/audit.html", rows=rows, total=total, args=args, actions=display.audit_actions(),
                            pages=max(1, -(-total // args["per_page"])),
                            messages={k: [translate(m) for m in v] for k, v in filter_errors.items()})
 
 
-def _diff(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
-    """(field, before, after) for every field the decision changed."""
-    before, after = before or {}, after or {}
-    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
-            if key not in AUDIT_IGNORED and before.get(key) != after.get(key)]
+def _audit_changes(entry) -> list[dict]:
+    """Every field the decision changed, labelled and formatted."""
+    return [{"label": display.field_label(entry.object_type, change.field),
+             "before": display.shown(change.field, change.before), "after": display.shown(change.field, change.after)}
+            for change in service.field_changes(entry.before, entry.after)]

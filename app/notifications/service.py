@@ -12,6 +12,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from ..accounts.models import User
@@ -43,10 +44,12 @@ class SendMail(Operation):
             smtp.send_message(message)
 
 
-def notify(users, kind: str, title: str, body: str = "", link: str | None = None, *, email: bool = True, uow) -> list:
+def notify(users, kind: str, title: str, body: str = "", link: str | None = None, *, email: bool = True,
+           mail_link: str | None = None, uow) -> list:
     """Tell each of ``users`` about something: an in-app notification now, an e-mail after the commit.
 
-    ``link`` is a site path (e.g. ``/deals/3``) written into the mail as the place to act. Returns the rows.
+    ``link`` is a site path (e.g. ``/deals/3``); the mail carries it as a full address (``SITE_URL``) so the
+    recipient can open it from their mail client; ``mail_link`` is mailed instead when given. Returns the rows.
     """
     rows = []
     for user in {user.id: user for user in users if user is not None and user.active}.values():
@@ -54,9 +57,32 @@ def notify(users, kind: str, title: str, body: str = "", link: str | None = None
         uow.session.add(row)
         rows.append(row)
         if email:
-            text = f"{body}\n\n{link}" if link else body
+            address = mail_link or link
+            text = f"{body}\n\n{site_url(address)}" if address else body
             uow.register(SendMail(user.email, f"[技桥 TechBridge] {title}", text))
     return rows
+
+
+def tell(users, kind: str, link: str | None, *, uow, title, body=lambda: "", mail_link: str | None = None) -> None:
+    """Notify each of ``users`` in their own language: ``title`` and ``body`` are called under their locale.
+
+    ``mail_link`` replaces ``link`` in the e-mail only (an invitation link is mailed, never stored in the inbox).
+    """
+    for user in users:
+        with force_locale(locale_of(user)):
+            text_title, text_body = title(), body()
+        notify([user], kind, text_title, text_body, link, mail_link=mail_link, uow=uow)
+
+
+def locale_of(user: User) -> str:
+    """The language ``user`` chose last (their profile), else the platform's default (Chinese)."""
+    languages = current_app.config["LANGUAGES"]
+    return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def site_url(path: str) -> str:
+    """``path`` as a full address of the site (mail is read outside the site, workers run outside requests)."""
+    return current_app.config["SITE_URL"].rstrip("/") + path
 
 
 def recipients_of_org(org_id: int) -> list[User]:

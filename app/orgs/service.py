@@ -1,6 +1,7 @@
 """Organisation service: profile edits, verification requests and admin verification decisions."""
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -12,6 +13,10 @@ from ..uow import unit_of_work
 from ..validators import validate_credit_code
 from .models import Organisation, OrgKind, VerificationStatus
 from .schemas import OrganisationSchema
+
+# Sent as ``verification_decided.send(org, decision=..., reason=..., uow=...)`` inside the decision's transaction
+# (receivers: the organisation's notification).
+verification_decided = Namespace().signal("verification-decided")
 
 
 def normalised_credit_code(value: str | None) -> str | None:
@@ -84,6 +89,7 @@ def decide_verification(identity: Identity, org_id: int, decision: str, reason: 
             after=OrganisationSchema().dump(org),
         )
     )
+    verification_decided.send(org, decision=decision, reason=reason, uow=uow)
     return org
 
 

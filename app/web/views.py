@@ -206,5 +206,7 @@ def language(code):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
+    if current_user.is_authenticated:  # remembered on the profile: notifications and mail follow the choice
+        accounts.set_locale(current_identity(), code)
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("web.home"))
 

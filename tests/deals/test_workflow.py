@@ -18,6 +18,7 @@ from app.patents.service import patents_service
 from app.payments import service as payments
 from app.payments.models import Payout
 from tests.deals.conftest import COUNTER, OFFER, act, drive, make_stale, open_deal, pay
+from tests.factories import make_listing
 
 
 def actions_of(deal) -> list[str]:
@@ -25,7 +26,9 @@ def actions_of(deal) -> list[str]:
 
 
 def test_a_whole_deal_notifies_who_must_act_and_mails_them(market, smtp_server):
-    deal = open_deal(market, demand_id=market.demand.id)
+    patent = make_listing("patents", market.seller_org)
+    smtp_server.clear()  # its approval was mailed to the seller: this test reads the deal's own mails
+    deal = open_deal(market, patent, demand_id=market.demand.id)
     assert {m["To"] for m in smtp_server} == {market.seller.email}  # the seller must accept or decline
     assert "[技桥 TechBridge]" in smtp_server[0]["Subject"] and f"/deals/{deal.id}" in smtp_server[0].get_content()
     smtp_server.clear()

@@ -16,8 +16,13 @@ BATTERY = dict(title="一种高镍三元正极材料的制备方法", region="�
                indicators=[{"name": "能量密度", "comparator": "eq", "value": 300, "unit": "Wh/kg"}])
 
 
+ALERT_KINDS = ("saved_search.hit", "match.new")
+
+
 def notes_of(user) -> list[Notification]:
-    return Notification.query.filter_by(user_id=user.id).order_by(Notification.id).all()
+    """The user's alerts (their own listings' moderation decisions are notified too, and are not alerts)."""
+    return (Notification.query.filter_by(user_id=user.id).filter(Notification.kind.in_(ALERT_KINDS))
+            .order_by(Notification.id).all())
 
 
 def test_a_saved_search_alerts_its_owner_when_a_matching_listing_is_published(
