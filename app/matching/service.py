@@ -197,12 +197,10 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     Candidates are the nearest stored vectors (checked against the viewer's filter by the engine) plus the
     lexical candidates; a candidate without a stored vector has no cosine (the feature is then unknown).
     """
-    if not embeddings.has_vectors(direction.target):
+    if not embeddings.has_vectors(direction.target):  # the feature stays unknown; nothing to embed for
         return {}
     queries = embeddings.embed_queries(tuple(dict.fromkeys((plan.title, plan.semantic_text))))
-    nearest: set[int] = set()
-    for query in queries:
-        nearest.update(i for i, _ in embeddings.vector_index.nearest(direction.target, query, SEMANTIC_CANDIDATES))
+    nearest = embeddings.vector_index.nearest(direction.target, queries, SEMANTIC_CANDIDATES)
     wanted = sorted(nearest - lexical_ids)
     if wanted:
         allowed = {hit.id for hit in search.engine.search(SearchRequest(
