@@ -59,8 +59,11 @@ def _field_lines(features: dict) -> list[tuple[str, str]]:
     elif detail.get("industries"):
         lines.append(("classification", _join(label("industry", i) for i in detail["industries"])))
     detail = features.get("indicators", {}).get("detail") or {}
-    if detail:
-        lines.append(("indicators", _("%(met)s of %(checked)s wanted indicators met", **detail)))
+    if detail.get("judged") == 0:
+        lines.append(("indicators", _("none of the %(checked)s wanted indicators is stated", checked=detail["checked"])))
+    elif detail:
+        lines.append(("indicators", _("%(met)s of %(checked)s wanted indicators met", met=detail["met"],
+                                      checked=detail.get("judged", detail["checked"]))))
     detail = features.get("maturity", {}).get("detail") or {}
     if detail:
         lines.append(("maturity", _("%(offered)s (wanted: %(required)s)", offered=label("maturity", detail["offered"]),

@@ -162,4 +162,4 @@ def indicator_fit(targets, offered_rows, offered_text: str) -> tuple[Feature, li
     judged = [c for c in checks if c.result != "unknown"]
     met = sum(c.result == "met" for c in judged)
     value = met / len(judged) if judged else None  # nothing stated either way: unknown, not half
-    return Feature(value, {"met": met, "checked": len(checks)}), [c.as_dict() for c in checks]
+    return Feature(value, {"met": met, "judged": len(judged), "checked": len(checks)}), [c.as_dict() for c in checks]
