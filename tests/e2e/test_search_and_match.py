@@ -46,6 +46,7 @@ def test_enterprise_user_searches_filters_and_reads_why_a_patent_matched(demo_ma
     first_match = page.locator(".match").first
     first_match.locator("summary").click()
     explanation = first_match.inner_text()
-    assert "匹配词" in explanation and "技术领域" in explanation and "文本相关" in explanation
+    assert "关键词匹配" in explanation and "（标题" in explanation  # which key phrase was found where, in words
+    assert not any(code in explanation for code in ("lexical", "classification", "gte", "not_met"))
     assert page.locator(".matches h2").first.inner_text() == "匹配的专利"
     screenshot(page, "demand-matches-explained")
