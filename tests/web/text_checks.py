@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 RAW = re.compile(r"\b(None|True|False|needs_revision|exclusive_licence|sole_licence|non_exclusive_licence|"
                  r"utility_model|small_batch|mass_production|org_admin|platform_admin|service_provider|"
                  r"verification_status|price_negotiable|coop_modes|legal_status|patent_type|"
-                 r"organisation\.verify|patents\.approve|demands\.revise)\b|\{'|\d\.0\b(?![.\d])|\bUTC\b")
+                 r"organisation\.verify|patents\.approve|demands\.revise)\b|\{'|(?<![A-Z]{2}\d{11})\d\.0\b(?![.\d])|\bUTC\b")
 CATALOGUE = Path(__file__).parents[2] / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
 
