@@ -2,7 +2,7 @@
 
 Vectors are computed off the request path, with nobody having to remember a job: whenever the search outbox
 has written listings to the index (the worker in production, in-process after the commit in development),
-their vectors are brought up to date in the same drain (``EMBED_AFTER_INDEX``). ``flask match embed``
+their vectors are brought up to date right after that drain commits (``EMBED_AFTER_INDEX``). ``flask match embed``
 back-fills. Vectors live in the ``embeddings`` table (they survive reindexing), keyed by a hash of the
 embedded text, so a vector is recomputed only when that text changed. A request never waits for a listing's
 vector: a missing one makes the semantic feature unknown.
@@ -10,7 +10,6 @@ vector: a missing one makes the semantic feature unknown.
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 from functools import lru_cache
 
@@ -21,10 +20,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..indexing.service import index_synced
 from ..listings.registry import listing_services
-from ..uow import unit_of_work
+from ..uow import Operation, UnitOfWork
 from .models import Embedding
 
-log = logging.getLogger(__name__)
 
 MODEL_NAME = "multilingual-e5-small-q4"
 # Embedding speed falls steeply with length (≈37 titles/s, ≈4 long passages/s on 2 cores), and on the dev
@@ -68,39 +66,49 @@ def embed_queries(texts: tuple[str, ...]) -> list[np.ndarray]:
     return list(vectors.reshape(len(texts), -1))
 
 
-@unit_of_work
-def ensure_embeddings(resource: str, objs, *, uow, batch_size: int = 64) -> int:
-    """Compute and store vectors for ``objs`` whose text changed or which have none; returns how many."""
-    objs = list(objs)
-    if not objs:
+def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
+    """Compute and store vectors for ``objs`` whose text changed or which have none; returns how many.
+
+    The model runs with no transaction open: on SQLite every worker transaction takes the write lock, and
+    holding it while a batch is embedded would stall every other writer. Each batch is stored in its own short
+    unit of work.
+    """
+    texts = {o.id: listing_text(o) for o in objs}
+    if not texts:
         return 0
-    existing = {
-        e.object_id: e
-        for e in uow.session.scalars(
-            select(Embedding).where(Embedding.resource == resource, Embedding.object_id.in_([o.id for o in objs]))
-        )
-    }
-    stale = [(o, listing_text(o)) for o in objs if existing.get(o.id) is None or existing[o.id].text_hash != _hash(listing_text(o))]
+    with UnitOfWork() as uow:  # a short read, ended before the model runs
+        stored = dict(uow.session.execute(select(Embedding.object_id, Embedding.text_hash).where(
+            Embedding.resource == resource, Embedding.object_id.in_(list(texts)))).all())
+    stale = [(i, text) for i, text in texts.items() if stored.get(i) != _hash(text)]
     for start in range(0, len(stale), batch_size):
         chunk = stale[start:start + batch_size]
         vectors = embed_passages([text for _, text in chunk])
-        for (obj, text), vector in zip(chunk, vectors):
-            row = existing.get(obj.id) or Embedding(resource=resource, object_id=obj.id)
-            row.model, row.text_hash, row.vector = MODEL_NAME, _hash(text), vector.tobytes()
-            uow.session.add(row)
+        with UnitOfWork() as uow:
+            rows = {e.object_id: e for e in uow.session.scalars(select(Embedding).where(
+                Embedding.resource == resource, Embedding.object_id.in_([i for i, _ in chunk])))}
+            for (object_id, text), vector in zip(chunk, vectors):
+                row = rows.get(object_id) or Embedding(resource=resource, object_id=object_id)
+                row.model, row.text_hash, row.vector = MODEL_NAME, _hash(text), vector.tobytes()
+                uow.session.add(row)
     return len(stale)
+
+
+class EmbedOp(Operation):
+    """After the index drain committed: bring the vectors of the listings it wrote up to date."""
+
+    def __init__(self, resource: str, ids: list[int]):
+        self.resource, self.ids = resource, ids
+
+    def on_commit(self, uow) -> None:
+        ensure_embeddings(self.resource, listing_services()[self.resource].get_many(self.ids))
 
 
 @index_synced.connect
 def _embed_synced(resource: str, ids: list[int], uow) -> None:
-    """Bring the vectors of listings just written to the index up to date (see module docstring)."""
-    if not current_app.config["EMBED_AFTER_INDEX"]:
-        return
-    try:
-        with uow.session.begin_nested():
-            ensure_embeddings(resource, listing_services()[resource].get_many(ids), uow=uow)
-    except Exception:  # the index change stands; `flask match embed` back-fills what failed here
-        log.exception("embedding %s %s failed", resource, ids)
+    """Queue the vectors of listings just written to the index (see module docstring); failures are logged by
+    the unit of work and back-filled by ``flask match embed``."""
+    if current_app.config["EMBED_AFTER_INDEX"]:
+        uow.register(EmbedOp(resource, ids))
 
 
 def has_vectors(resource: str) -> bool:
