@@ -116,16 +116,6 @@ def has_vectors(resource: str) -> bool:
     return vector_index.size(resource) > 0
 
 
-def vectors_for(resource: str, ids: list[int]) -> dict[int, np.ndarray]:
-    """Stored vectors of ``ids`` (those that have one)."""
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Embedding.object_id, Embedding.vector).where(Embedding.resource == resource, Embedding.object_id.in_(ids))
-    )
-    return {object_id: np.frombuffer(blob, dtype=np.float32) for object_id, blob in rows}
-
-
 class VectorIndex:
     """All vectors of one resource in one matrix, for nearest-neighbour candidates (exact, brute force).
 
@@ -135,6 +125,7 @@ class VectorIndex:
 
     def __init__(self):
         self._cache: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}
+        self._positions: dict[str, dict[int, int]] = {}
         self._lock = threading.Lock()
 
     def version(self, resource: str) -> tuple:
@@ -157,6 +148,7 @@ class VectorIndex:
                     select(Embedding.object_id, Embedding.vector).where(Embedding.resource == resource)
                 ).all()
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
+                self._positions[resource] = {int(object_id): row for row, object_id in enumerate(ids)}
                 matrix = (np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
                           if rows else np.zeros((0, 0), dtype=np.float32))
                 cached = self._cache[resource] = (version, ids, matrix)
@@ -168,6 +160,14 @@ class VectorIndex:
         for vector in vectors:
             found.update(int(ids[i]) for i in np.argpartition(-(matrix @ vector), k - 1)[:k])
         return found
+
+    def vectors(self, resource: str, ids) -> dict[int, np.ndarray]:
+        """Vectors of ``ids`` (those that have one) from the matrix :meth:`nearest` just loaded: no second read."""
+        cached, positions = self._cache.get(resource), self._positions.get(resource, {})
+        if cached is None:
+            return {}
+        matrix = cached[2]
+        return {i: matrix[positions[i]] for i in ids if i in positions}
 
 
 vector_index = VectorIndex()

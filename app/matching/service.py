@@ -207,7 +207,7 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
             resource=direction.target, filters=And(visible, Term("id", wanted)), per_page=len(wanted))).hits}
     else:
         allowed = set()
-    vectors = embeddings.vectors_for(direction.target, sorted(lexical_ids | allowed))
+    vectors = embeddings.vector_index.vectors(direction.target, lexical_ids | allowed)
     return {i: sum(_calibrated(float(v @ q)) for q in queries) / len(queries) for i, v in vectors.items()}
 
 
