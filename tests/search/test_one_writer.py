@@ -76,17 +76,20 @@ def test_concurrent_publishers_in_several_processes_lose_nothing(shared_site):
                                  str(PER_WORKER), f"w{n}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for n in range(WORKERS)]
     first_seen: dict[int, float] = {}
-    with app.app_context():  # this process only reads, like a web worker serving searches
-        deadline = time.time() + 180
-        while time.time() < deadline:
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        # This process only reads, as a web worker serving searches does: one GET request each time, whose
+        # transaction is deferred (no write lock) and ends with the request.
+        with app.test_request_context("/search/patents"):
             result = discovery.search_listings(Identity.anonymous(), "patents", {"q": TOPIC, "page": 1, "per_page": 50})
-            now = time.time()
-            for hit in result["hits"]:
-                first_seen.setdefault(hit["id"], now)
-            if all(w.poll() is not None for w in workers) and len(first_seen) >= WORKERS * PER_WORKER:
-                break
-            time.sleep(0.05)
-        outputs = [w.communicate(timeout=60) for w in workers]
+        now = time.time()
+        for hit in result["hits"]:
+            first_seen.setdefault(hit["id"], now)
+        if all(w.poll() is not None for w in workers) and len(first_seen) >= WORKERS * PER_WORKER:
+            break
+        time.sleep(0.05)
+    outputs = [w.communicate(timeout=60) for w in workers]
+    with app.app_context():
         pending = db.session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None)))
     for worker, (out, err) in zip(workers, outputs):
         assert worker.returncode == 0, err[-3000:]
