@@ -10,7 +10,7 @@ from flask import Flask
 
 from config import instance_path, load_settings
 
-from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 # Domain packages, in registration order. Each may provide ``views.bp`` (web UI blueprint),
 # ``api.blp`` (flask-smorest blueprint under /api/v1) and ``cli.cli`` (a click group or command; or
@@ -64,7 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import_models()
     db.init_app(app)
-    from . import sqlite
+    from app.core import sqlite
 
     with app.app_context():
         sqlite.configure(db.engine)  # WAL, busy timeout, BEGIN IMMEDIATE for writes, aware datetimes
@@ -72,24 +72,26 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    from .i18n import select_locale
+    from app.core.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
-    from . import routing
+    from app.core import routing
 
     routing.init_app(app, api)  # before the blueprints: their <int:…> rules use the bounded converter
-    from . import idempotency
+    from app import idempotency
 
     idempotency.init_app(app, api)  # Idempotency-Key on every API POST, documented on each
 
-    from . import auth, errors_http, formatting, search_engine, security
+    from app import security
+    from app.accounts import auth
+    from app.core import formatting, http_errors, search
 
     auth.init_app(app)
     security.init_app(app)
-    errors_http.init_app(app)
+    http_errors.init_app(app)
     formatting.init_app(app)
-    search_engine.init_app(app)
+    search.init_app(app)
 
     for domain in DOMAINS:
         views = _optional_module(f"app.{domain}.views")
@@ -104,7 +106,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if cli_module is not None:
             for command in getattr(cli_module, "commands", [cli_module.cli]):
                 app.cli.add_command(command)
-    from .notifications import decisions
+    from app.notifications import decisions
 
     decisions.init_app(app)
     return app

@@ -24,12 +24,12 @@ from pathlib import Path
 import bm25s
 from sqlalchemy import select
 
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.indexing import service as indexing
 from app.matching import embeddings, service as matching
 from app.patents.models import Patent
-from app.search_engine import search
+from app.core.search import search
 from search.query import SearchRequest
 
 from .datasets import DATA

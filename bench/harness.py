@@ -8,10 +8,10 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from app import create_app
-from app.identity import Identity
+from app.core.identity import Identity
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
-from app.uow import UnitOfWork
-from app.validators import normalise_ipc
+from app.core.uow import UnitOfWork
+from app.core.validators import normalise_ipc
 
 
 def bench_app(root: Path | None = None, database_url: str | None = None, prefix: str | None = None):

@@ -12,11 +12,11 @@ import bm25s
 import jieba
 
 from app.demands.models import TechDemand
-from app.identity import Identity
+from app.core.identity import Identity
 from app.indexing import service as indexing
 from app.matching import service as matching
 from app.patents.models import Patent
-from app.extensions import db
+from app.core.extensions import db
 from sqlalchemy import select
 
 from .datasets import BenchSet

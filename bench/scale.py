@@ -34,8 +34,8 @@ import numpy as np
 from sqlalchemy import and_, func, insert, or_, select
 
 from app.discovery import service as discovery
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.indexing import service as indexing
 from app.listings.models import ListingStatus, Maturity
 from app.matching import embeddings, service as matching
@@ -43,8 +43,8 @@ from app.matching.models import Embedding
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.patents.service import patents_service
-from app.search_engine import search as search_engine
-from app.uow import UnitOfWork
+from app.core.search import search as search_engine
+from app.core.uow import UnitOfWork
 from search.analysis import analyze
 from search.query import SearchRequest
 

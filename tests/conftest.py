@@ -15,8 +15,8 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 
 pytest_plugins = ["tests.factories", "tests.payments.fixtures"]  # payment fixtures serve deals too
 
@@ -116,7 +116,7 @@ def system():
 @pytest.fixture
 def app_engine(app, db_session):
     """The application's own engine, emptied for this test (the database rolls back; the index must too)."""
-    from app.search_engine import search
+    from app.core.search import search
 
     engine = search.engine
     engine.drop_all()

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app import formatting as f
+from app.core import formatting as f
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_labels_in_both_languages(app):
 
 
 def test_audit_actions_are_labelled(app):
-    from app.labels import audit_action_label
+    from app.core.labels import audit_action_label
 
     with app.test_request_context("/?lang=zh_CN"):
         assert audit_action_label("organisation.verify") == "机构 · 通过认证"
@@ -169,7 +169,7 @@ def test_error_pages_in_english_and_for_server_errors(app, client, monkeypatch):
 @pytest.mark.parametrize("status, zh_title, en_title", [(403, "无权访问", "No access"), (500, "出错了", "Something went wrong"),
                                                         (503, "服务暂不可用", "Temporarily unavailable")])
 def test_every_error_page_has_a_title_in_both_languages(app, status, zh_title, en_title):
-    from app.errors_http import render_error_page
+    from app.core.http_errors import render_error_page
 
     for query, title in (("zh_CN", zh_title), ("en", en_title)):
         with app.test_request_context(f"/?lang={query}"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.extensions import db
+from app.core.extensions import db
 
 
 def test_migrations_match_models(app):

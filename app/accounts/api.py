@@ -8,16 +8,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from ..auth import token_digest
-from ..extensions import db
-from ..identity import current_identity
-from ..listings.api_common import API_PREFIX, ApiErrorSchema, NotAuthenticated, created, documents_body, json_body, require_login
-from ..models_base import as_utc
-from ..orgs.service import dump as dump_org
-from ..security.limits import credential_limits
-from . import service
-from .models import ApiToken
-from .schemas import RegistrationSchema, TokenRequestSchema, UserSchema
+from app.accounts.auth import token_digest
+from app.core.extensions import db
+from app.core.identity import current_identity
+from app.core.http import API_PREFIX, ApiErrorSchema, NotAuthenticated, created, documents_body, json_body, require_login
+from app.core.models import as_utc
+from app.orgs.service import dump as dump_org
+from app.security.limits import credential_limits
+from app.accounts import service
+from app.accounts.models import ApiToken
+from app.accounts.schemas import RegistrationSchema, TokenRequestSchema, UserSchema
 
 blp = Blueprint("accounts_api", __name__, url_prefix=API_PREFIX, description="Registration, API tokens, current user")
 

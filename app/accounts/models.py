@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin, utcnow
+from app.core.extensions import db
+from app.core.models import TimestampMixin, utcnow
 
 
 class Role(str, enum.Enum):
@@ -45,7 +45,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session: ``"<id>:<session_version>"`` (see :mod:`app.auth`)."""
+        """The id Flask-Login keeps in the session: ``"<id>:<session_version>"`` (see :mod:`app.accounts.auth`)."""
         return f"{self.id}:{self.session_version}"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..orgs.models import OrgKind
+from app.orgs.models import OrgKind
 
 SELF_SERVICE_KINDS = [k.value for k in OrgKind if k != OrgKind.platform]
 

@@ -7,16 +7,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..identity import current_identity
-from ..manage.forms import Form, FormField as F, FormSection, translate
-from ..manage.labels import ORG_KIND_LABELS
-from ..members import views as member_pages
-from ..orgs import service as orgs
-from ..orgs.schemas import VerificationRequestSchema
-from ..security.limits import credential_limits
-from . import service
-from .schemas import SELF_SERVICE_KINDS, RegistrationSchema
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.identity import current_identity
+from app.core.forms import Form, FormField as F, FormSection, translate
+from app.manage.labels import ORG_KIND_LABELS
+from app.members import views as member_pages
+from app.orgs import service as orgs
+from app.orgs.schemas import VerificationRequestSchema
+from app.security.limits import credential_limits
+from app.accounts import service
+from app.accounts.schemas import SELF_SERVICE_KINDS, RegistrationSchema
 
 bp = Blueprint("accounts", __name__)
 

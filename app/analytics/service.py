@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from ..errors import PermissionDenied
-from ..extensions import db
-from ..identity import Identity
-from ..listings.models import ListingStatus
-from ..listings.registry import listing_services
-from ..orgs.models import Organisation, OrgKind, VerificationStatus
+from app.core.errors import PermissionDenied
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.listings.models import ListingStatus
+from app.listings.registry import listing_services
+from app.orgs.models import Organisation, OrgKind, VerificationStatus
 
 
 def _require_admin(identity: Identity) -> None:

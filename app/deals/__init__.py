@@ -1,2 +1,2 @@
 """Deals: the transaction workflow joining a buyer and a seller organisation around patents, from inquiry to a
-paid, registered contract. The workflow engine in :mod:`app.deals.workflow` also runs standalone service orders."""
+paid, registered contract. The workflow engine in :mod:`app.core.workflow` also runs standalone service orders."""

@@ -17,18 +17,18 @@ from __future__ import annotations
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import update
 
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..listings.models import ListingStatus
-from ..notifications.service import recipients_of_org
-from ..service_offers.models import ServiceKind, ServiceOffer
-from . import contract
-from .models import TERMINAL, DealDocument, DealOffer, DealStatus as S, DealTest, OfferStatus
-from .records import store_pdf
-from .schemas import (
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.listings.models import ListingStatus
+from app.notifications.service import recipients_of_org
+from app.service_offers.models import ServiceKind, ServiceOffer
+from app.deals import contract
+from app.deals.models import TERMINAL, DealDocument, DealOffer, DealStatus as S, DealTest, OfferStatus
+from app.core.records import store_pdf
+from app.deals.schemas import (
     AgreeSchema, BookTestSchema, InspectionResultSchema, OfferTermsSchema, ProposeNdaSchema, ResultsSchema,
 )
-from .workflow import (
+from app.core.workflow import (
     ADMIN, BUYER, PARTIES, SELLER, Action, Machine, NoteSchema, WithReason, release_held, shared_actions, tell,
 )
 

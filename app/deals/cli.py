@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from .service import deals_service
+from app.deals.service import deals_service
 
 cli = AppGroup("deals", help="Deal workflow maintenance.")
 

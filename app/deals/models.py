@@ -12,9 +12,9 @@ from decimal import Decimal
 from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import JsonType, TimestampMixin, utcnow
-from .records import EventMixin, PdfDocumentMixin
+from app.core.extensions import db
+from app.core.models import JsonType, TimestampMixin, utcnow
+from app.core.records import EventMixin, PdfDocumentMixin
 
 
 class DealStatus(str, enum.Enum):

@@ -11,7 +11,7 @@ import csv
 import io
 from datetime import date
 
-from .contract import registration_rows, signing_date
+from app.deals.contract import registration_rows, signing_date
 
 
 def _add_months(start: date, months: int) -> date:

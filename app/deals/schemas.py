@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..listings.models import CoopMode
-from .records import PdfUpload
+from app.listings.models import CoopMode
+from app.core.records import PdfUpload
 
 MAX_AMOUNT = 10**12  # CNY; anything larger is a typo (an int: the OpenAPI document shows bounds as numbers)
 LICENCES = {CoopMode.exclusive_licence.value, CoopMode.sole_licence.value, CoopMode.non_exclusive_licence.value}

@@ -9,23 +9,23 @@ from __future__ import annotations
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from ..demands.models import TechDemand
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..listings.models import ListingStatus
-from ..matching.models import Match
-from ..patents.models import Patent, PatentAttachment
-from ..patents.service import patents_service
-from ..payments import hooks
-from ..service_offers.models import ServiceOffer
-from ..uow import unit_of_work
-from . import contract, registration
-from .actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
-from .models import TERMINAL, Deal, DealDocument, DealEvent, DealMessage, DealOffer, DealStatus, deal_patents
-from .records import checked_pdf, store_pdf
-from .schemas import CreateDealSchema, MessageSchema
-from .workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, load, other_party, tell
+from app.demands.models import TechDemand
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.listings.models import ListingStatus
+from app.matching.models import Match
+from app.patents.models import Patent, PatentAttachment
+from app.patents.service import patents_service
+from app.payments import hooks
+from app.service_offers.models import ServiceOffer
+from app.core.uow import unit_of_work
+from app.deals import contract, registration
+from app.deals.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
+from app.deals.models import TERMINAL, Deal, DealDocument, DealEvent, DealMessage, DealOffer, DealStatus, deal_patents
+from app.core.records import checked_pdf, store_pdf
+from app.deals.schemas import CreateDealSchema, MessageSchema
+from app.core.workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, load, other_party, tell
 
 MAX_ATTACHMENTS = 5
 

@@ -7,18 +7,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..demands.service import demands_service
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..identity import current_identity
-from ..matching import service as matching
-from ..patents.service import patents_service
-from ..payments import service as payments
-from ..service_offers.models import ServiceKind
-from ..service_orders.models import OrderStatus
-from ..service_orders.service import service_orders_service
-from .models import DealStatus
-from .pages import workflow_pages
-from .service import deals_service
+from app.demands.service import demands_service
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.identity import current_identity
+from app.matching import service as matching
+from app.patents.service import patents_service
+from app.payments import service as payments
+from app.service_offers.models import ServiceKind
+from app.service_orders.models import OrderStatus
+from app.service_orders.service import service_orders_service
+from app.deals.models import DealStatus
+from app.core.workflow_pages import workflow_pages
+from app.deals.service import deals_service
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Numeric, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..listings.models import IndicatorMixin, ListingMixin, Maturity, Visibility
-from ..models_base import JsonType
+from app.core.extensions import db
+from app.listings.models import IndicatorMixin, ListingMixin, Maturity, Visibility
+from app.core.models import JsonType
 
 
 class TechDemand(ListingMixin, db.Model):

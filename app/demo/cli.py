@@ -7,11 +7,11 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from ..accounts import service as accounts
-from ..identity import Identity
-from ..orgs import service as orgs
-from ..portfolio.service import import_records
-from . import seed
+from app.accounts import service as accounts
+from app.core.identity import Identity
+from app.orgs import service as orgs
+from app.portfolio.service import import_records
+from app.demo import seed
 
 
 def _publish(resource: str, org, records: list[dict]) -> dict:

@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from search.query import SORTS
 
-from .service import FACETS, RANGES
+from app.discovery.service import FACETS, RANGES
 
 MAX_QUERY_CHARS = 10_000
 MAX_PER_PAGE = 100

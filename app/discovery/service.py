@@ -16,10 +16,10 @@ from search.analysis import static_generic_terms, words as segment
 from search.query import And, Range, SearchRequest, SearchResult, Term
 from search.specs import spec
 
-from ..identity import Identity
-from ..listings.registry import listing_services
-from ..search_engine import search
-from ..validators import ipc_titles
+from app.core.identity import Identity
+from app.listings.registry import listing_services
+from app.core.search import search
+from app.core.validators import ipc_titles
 
 # Per resource: facet fields, keyword filters users may set, numeric range filters (param prefix → field).
 FACETS = {

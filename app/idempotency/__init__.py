@@ -26,11 +26,11 @@ from flask import Flask, Response, g, request
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from ..errors import Conflict, ValidationFailed
-from ..extensions import db
-from ..identity import current_identity
-from ..models_base import utcnow
-from .models import IdempotencyKey
+from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import current_identity
+from app.core.models import utcnow
+from app.idempotency.models import IdempotencyKey
 
 log = logging.getLogger(__name__)
 

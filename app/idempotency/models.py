@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..models_base import JsonType, utcnow
+from app.core.extensions import db
+from app.core.models import JsonType, utcnow
 
 
 class IdempotencyKey(db.Model):

@@ -10,8 +10,8 @@ from tqdm import tqdm
 
 from search.engine import EngineUnavailable
 
-from ..listings.registry import listing_services
-from . import service
+from app.listings.registry import listing_services
+from app.indexing import service
 
 cli = AppGroup("search", help="Search index maintenance.")
 
@@ -68,7 +68,7 @@ def verify_command():
 def worker_command(interval, once):
     """Apply pending outbox rows to the engine, then send match alerts (production; the embedded default
     does both in-process after each commit)."""
-    from ..matching import alerts
+    from app.matching import alerts
 
     while True:
         applied = service.drain() + alerts.drain()

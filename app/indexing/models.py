@@ -1,8 +1,8 @@
 """Search outbox rows, written in the same transaction as the listing change they describe."""
 from __future__ import annotations
 
-from ..extensions import db
-from ..outbox import OutboxRow
+from app.core.extensions import db
+from app.core.outbox import OutboxRow
 
 
 class SearchOutbox(OutboxRow, db.Model):

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from search.engine import EngineUnavailable
 
-from ..extensions import db
-from ..outbox import drain_outbox
-from ..search_engine import search
-from ..uow import Operation, UnitOfWork
-from .models import SearchOutbox
+from app.core.extensions import db
+from app.core.outbox import drain_outbox
+from app.core.search import search
+from app.core.uow import Operation, UnitOfWork
+from app.indexing.models import SearchOutbox
 
 
 # Sent after listings were written to the index (resource, ids=…, uow=…): work that follows a listing's
@@ -48,7 +48,7 @@ class IndexOp(Operation):
 
 
 def _listing_services():
-    from ..listings.registry import listing_services
+    from app.listings.registry import listing_services
 
     return listing_services()
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Enum, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from ..models_base import JsonType, TimestampMixin
+from app.core.models import JsonType, TimestampMixin
 
 
 class ListingStatus(str, enum.Enum):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..validators import normalise_ipc
-from .models import CoopMode
+from app.core.validators import normalise_ipc
+from app.listings.models import CoopMode
 
 MAX_PRICE = 1e12  # CNY; anything larger is a typo
 

@@ -16,16 +16,16 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..indexing.service import IndexOp
-from ..models_base import utcnow
-from ..moderation.models import AuditEntry
-from ..orgs.models import Organisation
-from ..search_engine import search
-from ..uow import unit_of_work
-from .models import ListingStatus
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.indexing.service import IndexOp
+from app.core.models import utcnow
+from app.moderation.models import AuditEntry
+from app.orgs.models import Organisation
+from app.core.search import search
+from app.core.uow import unit_of_work
+from app.listings.models import ListingStatus
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..labels import DECISIONS, LISTING_STATUS, ROLES, VALUE_LABELS, VERIFICATION
+from app.core.labels import DECISIONS, LISTING_STATUS, ROLES, VALUE_LABELS, VERIFICATION
 
 ORG_KIND_LABELS = VALUE_LABELS["org_kind"]  # the account pages import it from here
-from ..portfolio.views import RESOURCE_LABELS
+from app.portfolio.views import RESOURCE_LABELS
 
 RESOURCE_SINGULAR = {"patents": _l("patent"), "demands": _l("technology demand"), "services": _l("service offer")}
 UI_LABELS = {"resource": RESOURCE_LABELS, "status": LISTING_STATUS, "org_kind": ORG_KIND_LABELS,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..labels import VALUE_LABELS
-from .forms import FormField as F, FormSection
+from app.core.labels import VALUE_LABELS
+from app.core.forms import FormField as F, FormSection
 
 MATURITY = (("", _l("— not stated —")), *VALUE_LABELS["maturity"].items())
 COOP_MODES = tuple(VALUE_LABELS["coop_modes"].items())

@@ -9,13 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
-from ..errors import PermissionDenied, ValidationFailed
-from ..identity import current_identity
-from ..listings.registry import listing_services
-from ..patents import attachments
-from .forms import Form, flatten_messages, translate
-from .labels import UI_LABELS
-from .listing_forms import LISTING_FORMS
+from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.identity import current_identity
+from app.listings.registry import listing_services
+from app.patents import attachments
+from app.core.forms import Form, flatten_messages, translate
+from app.manage.labels import UI_LABELS
+from app.manage.listing_forms import LISTING_FORMS
 
 bp = Blueprint("manage", __name__, url_prefix="/my")
 PER_PAGE = 20

@@ -21,23 +21,23 @@ from sqlalchemy import select
 
 from search.query import And, SearchRequest, Term
 
-from ..accounts.models import User
-from ..discovery.schemas import search_args
-from ..discovery.service import search_filters
-from ..errors import NotFound, PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..listings.models import ListingStatus
-from ..listings.registry import listing_services
-from ..listings.service import listing_published
-from ..models_base import utcnow
-from ..notifications.service import notify, recipients_of_org
-from ..outbox import drain_outbox
-from ..search_engine import search
-from ..uow import Operation, unit_of_work
-from .explain import sentences
-from .models import AlertOutbox, Match, SavedSearch
-from .service import DEMAND_TO_PATENTS, PATENT_TO_DEMANDS, rank
+from app.accounts.models import User
+from app.discovery.schemas import search_args
+from app.discovery.service import search_filters
+from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.listings.models import ListingStatus
+from app.listings.registry import listing_services
+from app.listings.service import listing_published
+from app.core.models import utcnow
+from app.notifications.service import notify, recipients_of_org
+from app.core.outbox import drain_outbox
+from app.core.search import search
+from app.core.uow import Operation, unit_of_work
+from app.matching.explain import sentences
+from app.matching.models import AlertOutbox, Match, SavedSearch
+from app.matching.service import DEMAND_TO_PATENTS, PATENT_TO_DEMANDS, rank
 
 MAX_SAVED_SEARCHES = 50
 MATCH_ALERT_CANDIDATES = 20

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..identity import current_identity
-from ..listings.api_common import ApiErrorSchema, require_login
-from . import alerts, service
-from .explain import sentences
-from .schemas import MatchArgs, MatchListSchema, SavedSearchInput, SavedSearchSchema, ServiceMatchArgs
+from app.core.identity import current_identity
+from app.core.http import ApiErrorSchema, require_login
+from app.matching import alerts, service
+from app.matching.explain import sentences
+from app.matching.schemas import MatchArgs, MatchListSchema, SavedSearchInput, SavedSearchSchema, ServiceMatchArgs
 
 blp = Blueprint("matching_api", __name__, url_prefix="/api/v1", description="Explained matches")
 

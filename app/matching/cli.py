@@ -8,11 +8,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from tqdm import tqdm
 
-from ..demands.models import TechDemand
-from ..extensions import db
-from ..identity import Identity
-from ..listings.registry import listing_services
-from . import embeddings, service
+from app.demands.models import TechDemand
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.listings.registry import listing_services
+from app.matching import embeddings, service
 
 cli = AppGroup("match", help="Matching between demands, patents and services.")
 

@@ -17,11 +17,11 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..indexing.service import index_synced
-from ..listings.registry import listing_services
-from ..uow import Operation, UnitOfWork
-from .models import Embedding
+from app.core.extensions import db
+from app.indexing.service import index_synced
+from app.listings.registry import listing_services
+from app.core.uow import Operation, UnitOfWork
+from app.matching.models import Embedding
 
 
 MODEL_NAME = "multilingual-e5-small-q4"

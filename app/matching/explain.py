@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from ..formatting import format_money, ipc_label, is_english, label
+from app.core.formatting import format_money, ipc_label, is_english, label
 
 # Calibrated semantic value (cosine stretched onto [0, 1]) from which similarity reads high / medium.
 SEMANTIC_LEVELS = ((0.6, _l("high")), (0.3, _l("medium")), (0.0, _l("low")))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..listings.models import MATURITY_ORDER
-from .indicators import check
+from app.listings.models import MATURITY_ORDER
+from app.matching.indicators import check
 
 
 

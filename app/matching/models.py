@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..models_base import JsonType, utcnow
-from ..outbox import OutboxRow
+from app.core.extensions import db
+from app.core.models import JsonType, utcnow
+from app.core.outbox import OutboxRow
 
 
 class Match(db.Model):

@@ -24,17 +24,17 @@ from sqlalchemy import func, select
 from search.analysis import normalise
 from search.query import And, SearchRequest, Term
 
-from ..demands.service import demands_service
-from ..extensions import db
-from ..identity import Identity
-from ..indexing.models import SearchOutbox
-from ..patents.service import patents_service
-from ..search_engine import search
-from ..service_offers.service import service_offers_service
-from . import embeddings
-from .features import (ClassificationConsensus, Feature, MatchResult, classification_fit, combine, indicator_fit,
+from app.demands.service import demands_service
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.indexing.models import SearchOutbox
+from app.patents.service import patents_service
+from app.core.search import search
+from app.service_offers.service import service_offers_service
+from app.matching import embeddings
+from app.matching.features import (ClassificationConsensus, Feature, MatchResult, classification_fit, combine, indicator_fit,
                        maturity_fit, price_fit, region_fit)
-from .query import QueryPlan, Vocabulary, plan_query
+from app.matching.query import QueryPlan, Vocabulary, plan_query
 
 LEXICAL_CANDIDATES = 100
 SEMANTIC_CANDIDATES = 100

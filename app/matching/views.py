@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .explain import indicator_rows, sentences
+from app.matching.explain import indicator_rows, sentences
 
 bp = Blueprint("matching", __name__)
 bp.add_app_template_global(sentences, "match_sentences")

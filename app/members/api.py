@@ -5,10 +5,10 @@ from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..identity import current_identity
-from ..listings.api_common import API_PREFIX, ApiErrorSchema, created, documents_body, json_body, require_login
-from . import service
-from .schemas import MemberSchema, RoleSchema
+from app.core.identity import current_identity
+from app.core.http import API_PREFIX, ApiErrorSchema, created, documents_body, json_body, require_login
+from app.members import service
+from app.members.schemas import MemberSchema, RoleSchema
 
 blp = Blueprint("members_api", __name__, url_prefix=API_PREFIX,
                 description="Members of an organisation (its admins add, re-role and remove them)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..accounts.models import Role
+from app.accounts.models import Role
 
 # The password hash of a person invited but not yet arrived: no Argon2 hash, so no password logs them in.
 INVITED = "!invited:"

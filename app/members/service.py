@@ -16,15 +16,15 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from ..accounts.models import Role, User
-from ..accounts.service import hash_password
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..orgs.models import Organisation
-from ..permissions import OrganisationPolicy
-from ..uow import unit_of_work
-from .schemas import INVITED, MemberSchema, PasswordSchema, RoleSchema
+from app.accounts.models import Role, User
+from app.accounts.service import hash_password
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.orgs.models import Organisation
+from app.core.permissions import OrganisationPolicy
+from app.core.uow import unit_of_work
+from app.members.schemas import INVITED, MemberSchema, PasswordSchema, RoleSchema
 
 INVITATION_DAYS = 7
 policy = OrganisationPolicy()

@@ -6,13 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required, login_user
 
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..identity import current_identity
-from ..manage.forms import Form, FormField as F, FormSection, translate
-from ..labels import ROLES
-from ..orgs import service as orgs
-from . import service
-from .schemas import MEMBER_ROLES, MemberSchema, PasswordSchema, invitation_pending
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.identity import current_identity
+from app.core.forms import Form, FormField as F, FormSection, translate
+from app.core.labels import ROLES
+from app.orgs import service as orgs
+from app.members import service
+from app.members.schemas import MEMBER_ROLES, MemberSchema, PasswordSchema, invitation_pending
 
 bp = Blueprint("members", __name__)
 ROLE_CHOICES = tuple((role.value, ROLES[role.value]) for role in MEMBER_ROLES)

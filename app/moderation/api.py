@@ -8,13 +8,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..identity import current_identity
-from ..listings.api_common import (
+from app.core.identity import current_identity
+from app.core.http import (
     API_PREFIX, PAGINATION_HEADERS, ApiErrorSchema, PageArgs, paginated, require_platform_admin,
 )
-from ..listings.models import ListingStatus
-from ..listings.registry import listing_services
-from . import service
+from app.listings.models import ListingStatus
+from app.listings.registry import listing_services
+from app.moderation import service
 
 blp = Blueprint("moderation_api", __name__, url_prefix=f"{API_PREFIX}/admin",
                 description="Moderation queue, bulk decisions and the append-only audit log (platform admins)")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .. import formatting, labels
-from ..listings.service import MONEY_ATTRIBUTES
-from ..manage.listing_forms import LISTING_FORMS
+from app.core import formatting, labels
+from app.listings.service import MONEY_ATTRIBUTES
+from app.manage.listing_forms import LISTING_FORMS
 
 MONEY_FIELDS = MONEY_ATTRIBUTES | {"price"}  # the patent's asking_price is "price" in its schema
 # The listing forms name their fields as the owner saw them when typing the values.

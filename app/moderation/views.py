@@ -11,17 +11,17 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from ..accounts import service as accounts
-from ..errors import Conflict, ValidationFailed
-from ..formatting import format_datetime
-from ..identity import current_identity
-from ..listings.registry import listing_services
-from ..manage.forms import translate
-from ..labels import DECISIONS, audit_action_label
-from ..manage.labels import RESOURCE_SINGULAR
-from ..orgs import service as orgs
-from . import display, service
-from .api import AuditArgs, QueueArgs
+from app.accounts import service as accounts
+from app.core.errors import Conflict, ValidationFailed
+from app.core.formatting import format_datetime
+from app.core.identity import current_identity
+from app.listings.registry import listing_services
+from app.core.forms import translate
+from app.core.labels import DECISIONS, audit_action_label
+from app.manage.labels import RESOURCE_SINGULAR
+from app.orgs import service as orgs
+from app.moderation import display, service
+from app.moderation.api import AuditArgs, QueueArgs
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin")
 QUEUE_PER_PAGE = 30

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..accounts.models import Role, User
-from ..listings.service import listing_decided
-from ..labels import ROLES
-from ..manage.labels import RESOURCE_SINGULAR
-from ..members.service import INVITATION_DAYS, membership_changed
-from ..orgs.service import verification_decided
-from .service import recipients_of_org, tell
+from app.accounts.models import Role, User
+from app.listings.service import listing_decided
+from app.core.labels import ROLES
+from app.manage.labels import RESOURCE_SINGULAR
+from app.members.service import INVITATION_DAYS, membership_changed
+from app.orgs.service import verification_decided
+from app.notifications.service import recipients_of_org, tell
 
 ACCOUNT_PAGE = "/account"
 MEMBERS_SECTION = "/account#members"

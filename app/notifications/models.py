@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..models_base import utcnow
+from app.core.extensions import db
+from app.core.models import utcnow
 
 
 class Notification(db.Model):

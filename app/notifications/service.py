@@ -15,13 +15,13 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
-from ..accounts.models import User
-from ..errors import NotFound, PermissionDenied
-from ..extensions import db
-from ..identity import Identity
-from ..models_base import utcnow
-from ..uow import Operation, unit_of_work
-from .models import Notification
+from app.accounts.models import User
+from app.core.errors import NotFound, PermissionDenied
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.core.models import utcnow
+from app.core.uow import Operation, unit_of_work
+from app.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 

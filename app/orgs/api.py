@@ -5,11 +5,11 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..errors import PermissionDenied
-from ..identity import current_identity
-from ..listings.api_common import API_PREFIX, ApiErrorSchema, require_login, require_platform_admin
-from . import service
-from .schemas import OrganisationSchema, VerificationDecisionSchema, VerificationRequestSchema
+from app.core.errors import PermissionDenied
+from app.core.identity import current_identity
+from app.core.http import API_PREFIX, ApiErrorSchema, require_login, require_platform_admin
+from app.orgs import service
+from app.orgs.schemas import OrganisationSchema, VerificationDecisionSchema, VerificationRequestSchema
 
 blp = Blueprint("orgs_api", __name__, url_prefix=API_PREFIX, description="Organisations and their verification")
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Enum, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin
+from app.core.extensions import db
+from app.core.models import TimestampMixin
 
 
 class OrgKind(str, enum.Enum):

@@ -4,15 +4,15 @@ from __future__ import annotations
 from blinker import Namespace
 from sqlalchemy import select
 
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..models_base import utcnow
-from ..moderation.models import AuditEntry
-from ..uow import unit_of_work
-from ..validators import validate_credit_code
-from .models import Organisation, OrgKind, VerificationStatus
-from .schemas import OrganisationSchema
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.core.models import utcnow
+from app.moderation.models import AuditEntry
+from app.core.uow import unit_of_work
+from app.core.validators import validate_credit_code
+from app.orgs.models import Organisation, OrgKind, VerificationStatus
+from app.orgs.schemas import OrganisationSchema
 
 # Sent as ``verification_decided.send(org, decision=..., reason=..., uow=...)`` inside the decision's transaction
 # (receivers: the organisation's notification).

@@ -5,10 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..errors import ValidationFailed
-from ..identity import current_identity
-from ..manage.forms import translate
-from . import service
+from app.core.errors import ValidationFailed
+from app.core.identity import current_identity
+from app.core.forms import translate
+from app.orgs import service
 
 bp = Blueprint("orgs", __name__, url_prefix="/admin/verifications")
 STATUS_FILTERS = ("pending", "unverified", "verified", "rejected")

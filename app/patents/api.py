@@ -6,10 +6,10 @@ from flask.views import MethodView
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from ..identity import current_identity
-from ..listings.api_common import ApiErrorSchema, created, listing_blueprint, require_login
-from . import attachments
-from .service import patents_service
+from app.core.identity import current_identity
+from app.core.http import ApiErrorSchema, created, listing_blueprint, require_login
+from app.patents import attachments
+from app.patents.service import patents_service
 
 blp = listing_blueprint(
     patents_service, name="patents_api", description="Patents offered by university and institute TTOs"

@@ -16,12 +16,12 @@ from marshmallow import Schema, fields
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from ..errors import NotFound, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..uow import Operation, unit_of_work
-from .models import PatentAttachment
-from .service import patents_service
+from app.core.errors import NotFound, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.core.uow import Operation, unit_of_work
+from app.patents.models import PatentAttachment
+from app.patents.service import patents_service
 
 PDF_TYPE = "application/pdf"
 PDF_MAGIC = b"%PDF-"

@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..listings.models import IndicatorMixin, ListingMixin, Maturity
-from ..models_base import JsonType, TimestampMixin
+from app.core.extensions import db
+from app.listings.models import IndicatorMixin, ListingMixin, Maturity
+from app.core.models import JsonType, TimestampMixin
 
 
 class PatentType(str, enum.Enum):

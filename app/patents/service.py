@@ -1,10 +1,10 @@
 """Patent service: the listing service configured for patents, plus PDF attachments."""
 from __future__ import annotations
 
-from ..listings.service import ListingService
-from ..permissions import PatentPolicy
-from . import schemas
-from .models import Patent, PatentIndicator
+from app.listings.service import ListingService
+from app.core.permissions import PatentPolicy
+from app.patents import schemas
+from app.patents.models import Patent, PatentIndicator
 
 patents_service = ListingService(
     resource="patents",

@@ -6,8 +6,8 @@ from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..identity import current_identity
-from ..listings.api_common import (
+from app.core.identity import current_identity
+from app.core.http import (
     API_PREFIX,
     PAGINATION_HEADERS,
     ApiErrorSchema,
@@ -15,9 +15,9 @@ from ..listings.api_common import (
     require_login,
     require_platform_admin,
 )
-from . import service
-from .providers import verify_webhook
-from .schemas import (
+from app.payments import service
+from app.payments.providers import verify_webhook
+from app.payments.schemas import (
     PaymentAccountSchema,
     PaymentSchema,
     PayoutQueryArgs,

@@ -6,9 +6,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from ..identity import Identity
-from . import service
-from .models import format_money
+from app.core.identity import Identity
+from app.payments import service
+from app.payments.models import format_money
 
 cli = AppGroup("payments", help="Payments: reconciliation with Stripe and the payout queue.")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from .models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.core.extensions import db
+from app.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 Leg = tuple[LedgerAccount, int | None, int]  # account, org id, signed amount
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin, utcnow
+from app.core.extensions import db
+from app.core.models import TimestampMixin, utcnow
 
 
 class PaymentStatus(str, enum.Enum):

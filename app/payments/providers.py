@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import stripe
 from flask import current_app
 
-from ..errors import Conflict, ServiceError, ValidationFailed
+from app.core.errors import Conflict, ServiceError, ValidationFailed
 
 # PaymentIntent statuses meaning "the buyer's money is authorised or captured".
 AUTHORISED = frozenset({"requires_capture", "succeeded"})

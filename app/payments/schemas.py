@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..listings.api_common import PageArgs
-from .models import PayoutStatus
+from app.core.http import PageArgs
+from app.payments.models import PayoutStatus
 
 
 class RefundSchema(Schema):

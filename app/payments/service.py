@@ -31,14 +31,14 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..models_base import utcnow
-from ..notifications.service import notify, recipients_of_org
-from ..uow import unit_of_work
-from . import hooks, ledger
-from .models import (
+from app.core.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.core.models import utcnow
+from app.notifications.service import notify, recipients_of_org
+from app.core.uow import unit_of_work
+from app.payments import hooks, ledger
+from app.payments.models import (
     OPEN_STATUSES,
     LedgerAccount,
     Payment,
@@ -51,7 +51,7 @@ from .models import (
     PayoutStatus,
     format_money,
 )
-from .providers import IntentState, ProviderError, current_provider, provider_named
+from app.payments.providers import IntentState, ProviderError, current_provider, provider_named
 
 log = logging.getLogger(__name__)
 
@@ -560,7 +560,7 @@ def set_connected_account(identity, org_id: int, stripe_account_id: str, *, uow)
     stripe_account_id = (stripe_account_id or "").strip()
     if not (stripe_account_id.startswith("acct_") and 6 <= len(stripe_account_id) <= 64):
         raise ValidationFailed({"stripe_account_id": ["a Stripe account id looks like acct_1A2b3C…"]})
-    from ..orgs.models import Organisation
+    from app.orgs.models import Organisation
 
     if db.session.get(Organisation, org_id) is None:
         raise NotFound("no such organisation")

@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
-from ..errors import Conflict, ValidationFailed
-from ..identity import current_identity
-from ..manage.forms import translate
-from ..security.redirects import local_url
-from . import service
-from .models import PayoutStatus
+from app.core.errors import Conflict, ValidationFailed
+from app.core.identity import current_identity
+from app.core.forms import translate
+from app.security.redirects import local_url
+from app.payments import service
+from app.payments.models import PayoutStatus
 
 bp = Blueprint("payments", __name__, url_prefix="/payments", template_folder="templates")
 PAYOUTS_PER_PAGE = 50

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from ..identity import current_identity
-from ..listings.api_common import API_PREFIX, ApiErrorSchema, require_login
-from . import service
-from .formats import MIMETYPES, encode
-from .schemas import ExportArgs, ImportArgs, ImportFile, ImportReportSchema
+from app.core.identity import current_identity
+from app.core.http import API_PREFIX, ApiErrorSchema, require_login
+from app.portfolio import service
+from app.portfolio.formats import MIMETYPES, encode
+from app.portfolio.schemas import ExportArgs, ImportArgs, ImportFile, ImportReportSchema
 
 blp = Blueprint("portfolio_api", __name__, url_prefix=f"{API_PREFIX}/portfolio",
                 description="Import and export an organisation's patents, demands and service offers")

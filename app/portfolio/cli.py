@@ -12,10 +12,10 @@ import click
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from ..identity import Identity
-from ..orgs import service as orgs
-from .formats import FORMATS, FormatError, count_records, decode, detect_format, encode
-from .service import export_records, import_records
+from app.core.identity import Identity
+from app.orgs import service as orgs
+from app.portfolio.formats import FORMATS, FormatError, count_records, decode, detect_format, encode
+from app.portfolio.service import export_records, import_records
 
 # The organisation kind a ``--create-org`` import creates, per resource.
 OWNER_KIND = {"patents": "university", "demands": "enterprise", "services": "service_provider"}

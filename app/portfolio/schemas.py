@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from .formats import FORMATS
+from app.portfolio.formats import FORMATS
 
 
 class TargetArgs(Schema):

@@ -17,16 +17,16 @@ from typing import IO, Callable
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from ..errors import PermissionDenied, ValidationFailed
-from ..identity import Identity
-from ..indexing.service import IndexOp
-from ..orgs import service as orgs
-from ..listings.models import ListingStatus
-from ..listings.registry import listing_services
-from ..orgs.models import Organisation
-from ..uow import UnitOfWork
-from ..validators import normalise_ipc
-from .formats import FORMATS, FormatError, RowError, decode, detect_format, read_records, write_records
+from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.identity import Identity
+from app.indexing.service import IndexOp
+from app.orgs import service as orgs
+from app.listings.models import ListingStatus
+from app.listings.registry import listing_services
+from app.orgs.models import Organisation
+from app.core.uow import UnitOfWork
+from app.core.validators import normalise_ipc
+from app.portfolio.formats import FORMATS, FormatError, RowError, decode, detect_format, read_records, write_records
 
 BATCH_SIZE = 100
 

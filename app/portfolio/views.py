@@ -6,11 +6,11 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from ..errors import ValidationFailed
-from ..identity import current_identity
-from ..listings.registry import listing_services
-from . import service
-from .formats import FORMATS
+from app.core.errors import ValidationFailed
+from app.core.identity import current_identity
+from app.listings.registry import listing_services
+from app.portfolio import service
+from app.portfolio.formats import FORMATS
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 RESOURCE_LABELS = {"patents": _l("Patents"), "demands": _l("Technology demands"), "services": _l("Service offers")}

@@ -1,9 +1,9 @@
 """Web security that applies to every request: proxy headers, CSRF on cookie-authenticated API calls,
 and the security headers (CSP without ``'unsafe-inline'``, framing, referrer, MIME sniffing, HSTS).
 
-Forms are protected by Flask-WTF's ``CSRFProtect`` (see :mod:`app.extensions`); the API blueprints are
+Forms are protected by Flask-WTF's ``CSRFProtect`` (see :mod:`app.core.extensions`); the API blueprints are
 exempt from its form check and protected here instead, because their clients differ: a request that
-carries ``Authorization: Bearer`` is authenticated by the token alone (see :mod:`app.auth`), which a
+carries ``Authorization: Bearer`` is authenticated by the token alone (see :mod:`app.accounts.auth`), which a
 foreign page cannot send, so it needs no CSRF token; every other state change under ``/api/`` that carries
 the session cookie must send the ``X-CSRFToken`` header (the site's own ``static/site.js`` adds it).
 """
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..extensions import csrf
+from app.core.extensions import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Swagger UI (the API docs page) injects <style> elements at run time; only that page allows inline styles.

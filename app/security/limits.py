@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
-from ..extensions import limiter
+from app.core.extensions import limiter
 
 
 def submitted_account() -> str:

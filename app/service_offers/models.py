@@ -7,9 +7,9 @@ from decimal import Decimal
 from sqlalchemy import Enum, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..listings.models import ListingMixin
-from ..models_base import JsonType
+from app.core.extensions import db
+from app.listings.models import ListingMixin
+from app.core.models import JsonType
 
 
 class ServiceKind(str, enum.Enum):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..listings.schemas import ListingSchema, money
-from .models import ServiceKind
+from app.listings.schemas import ListingSchema, money
+from app.service_offers.models import ServiceKind
 
 CONFIDENTIAL: tuple[str, ...] = ()
 

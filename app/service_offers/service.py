@@ -1,10 +1,10 @@
 """Service-offer service: the listing service configured for 中试 / 检验检测 offers."""
 from __future__ import annotations
 
-from ..listings.service import ListingService
-from ..permissions import ServiceOfferPolicy
-from . import schemas
-from .models import ServiceOffer
+from app.listings.service import ListingService
+from app.core.permissions import ServiceOfferPolicy
+from app.service_offers import schemas
+from app.service_offers.models import ServiceOffer
 
 service_offers_service = ListingService(
     resource="services",

@@ -1,4 +1,4 @@
-"""The service-order workflow on the deal engine (:mod:`app.deals.workflow`):
+"""The service-order workflow on the deal engine (:mod:`app.core.workflow`):
 
     requested ─quote→ quoted ─accept_quote→ awaiting_payment ─payment_confirmed (system)→ in_progress
     requested ─decline→ declined;  quoted ─quote (revised)→ quoted;  quoted ─decline_quote→ requested
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..deals import actions as deal_actions
-from ..deals.records import store_pdf
-from ..deals.workflow import BUYER, SELLER, Action, Machine, WithReason, release_held, shared_actions
-from .models import TERMINAL, OrderStatus as S, ServiceOrderDocument
-from .schemas import QuoteSchema, ReportSchema
+from app.deals import actions as deal_actions
+from app.core.records import store_pdf
+from app.core.workflow import BUYER, SELLER, Action, Machine, WithReason, release_held, shared_actions
+from app.service_orders.models import TERMINAL, OrderStatus as S, ServiceOrderDocument
+from app.service_orders.schemas import QuoteSchema, ReportSchema
 
 DOCUMENTS_FOLDER = "service_orders"
 OPEN = tuple(s for s in S if s not in TERMINAL)

@@ -12,9 +12,9 @@ from decimal import Decimal
 from sqlalchemy import DateTime, Enum, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..deals.records import EventMixin, PdfDocumentMixin
-from ..extensions import db
-from ..models_base import TimestampMixin
+from app.core.records import EventMixin, PdfDocumentMixin
+from app.core.extensions import db
+from app.core.models import TimestampMixin
 
 
 class OrderStatus(str, enum.Enum):

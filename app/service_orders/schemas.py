@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..deals.records import PdfUpload
-from ..deals.schemas import DocumentSchema, decimal
+from app.core.records import PdfUpload
+from app.deals.schemas import DocumentSchema, decimal
 
 
 class CreateOrderSchema(Schema):

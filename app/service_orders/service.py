@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..deals.workflow import WorkflowService, load
-from ..errors import PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..listings.models import ListingStatus
-from ..payments import hooks
-from ..service_offers.models import ServiceOffer
-from ..uow import unit_of_work
-from .actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
-from .models import ServiceOrder, ServiceOrderDocument, ServiceOrderEvent
-from .schemas import CreateOrderSchema
+from app.core.workflow import WorkflowService, load
+from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.listings.models import ListingStatus
+from app.payments import hooks
+from app.service_offers.models import ServiceOffer
+from app.core.uow import unit_of_work
+from app.service_orders.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
+from app.service_orders.models import ServiceOrder, ServiceOrderDocument, ServiceOrderEvent
+from app.service_orders.schemas import CreateOrderSchema
 
 
 class ServiceOrderService(WorkflowService):

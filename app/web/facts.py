@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..formatting import EMPTY, format_date, format_listing_price, format_number, label, labels_of
-from ..labels import field_label
+from app.core.formatting import EMPTY, format_date, format_listing_price, format_number, label, labels_of
+from app.core.labels import field_label
 
 LIST_SEPARATOR = "、"
 

@@ -12,22 +12,22 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from marshmallow import ValidationError, fields
 
-from .. import labels
-from ..accounts import service as accounts
-from ..discovery import service as discovery
-from ..discovery.schemas import search_args
-from ..errors import ValidationFailed
-from ..formatting import format_money
-from ..identity import current_identity
-from ..listings.registry import listing_services
-from ..matching import alerts, service as matching
-from ..notifications import service as notifications
-from ..search_engine import notice_if_unavailable
-from ..security.limits import credential_limits
-from ..security.redirects import local_url
-from ..orgs import service as orgs
-from ..patents import attachments
-from .facts import listing_facts
+from app.core import labels
+from app.accounts import service as accounts
+from app.discovery import service as discovery
+from app.discovery.schemas import search_args
+from app.core.errors import ValidationFailed
+from app.core.formatting import format_money
+from app.core.identity import current_identity
+from app.listings.registry import listing_services
+from app.matching import alerts, service as matching
+from app.notifications import service as notifications
+from app.core.search import notice_if_unavailable
+from app.security.limits import credential_limits
+from app.security.redirects import local_url
+from app.orgs import service as orgs
+from app.patents import attachments
+from app.web.facts import listing_facts
 
 bp = Blueprint("web", __name__)
 RESOURCE_NAMES = {"patents": "专利", "demands": "技术需求", "services": "中试与检验检测服务"}

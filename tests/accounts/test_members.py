@@ -9,7 +9,7 @@ import pytest
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.members import service as members
 from app.notifications.models import Notification
 from tests.factories import PASSWORD, UserFactory, bearer, identity_of

@@ -131,7 +131,7 @@ def test_failed_commit_keeps_no_orphan_file(patent_world, app, db_session, monke
     """A database failure while saving the row removes the file already written."""
     from werkzeug.datastructures import FileStorage
 
-    from app.identity import Identity
+    from app.core.identity import Identity
 
     def broken_flush(*args, **kwargs):
         raise RuntimeError("database down")

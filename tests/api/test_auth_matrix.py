@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken
-from app.identity import Identity
+from app.core.identity import Identity
 from app.listings.registry import listing_services
 from app.moderation.models import AuditEntry
 from app.orgs.models import Organisation

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.idempotency import HEADER, REPLAYED_HEADER
 from app.orgs.models import OrgKind
 from app.patents.models import Patent

@@ -68,7 +68,7 @@ def test_a_unique_violation_the_service_did_not_foresee_is_409_naming_the_column
     """The last line of defence (two concurrent creates pass the service's check): the constraint's answer."""
     from sqlalchemy.exc import IntegrityError
 
-    from app.errors_http import unique_violation
+    from app.core.http_errors import unique_violation
 
     world = build_world("patents")
     db_session.add(Patent(org_id=world.owner_org.id, external_id="DUP", title="甲", abstract="一" * 20,

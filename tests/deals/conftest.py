@@ -15,8 +15,8 @@ from werkzeug.datastructures import FileStorage
 from app.accounts.models import Role
 from app.deals.models import Deal, DealStatus
 from app.deals.service import deals_service
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.orgs.models import OrgKind
 from app.payments import service as payments
 from tests.factories import OrganisationFactory, UserFactory, identity_of, make_listing
@@ -208,7 +208,7 @@ def make_stale(deal) -> None:
     """Move the deal's stage deadline into the past (as if nobody acted for the configured days)."""
     from datetime import timedelta
 
-    from app.models_base import utcnow
+    from app.core.models import utcnow
 
     deal.stage_deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import Conflict, NotFound, PermissionDenied
-from app.extensions import db
+from app.core.errors import Conflict, NotFound, PermissionDenied
+from app.core.extensions import db
 from app.payments.models import Payment
 
 ACTORS = ["buyer", "seller", "admin", "system", "outsider", "anonymous"]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.deals.models import Deal, DealMessage, DealOffer, DealStatus
-from app.extensions import db
+from app.core.extensions import db
 from tests.api.conftest import bearer, pdf_bytes
 from tests.deals.conftest import COUNTER, OFFER, drive, open_deal
 

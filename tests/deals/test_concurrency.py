@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 from app.accounts.models import ApiToken, Role, User
 from app.deals.models import Deal, DealEvent, DealMessage, DealOffer, OfferStatus, deal_patents
 from app.deals.service import deals_service
-from app.errors import Conflict
-from app.extensions import db
-from app.identity import Identity
+from app.core.errors import Conflict
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.listings.models import ListingStatus
 from app.notifications.models import Notification
 from app.orgs.models import Organisation, OrgKind, VerificationStatus

@@ -7,7 +7,7 @@ import time
 
 from app.deals.models import DealStatus
 from app.deals.service import deals_service
-from app.extensions import db
+from app.core.extensions import db
 from app.payments import service as payments
 from tests.deals.conftest import act, drive
 

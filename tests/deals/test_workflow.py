@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.deals.models import DealEvent, DealStatus
 from app.deals.service import deals_service, nda_signed_between
-from app.deals.workflow import ReplayError
-from app.errors import Conflict, NotFound
-from app.extensions import db
+from app.core.workflow import ReplayError
+from app.core.errors import Conflict, NotFound
+from app.core.extensions import db
 from app.notifications.models import Notification
 from app.patents.service import patents_service
 from app.payments import service as payments
@@ -124,7 +124,7 @@ def test_the_inspection_report_is_stored_with_the_verdict(market, client):
 
 
 def test_an_inspection_without_a_pdf_report_is_refused(market):
-    from app.errors import ValidationFailed
+    from app.core.errors import ValidationFailed
     from werkzeug.datastructures import FileStorage
 
     deal = drive(market, DealStatus.inspection)
@@ -138,7 +138,7 @@ def test_an_inspection_without_a_pdf_report_is_refused(market):
 
 
 def test_booking_needs_a_published_service_of_the_right_kind(market):
-    from app.errors import ValidationFailed
+    from app.core.errors import ValidationFailed
 
     deal = drive(market, DealStatus.agreed)
     with pytest.raises(ValidationFailed) as wrong:
@@ -242,7 +242,7 @@ def test_the_expiry_job_ends_stale_stages_only(market, app):
 def test_the_stage_deadline_follows_the_configuration(market, app, monkeypatch):
     monkeypatch.setitem(app.config, "DEAL_STAGE_DEADLINE_DAYS", 7)
     deal = open_deal(market)
-    from app.deals.workflow import _aware
+    from app.core.workflow import _aware
 
     assert (_aware(deal.stage_deadline) - _aware(deal.created_at)).days in (6, 7)
     paid = drive(market, DealStatus.paid)

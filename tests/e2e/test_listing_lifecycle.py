@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from stdnum.cn import uscc
 
-from app.validators import application_check_char
+from app.core.validators import application_check_char
 from tests.e2e.conftest import screenshot
 
 DEMO_PASSWORD = "techbridge-demo"

@@ -12,8 +12,8 @@ import pytest
 
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.service import patents_service
 from tests.e2e.conftest import screenshot

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.demands.service import demands_service
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from app.identity import Identity
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.identity import Identity
 from app.indexing.models import SearchOutbox
 from app.listings.models import ListingStatus
 from app.moderation.models import AppendOnlyError, AuditEntry

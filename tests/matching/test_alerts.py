@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.identity import Identity
+from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.identity import Identity
 from app.matching import alerts
 from app.matching.models import AlertOutbox, Match
 from app.notifications.models import Notification
@@ -125,6 +125,6 @@ def test_the_saved_search_api(client, buyer_user):
 
 
 def _uow():
-    from app.uow import UnitOfWork
+    from app.core.uow import UnitOfWork
 
     return UnitOfWork()

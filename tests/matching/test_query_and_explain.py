@@ -6,8 +6,8 @@ import re
 import pytest
 from flask_babel import force_locale
 
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.matching import service as matching
 from app.matching.explain import sentences
 from app.matching.models import Embedding

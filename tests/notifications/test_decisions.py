@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.demands.service import demands_service
-from app.errors import ValidationFailed
-from app.identity import Identity
+from app.core.errors import ValidationFailed
+from app.core.identity import Identity
 from app.notifications.models import Notification
 from app.orgs import service as orgs
 from app.orgs.models import OrgKind, VerificationStatus

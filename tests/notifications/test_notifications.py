@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import NotFound, PermissionDenied
-from app.identity import Identity
+from app.core.errors import NotFound, PermissionDenied
+from app.core.identity import Identity
 from app.notifications import service
 from app.notifications.models import Notification
-from app.uow import UnitOfWork
+from app.core.uow import UnitOfWork
 from tests.factories import UserFactory, bearer, identity_of
 
 API = "/api/v1/notifications"

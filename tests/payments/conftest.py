@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from app.identity import Identity
+from app.core.identity import Identity
 from tests.factories import identity_of
 from tests.payments.fixtures import DummyPayable
 

@@ -255,7 +255,7 @@ class HookCalls:
     refuse: str | None = None
 
     def on_paid(self, payable_id, payment, *, uow):
-        from app.errors import Conflict
+        from app.core.errors import Conflict
 
         if self.refuse:
             raise Conflict(self.refuse)

@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import delete, func, select
 
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.orgs.models import Organisation, OrgKind
 from app.payments import service
 from app.payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentEvent, PaymentStatus

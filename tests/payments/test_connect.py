@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.payments import service
 from app.payments.models import PayoutMethod, PayoutStatus
 from tests.payments.fixtures import SECRET_KEY, assert_books_balance

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import Conflict, ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.payments import service
 from app.payments.models import PaymentStatus
 from app.payments.providers import ProviderError

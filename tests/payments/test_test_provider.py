@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.identity import Identity
+from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.identity import Identity
 from app.payments import service
 from app.payments.models import Payment, PaymentStatus, PayoutMethod, PayoutStatus
 from tests.payments.fixtures import assert_books_balance

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.payments import service
 from app.payments.models import LedgerTransaction, PaymentEvent, PaymentStatus
 from tests.payments.fixtures import assert_books_balance, sign

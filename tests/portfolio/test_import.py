@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from app.errors import PermissionDenied, ValidationFailed
-from app.identity import Identity
+from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.identity import Identity
 from app.indexing.models import SearchOutbox
 from app.listings.models import ListingStatus
 from app.patents.models import Patent

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.discovery import service as discovery
-from app.identity import Identity
+from app.core.identity import Identity
 from app.indexing import service as indexing
 from app.indexing.models import SearchOutbox
 from app.patents.service import patents_service

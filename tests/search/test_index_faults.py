@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.indexing import service as indexing
 from app.indexing.models import SearchOutbox
-from app.search_engine import search
+from app.core.search import search
 from tests.factories import make_listing, patent_data
 
 API = "/api/v1"

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.discovery import service as discovery
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.indexing.models import SearchOutbox
 from app.orgs.models import OrgKind, VerificationStatus
 from tests.factories import OrganisationFactory
@@ -30,8 +30,8 @@ import json, sys, time
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from app import create_app
-from app.extensions import db
-from app.identity import Identity
+from app.core.extensions import db
+from app.core.identity import Identity
 from app.orgs.models import Organisation
 from app.patents.service import patents_service
 from tests.factories import make_listing

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.accounts.models import ApiToken, PasswordReset
-from app.models_base import as_utc, utcnow
+from app.core.models import as_utc, utcnow
 from tests.factories import PASSWORD
 
 API = "/api/v1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.payments import service as payments
 from app.service_orders.models import OrderStatus, ServiceOrder
 from app.service_orders.service import service_orders_service

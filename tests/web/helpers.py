@@ -6,7 +6,7 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from app.listings.registry import listing_services
-from app.manage.forms import Form
+from app.core.forms import Form
 from app.manage.listing_forms import LISTING_FORMS
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.identity import Identity
+from app.core.identity import Identity
 from app.moderation import service
 from app.moderation.service import FieldChange, field_changes, normalised
 from app.notifications.models import Notification

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 
 from app.matching.models import SavedSearch
 from app.notifications.models import Notification
@@ -71,7 +71,7 @@ def test_saving_a_search_from_the_page_and_reading_it_in_the_inbox(client, paten
 
 def test_the_inbox_marks_read_and_stays_private(client, buyer_user, tto_user):
     from app.notifications import service
-    from app.uow import UnitOfWork
+    from app.core.uow import UnitOfWork
 
     with UnitOfWork() as uow:
         service.notify([buyer_user], "x", "买方的通知", email=False, uow=uow)

@@ -11,10 +11,10 @@ from werkzeug.datastructures import MultiDict
 from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.analytics import service as analytics
-from app.errors import PermissionDenied, ValidationFailed
-from app.identity import Identity
+from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.identity import Identity
 from app.listings.registry import listing_services
-from app.manage.forms import Form, translate
+from app.core.forms import Form, translate
 from app.manage.listing_forms import LISTING_FORMS
 from app.moderation import service as moderation
 from app.orgs import service as orgs

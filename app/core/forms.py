@@ -17,8 +17,8 @@ from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import fields as ma
 from marshmallow.utils import missing as ma_missing
 
-from ..errors import ServiceError
-from ..formatting import format_number, format_size
+from app.core.errors import ServiceError
+from app.core.formatting import format_number, format_size
 
 OMIT = object()  # the key is left out of the service input (schema default on create, unchanged on edit)
 LIST_SEPARATORS = re.compile(r"[\n,，;；、]+")

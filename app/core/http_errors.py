@@ -9,8 +9,8 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .errors import Conflict, ServiceError, ValidationFailed
-from .extensions import db
+from app.core.errors import Conflict, ServiceError, ValidationFailed
+from app.core.extensions import db
 
 # The column a unique violation is about (the last of a composite key): SQLite names "table.column", PostgreSQL's
 # detail reads "Key (a, b)=(…) already exists".

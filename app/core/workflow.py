@@ -22,15 +22,15 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..accounts.models import Role, User
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..extensions import db
-from ..identity import Identity
-from ..models_base import utcnow
-from ..notifications.service import recipients_of_org, tell
-from ..payments import service as payments
-from ..uow import UnitOfWork, unit_of_work
-from .records import document_path
+from app.accounts.models import Role, User
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.extensions import db
+from app.core.identity import Identity
+from app.core.models import utcnow
+from app.notifications.service import recipients_of_org, tell
+from app.payments import service as payments
+from app.core.uow import UnitOfWork, unit_of_work
+from app.core.records import document_path
 
 BUYER, SELLER, ADMIN, SYSTEM = "buyer", "seller", "admin", "system"
 PARTIES = frozenset({BUYER, SELLER})
@@ -373,8 +373,8 @@ class WorkflowService:
     """Reads, the single ``execute_action`` entry point, payment callbacks, expiry and replay for one subject kind.
 
     ``model`` needs ``status``, ``version`` (mapper ``version_id_col``), ``stage_deadline``, ``buyer_org_id``,
-    ``seller_org_id`` and ``title``; ``event_model`` the :class:`~app.deals.records.EventMixin` columns and
-    ``document_model`` the :class:`~app.deals.records.PdfDocumentMixin` ones, each with the foreign key ``fk``
+    ``seller_org_id`` and ``title``; ``event_model`` the :class:`~app.core.records.EventMixin` columns and
+    ``document_model`` the :class:`~app.core.records.PdfDocumentMixin` ones, each with the foreign key ``fk``
     to the subject; documents are stored under ``UPLOAD_DIR/<documents_folder>``.
     """
 

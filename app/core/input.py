@@ -9,7 +9,7 @@ import re
 
 from flask import request
 
-from ..listings.api_common import MalformedBody, json_body
+from app.core.http import MalformedBody, json_body
 
 _NESTED = re.compile(r"^(?P<name>[a-z_]+)-(?P<index>\d{1,2})-(?P<key>[a-z_]+)$")
 

@@ -13,9 +13,9 @@ import hashlib
 from flask import Flask, request
 from sqlalchemy import select
 
-from .extensions import db, login_manager
-from .models_base import as_utc, utcnow
-from .security import bearer_token
+from app.core.extensions import db, login_manager
+from app.core.models import as_utc, utcnow
+from app.security import bearer_token
 
 
 def token_digest(token: str) -> str:
@@ -25,7 +25,7 @@ def token_digest(token: str) -> str:
 
 def user_for_session(session_id: str):
     """The active user a session's ``"<id>:<version>"`` names, or ``None`` when the version is outdated."""
-    from .accounts.models import User
+    from app.accounts.models import User
 
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
@@ -38,7 +38,7 @@ def user_for_session(session_id: str):
 
 def user_for_token(token: str):
     """The active user of an unrevoked, unexpired API token, or ``None``."""
-    from .accounts.models import ApiToken
+    from app.accounts.models import ApiToken
 
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_digest == token_digest(token), ApiToken.revoked_at.is_(None))

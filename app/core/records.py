@@ -16,10 +16,10 @@ from marshmallow import ValidationError, fields
 from sqlalchemy import DateTime, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from ..errors import ValidationFailed
-from ..models_base import JsonType, utcnow
-from ..moderation.models import AppendOnlyError
-from ..patents.attachments import display_name, read_checked_pdf
+from app.core.errors import ValidationFailed
+from app.core.models import JsonType, utcnow
+from app.moderation.models import AppendOnlyError
+from app.patents.attachments import display_name, read_checked_pdf
 
 
 class EventMixin:

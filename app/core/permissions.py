@@ -14,7 +14,7 @@ from sqlalchemy import and_, false, or_, true
 
 from search.query import And, MatchAll, Or, Range, Term
 
-from .listings.models import ListingStatus, Visibility
+from app.listings.models import ListingStatus, Visibility
 
 
 class Generator:
@@ -116,7 +116,7 @@ class NdaParty(Generator):
     """
 
     def allows(self, identity, obj) -> bool:
-        from .deals.service import nda_signed_between  # deals build on listings: import at call time
+        from app.deals.service import nda_signed_between  # deals build on listings: import at call time
 
         return identity.org_id is not None and nda_signed_between(identity.org_id, obj.id)
 

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_app_context, has_request_context
 from flask_babel import get_locale, gettext as _
 
-from . import labels
+from app.core import labels
 
 EMPTY = "—"
 WAN = Decimal(10_000)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from search.engine import EngineUnavailable
 
-from .errors_http import _wants_json as wants_json
+from app.core.http_errors import _wants_json as wants_json
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_MESSAGE = _l("Search is unavailable at the moment; the administrators are told. "
@@ -50,7 +50,7 @@ class SearchExtension:
         searches fail loudly until reindex."""
         from search.engine import create_engine
 
-        from .indexing.service import rows_only_a_reindex_restores
+        from app.indexing.service import rows_only_a_reindex_restores
 
         engine = create_engine(
             url=app.config["ELASTICSEARCH_URL"],

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models_base import utcnow
-from .uow import UnitOfWork
+from app.core.models import utcnow
+from app.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 

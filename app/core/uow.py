@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from .extensions import db
+from app.core.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest
 
-from ..errors import PermissionDenied, ServiceError
-from ..identity import current_identity
-from ..routing import MAX_DB_INT
-from .models import ListingStatus
+from app.core.errors import PermissionDenied, ServiceError
+from app.core.identity import current_identity
+from app.core.routing import MAX_DB_INT
+from app.listings.models import ListingStatus
 
 API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 100

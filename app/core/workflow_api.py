@@ -13,13 +13,13 @@ from flask import jsonify, send_file, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from ..identity import current_identity
-from ..listings.api_common import (
+from app.core.identity import current_identity
+from app.core.http import (
     PAGINATION_HEADERS, ApiErrorSchema, PageArgs, created, json_body, paginated, require_login,
 )
-from ..payments import service as payments
-from .forms import api_input
-from .schemas import ActionSchema, EventSchema
+from app.payments import service as payments
+from app.core.input import api_input
+from app.deals.schemas import ActionSchema, EventSchema
 
 
 class WorkflowListArgs(PageArgs):
