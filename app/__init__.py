@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 from pathlib import Path
 
@@ -10,50 +9,36 @@ from flask import Flask
 
 from config import instance_path, load_settings
 
+from app import (accounts, analytics, deals, demands, demo, discovery, indexing, manage, matching, members, moderation,
+                 notifications, orgs, patents, payments, portfolio, service_offers, service_orders, web)
+from app import idempotency, security
+from app.core import formatting, http_errors, routing, search, sqlite
 from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from app.core.i18n import select_locale
 
-# Domain packages, in registration order. Each may provide ``views.bp`` (web UI blueprint),
-# ``api.blp`` (flask-smorest blueprint under /api/v1) and ``cli.cli`` (a click group or command; or
-# ``cli.commands``, a list of them).
-DOMAINS = [
-    "web",
-    "accounts",
-    "orgs",
-    "members",
-    "patents",
-    "demands",
-    "service_offers",
-    "moderation",
-    "portfolio",
-    "manage",
-    "indexing",
-    "discovery",
-    "matching",
-    "notifications",
-    "deals",
-    "service_orders",
-    "payments",
-    "analytics",
-    "demo",
-]
-
-# Every model module, imported so SQLAlchemy metadata (and Alembic autogenerate) sees all tables.
-MODEL_MODULES = [f"app.{d}.models" for d in DOMAINS] + ["app.idempotency.models"]
+# The domains, in wiring order: each package's ``init_app(app)`` registers its pages, API, commands and signal
+# handlers. Order matters where one domain's work follows another's: indexing registers the search outbox's drain
+# before matching registers the alert drain (alerts search the index); deals and service orders register their
+# payment callbacks with payments.
+DOMAINS = (
+    web, accounts, orgs, members, patents, demands, service_offers, moderation, portfolio, manage, indexing,
+    discovery, matching, notifications, deals, service_orders, payments, analytics, demo,
+)
 
 
-def _optional_module(name: str):
-    """Import ``name`` when it exists (domains grow their API/UI/CLI modules independently)."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except ModuleNotFoundError:
-        return None
-    return importlib.import_module(name) if spec else None
+# Every model module (each domain's, the audit log and idempotency keys).
+MODEL_MODULES = (
+    "app.accounts.models", "app.core.audit", "app.deals.models", "app.demands.models",
+    "app.idempotency.models", "app.indexing.models", "app.listings.models", "app.matching.models",
+    "app.notifications.models", "app.orgs.models", "app.patents.models", "app.payments.models",
+    "app.service_offers.models", "app.service_orders.models",
+)
 
 
 def import_models() -> None:
-    """Import every domain's models module."""
+    """Import every model module, so SQLAlchemy metadata (and Alembic autogenerate) sees all tables."""
     for name in MODEL_MODULES:
-        _optional_module(name)
+        importlib.import_module(name)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -64,49 +49,21 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import_models()
     db.init_app(app)
-    from app.core import sqlite
-
     with app.app_context():
         sqlite.configure(db.engine)  # WAL, busy timeout, BEGIN IMMEDIATE for writes, aware datetimes
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    from app.core.i18n import select_locale
-
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
-    from app.core import routing
-
     routing.init_app(app, api)  # before the blueprints: their <int:…> rules use the bounded converter
-    from app import idempotency
-
     idempotency.init_app(app, api)  # Idempotency-Key on every API POST, documented on each
-
-    from app import security
-    from app.accounts import auth
-    from app.core import formatting, http_errors, search
-
-    auth.init_app(app)
     security.init_app(app)
     http_errors.init_app(app)
     formatting.init_app(app)
     search.init_app(app)
 
     for domain in DOMAINS:
-        views = _optional_module(f"app.{domain}.views")
-        if views is not None:
-            app.register_blueprint(views.bp)
-        api_module = _optional_module(f"app.{domain}.api")
-        if api_module is not None:
-            api.register_blueprint(api_module.blp)
-            # The API's CSRF check differs from the forms' (bearer requests are exempt): see app.security.
-            csrf.exempt(api_module.blp)
-        cli_module = _optional_module(f"app.{domain}.cli")
-        if cli_module is not None:
-            for command in getattr(cli_module, "commands", [cli_module.cli]):
-                app.cli.add_command(command)
-    from app.notifications import decisions
-
-    decisions.init_app(app)
+        domain.init_app(app)
     return app

@@ -58,3 +58,13 @@ def drain_outbox(model, apply: Callable[[list, UnitOfWork], None], batch_size: i
             for row in rows:
                 row.processed_at = now
             applied += len(rows)
+
+
+def register_background_drain(app, drain: Callable[[], int]) -> None:
+    """Add ``drain`` (returns rows applied) to what the outbox worker runs, in registration order."""
+    app.extensions.setdefault("outbox_drains", []).append(drain)
+
+
+def drain_everything(app) -> int:
+    """Run every registered drain once (the outbox worker's loop body); returns rows applied."""
+    return sum(drain() for drain in app.extensions.get("outbox_drains", []))

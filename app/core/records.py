@@ -18,8 +18,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.core.errors import ValidationFailed
 from app.core.models import JsonType, utcnow
-from app.moderation.models import AppendOnlyError
-from app.patents.attachments import display_name, read_checked_pdf
+from app.core.audit import AppendOnlyError
+from app.core.files import display_name, read_checked_pdf
 
 
 class EventMixin:

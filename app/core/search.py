@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
-from search.engine import EngineUnavailable
+from search.engine import EngineUnavailable, create_engine
 
 from app.core.http_errors import _wants_json as wants_json
 
@@ -28,6 +28,9 @@ class SearchExtension:
 
     def __init__(self):
         self._lock = threading.Lock()
+        # How many listings of a resource only a reindex would bring into a new empty index; the indexing
+        # domain provides it (it knows the outbox), see ``app.indexing.init_app``.
+        self.rows_only_a_reindex_restores = lambda resource: 0
 
     def init_app(self, app: Flask) -> None:
         app.extensions["search"] = self
@@ -43,15 +46,10 @@ class SearchExtension:
                 self._engines[key] = self._open(app)
             return self._engines[key]
 
-    @staticmethod
-    def _open(app: Flask):
+    def _open(self, app: Flask):
         """Create the engine and its missing indexes; an index created empty while the database has listings
         of its resource that no pending outbox row will bring (say, a deleted folder) is marked incomplete, so
         searches fail loudly until reindex."""
-        from search.engine import create_engine
-
-        from app.indexing.service import rows_only_a_reindex_restores
-
         engine = create_engine(
             url=app.config["ELASTICSEARCH_URL"],
             index_dir=app.config["SEARCH_INDEX_DIR"],
@@ -64,7 +62,7 @@ class SearchExtension:
             log.error("search engine unavailable at start: %s", error)
             return engine
         for resource in created:
-            rows = rows_only_a_reindex_restores(resource)
+            rows = self.rows_only_a_reindex_restores(resource)
             if rows:
                 log.error("search index of %s was missing (%s listings not in it)", resource, rows)
                 engine.mark_incomplete(resource, f"index was missing ({rows} listings in the database); "

@@ -229,4 +229,3 @@ class DealService(WorkflowService):
 
 deals_service = DealService(model=Deal, event_model=DealEvent, document_model=DealDocument, fk="deal_id",
                             documents_folder=DOCUMENTS_FOLDER, machine=MACHINE)
-hooks.register(Deal.payable_kind, on_paid=deals_service.on_paid, on_failed=deals_service.on_failed)

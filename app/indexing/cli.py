@@ -5,12 +5,14 @@ import json
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
 from search.engine import EngineUnavailable
 
 from app.listings.registry import listing_services
+from app.core.outbox import drain_everything
 from app.indexing import service
 
 cli = AppGroup("search", help="Search index maintenance.")
@@ -68,10 +70,9 @@ def verify_command():
 def worker_command(interval, once):
     """Apply pending outbox rows to the engine, then send match alerts (production; the embedded default
     does both in-process after each commit)."""
-    from app.matching import alerts
-
+    app = current_app._get_current_object()
     while True:
-        applied = service.drain() + alerts.drain()
+        applied = drain_everything(app)
         if applied:
             click.echo(f"applied {applied} change(s)")
         if once:

@@ -24,11 +24,9 @@ from app.core.outbox import drain_outbox
 from app.core.search import search
 from app.core.uow import Operation, UnitOfWork
 from app.indexing.models import SearchOutbox
+from app.indexing.signals import index_synced
 
 
-# Sent after listings were written to the index (resource, ids=…, uow=…): work that follows a listing's
-# text, such as its embedding vector, hangs on it instead of on every write path.
-index_synced = Namespace().signal("index-synced")
 
 
 class IndexOp(Operation):

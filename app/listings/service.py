@@ -21,9 +21,10 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.indexing.service import IndexOp
 from app.core.models import utcnow
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from app.orgs.models import Organisation
 from app.core.search import search
+from app.listings.signals import listing_decided, listing_published
 from app.core.uow import unit_of_work
 from app.listings.models import ListingStatus
 
@@ -39,14 +40,6 @@ DECISIONS = {"approve", "revise", "reject"}
 OWNER_ACTIONS = {"update": EDITABLE | {ListingStatus.approved}, "submit": SUBMITTABLE, "withdraw": WITHDRAWABLE,
                  "delete": DELETABLE}
 
-# Sent as ``listing_published.send(resource, obj=..., uow=...)`` inside the transaction that first publishes a
-# listing; receivers (match alerts) register their own after-commit work on ``uow``.
-signals = Namespace()
-listing_published = signals.signal("listing-published")
-# Sent as ``listing_decided.send(resource, obj=..., decision=..., reason=..., edits=..., uow=...)`` inside the
-# transaction of every moderation decision (``edits``: the decision was on a published listing's pending edits);
-# receivers (the owner's notification) write in the same transaction.
-listing_decided = signals.signal("listing-decided")
 
 
 class ListingService:

@@ -29,7 +29,6 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.listings.models import ListingStatus
 from app.listings.registry import listing_services
-from app.listings.service import listing_published
 from app.core.models import utcnow
 from app.notifications.service import notify, recipients_of_org
 from app.core.outbox import drain_outbox
@@ -58,8 +57,7 @@ class AlertOp(Operation):
             drain()
 
 
-@listing_published.connect
-def _queue_alerts(resource: str, obj, uow) -> None:
+def queue_alerts(resource: str, obj, uow) -> None:
     uow.register(AlertOp(resource, obj))
 
 

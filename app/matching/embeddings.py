@@ -18,7 +18,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.indexing.service import index_synced
 from app.listings.registry import listing_services
 from app.core.uow import Operation, UnitOfWork
 from app.matching.models import Embedding
@@ -103,8 +102,7 @@ class EmbedOp(Operation):
         ensure_embeddings(self.resource, listing_services()[self.resource].get_many(self.ids))
 
 
-@index_synced.connect
-def _embed_synced(resource: str, ids: list[int], uow) -> None:
+def embed_synced(resource: str, ids: list[int], uow) -> None:
     """Queue the vectors of listings just written to the index (see module docstring); failures are logged by
     the unit of work and back-filled by ``flask match embed``."""
     if current_app.config["EMBED_AFTER_INDEX"]:

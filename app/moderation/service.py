@@ -17,7 +17,7 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.listings.registry import listing_services
 from app.listings.service import DECISIONS
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 
 
 def _require_admin(identity: Identity) -> None:

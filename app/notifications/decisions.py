@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.accounts.models import Role, User
-from app.listings.service import listing_decided
+from app.listings.signals import listing_decided
 from app.core.labels import ROLES
 from app.manage.labels import RESOURCE_SINGULAR
 from app.members.service import INVITATION_DAYS, membership_changed

@@ -8,7 +8,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from app.core.uow import unit_of_work
 from app.core.validators import validate_credit_code
 from app.orgs.models import Organisation, OrgKind, VerificationStatus

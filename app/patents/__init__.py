@@ -1,1 +1,11 @@
 """Patents (专利) posted by university and institute tech-transfer offices."""
+from __future__ import annotations
+
+from app.core import wiring
+
+
+def init_app(app) -> None:
+    """Wire the API into ``app``."""
+    from app.patents import api  # its own modules, loaded when the app is wired, not on import
+
+    wiring.register(app, apis=[api.blp])

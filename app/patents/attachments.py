@@ -7,24 +7,19 @@ download and delete; confidential attachments follow ``read_confidential`` (owne
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 from pathlib import Path
 
 from flask import current_app
 from marshmallow import Schema, fields
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
-from app.core.errors import NotFound, ValidationFailed
+from app.core.errors import NotFound
+from app.core.files import display_name, read_checked_pdf
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.uow import Operation, unit_of_work
 from app.patents.models import PatentAttachment
 from app.patents.service import patents_service
-
-PDF_TYPE = "application/pdf"
-PDF_MAGIC = b"%PDF-"
 
 
 class AttachmentSchema(Schema):
@@ -43,37 +38,6 @@ class AttachmentSchema(Schema):
 def upload_dir() -> Path:
     """Where attachment files live: ``UPLOAD_DIR/patents``, outside the static folder."""
     return Path(current_app.config["UPLOAD_DIR"]) / "patents"
-
-
-def _file_error(message: str) -> ValidationFailed:
-    return ValidationFailed({"file": [message]})
-
-
-def read_checked_pdf(file) -> bytes:
-    """The upload's bytes once they prove to be a PDF within the size limit; else 422 naming ``file``."""
-    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
-    if (file.mimetype or "").lower() != PDF_TYPE:
-        raise _file_error(f"only PDF files are accepted (content type {PDF_TYPE})")
-    data = file.stream.read(limit + 1)
-    if len(data) > limit:
-        raise _file_error(f"the file is larger than {limit} bytes")
-    if not data.startswith(PDF_MAGIC):
-        raise _file_error("the file is not a PDF")
-    try:
-        if len(PdfReader(io.BytesIO(data), strict=False).pages) < 1:
-            raise _file_error("the PDF has no pages")
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        raise _file_error("the PDF cannot be read") from None
-    return data
-
-
-def display_name(filename: str | None) -> str:
-    """A harmless display name: no directories, no control characters, bounded length, ``.pdf`` suffix."""
-    name = Path((filename or "").replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable()).strip() or "attachment.pdf"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    return name[-255:]
 
 
 class RemoveFileOp(Operation):

@@ -1,5 +1,5 @@
 """REST API of service offers (中试 / 检验检测): ``/api/v1/services``, built by the generic listing API."""
-from app.core.http import listing_blueprint
+from app.listings.resource import listing_blueprint
 from app.service_offers.service import service_offers_service
 
 blp = listing_blueprint(

@@ -49,5 +49,3 @@ service_orders_service = ServiceOrderService(
     model=ServiceOrder, event_model=ServiceOrderEvent, document_model=ServiceOrderDocument, fk="order_id",
     documents_folder=DOCUMENTS_FOLDER, machine=MACHINE,
 )
-hooks.register(ServiceOrder.payable_kind, on_paid=service_orders_service.on_paid,
-               on_failed=service_orders_service.on_failed)

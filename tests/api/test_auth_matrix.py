@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.models import ApiToken
 from app.core.identity import Identity
 from app.listings.registry import listing_services
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from app.orgs.models import Organisation
 from app.patents import attachments
 from app.patents.models import PatentAttachment

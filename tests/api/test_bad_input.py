@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.listings.registry import listing_services
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from tests.api.conftest import API, DATA, build_world
 from tests.api.test_auth_api import REGISTRATION
 from tests.factories import CREDIT_CODES

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.listings.registry import listing_services
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from tests.api.conftest import API, DATA
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from app.orgs.models import OrgKind, VerificationStatus
 from tests.api.conftest import API, bearer
 from tests.factories import CREDIT_CODES, OrganisationFactory, UserFactory

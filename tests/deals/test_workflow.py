@@ -292,7 +292,7 @@ def test_replay_rejects_a_history_the_machine_cannot_produce(market):
 
 
 def test_events_are_append_only(market):
-    from app.moderation.models import AppendOnlyError
+    from app.core.audit import AppendOnlyError
 
     deal = open_deal(market)
     event = deals_service.events_of(deal)[0]

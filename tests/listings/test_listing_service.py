@@ -9,7 +9,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.identity import Identity
 from app.indexing.models import SearchOutbox
 from app.listings.models import ListingStatus
-from app.moderation.models import AppendOnlyError, AuditEntry
+from app.core.audit import AppendOnlyError, AuditEntry
 from app.orgs.models import OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.patents.service import patents_service

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.moderation.models import AuditEntry
+from app.core.audit import AuditEntry
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.service import patents_service
 from tests.factories import CREDIT_CODES, OrganisationFactory, identity_of, make_listing
