@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench load setup clean
+.PHONY: run test lint bench load setup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,14 @@ run: $(STAMP)
 	$(FLASK) match embed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Run the whole test suite (PostgreSQL when TEST_DATABASE_URL is set, else SQLite)
-test: $(STAMP)
+## Run the whole test suite (PostgreSQL when TEST_DATABASE_URL is set, else SQLite), after the linters:
+## ruff (ruff.toml) and the layer contracts (.importlinter: core imports no domain, no cycles between domains)
+test: $(STAMP) lint
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 ## Run the benchmarks (search, matching, indexing) and print their report
 bench: $(STAMP)

@@ -7,14 +7,33 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import instance_path, load_settings
-
-from app import (accounts, analytics, deals, demands, demo, discovery, indexing, manage, matching, members, moderation,
-                 notifications, orgs, patents, payments, portfolio, service_offers, service_orders, web)
-from app import idempotency, security
+from app import (
+    accounts,
+    analytics,
+    deals,
+    demands,
+    demo,
+    discovery,
+    idempotency,
+    indexing,
+    manage,
+    matching,
+    members,
+    moderation,
+    notifications,
+    orgs,
+    patents,
+    payments,
+    portfolio,
+    security,
+    service_offers,
+    service_orders,
+    web,
+)
 from app.core import formatting, http_errors, routing, search, sqlite
 from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.core.i18n import select_locale
+from config import instance_path, load_settings
 
 # The domains, in wiring order: each package's ``init_app(app)`` registers its pages, API, commands and signal
 # handlers. Order matters where one domain's work follows another's: indexing registers the search outbox's drain

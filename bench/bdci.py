@@ -26,10 +26,11 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.indexing import service as indexing
-from app.matching import embeddings, service as matching
-from app.patents.models import Patent
 from app.core.search import search
+from app.indexing import service as indexing
+from app.matching import embeddings
+from app.matching import service as matching
+from app.patents.models import Patent
 from search.query import SearchRequest
 
 from .datasets import DATA

@@ -9,9 +9,9 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.core.identity import Identity
-from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.core.uow import UnitOfWork
 from app.core.validators import normalise_ipc
+from app.orgs.models import Organisation, OrgKind, VerificationStatus
 
 
 def bench_app(root: Path | None = None, database_url: str | None = None, prefix: str | None = None):

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 
 def _gains(relevant) -> Mapping[str, float]:

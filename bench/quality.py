@@ -10,14 +10,14 @@ import time
 
 import bm25s
 import jieba
+from sqlalchemy import select
 
-from app.demands.models import TechDemand
+from app.core.extensions import db
 from app.core.identity import Identity
+from app.demands.models import TechDemand
 from app.indexing import service as indexing
 from app.matching import service as matching
 from app.patents.models import Patent
-from app.core.extensions import db
-from sqlalchemy import select
 
 from .datasets import BenchSet
 from .harness import bench_app, load_patents

@@ -25,32 +25,32 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from urllib.request import urlopen
 
 import numpy as np
-
 from sqlalchemy import and_, func, insert, or_, select
 
-from app.discovery import service as discovery
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.search import search as search_engine
+from app.core.uow import UnitOfWork
+from app.discovery import service as discovery
 from app.indexing import service as indexing
 from app.listings.models import ListingStatus, Maturity
-from app.matching import embeddings, service as matching
+from app.matching import embeddings
+from app.matching import service as matching
 from app.matching.models import Embedding
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.patents.service import patents_service
-from app.core.search import search as search_engine
-from app.core.uow import UnitOfWork
 from search.analysis import analyze
 from search.query import SearchRequest
 
+from .bdci import load as load_bdci
 from .datasets import DATA, patents_cpc
 from .harness import bench_app, ipc_codes
-from .bdci import load as load_bdci
 from .quality import demand_for
 
 REGIONS = ["北京", "上海", "江苏", "浙江", "广东", "湖北", "四川", "陕西"]
@@ -61,7 +61,7 @@ def synthetic_patents(n: int, seed: int = 7) -> list[dict]:
     """``n`` patent rows resampled with perturbation from the real sample (see module docstring)."""
     rng = random.Random(seed)
     base = [json.loads(line) for line in (DATA / "cn_g06f_patents" / "patents.jsonl").open(encoding="utf-8")]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for i in range(n):
         source = rng.choice(base)
@@ -168,7 +168,7 @@ def store_random_vectors(n: int, dimensions: int = 384, seed: int = 11) -> None:
         with UnitOfWork() as uow:
             uow.session.execute(insert(Embedding), [
                 {"resource": "patents", "object_id": i, "model": embeddings.MODEL_NAME, "text_hash": "synthetic",
-                 "vector": v.tobytes()} for i, v in zip(chunk, vectors)])
+                 "vector": v.tobytes()} for i, v in zip(chunk, vectors, strict=False)])
 
 
 def http_search_ms(app, queries: list[str], workers: int = 2) -> list[float]:

@@ -8,9 +8,9 @@ so both engines behave the same.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
 
 from .analysis import analyze, normalise
 from .highlight import highlight

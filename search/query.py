@@ -5,8 +5,9 @@ language, so the same request gives the same hits on tantivy and Elasticsearch.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 
 class Filter:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
 from .analysis import analyze_joined, char_bigrams, normalise
@@ -51,7 +51,7 @@ class Spec:
         raise KeyError(f"{self.resource} has no indexed field {field!r}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def spec(resource: str) -> Spec:
     """The current spec of ``resource`` (the highest mapping version on disk)."""
     path = max(MAPPINGS_DIR.glob(f"{resource}.v*.json"), key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
@@ -119,5 +119,5 @@ def to_datetime(value) -> datetime:
         return datetime(value.year, value.month, value.day)
     parsed = datetime.fromisoformat(str(value))
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed

@@ -12,13 +12,13 @@ import pytest
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
-from app.demands.service import demands_service
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.validators import application_check_char
+from app.demands.service import demands_service
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.service import patents_service
 from app.service_offers.service import service_offers_service
-from app.core.validators import application_check_char
 
 PASSWORD = "correct horse battery"
 _HASH = hash_password(PASSWORD)  # hashing is deliberately slow; do it once

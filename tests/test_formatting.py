@@ -1,7 +1,7 @@
 """The formatting layer: money, numbers, sizes, times and labels as a reader sees them, in both languages."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -64,7 +64,7 @@ def test_sizes_in_megabytes():
 def test_times_in_the_display_zone_labelled(app, zh):
     moment = datetime(2026, 11, 30, 16, 5, 7, 123456)  # naive UTC, as SQLite returns it
     assert f.format_datetime(moment) == "2026-12-01 00:05（北京时间）"
-    assert f.format_datetime(moment.replace(tzinfo=timezone.utc), with_zone=False, seconds=True) == "2026-12-01 00:05:07"
+    assert f.format_datetime(moment.replace(tzinfo=UTC), with_zone=False, seconds=True) == "2026-12-01 00:05:07"
     assert f.format_datetime("2026-11-30T16:05:07+00:00", with_zone=False) == "2026-12-01 00:05"
     assert f.format_date(moment) == "2026-12-01"
     assert f.format_date(date(2027, 1, 2)) == "2027-01-02"

@@ -8,16 +8,24 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
+from app.accounts import service
 from app.accounts.auth import token_digest
+from app.accounts.models import ApiToken
+from app.accounts.schemas import RegistrationSchema, TokenRequestSchema, UserSchema
 from app.core.extensions import db
+from app.core.http import (
+    API_PREFIX,
+    ApiErrorSchema,
+    NotAuthenticated,
+    created,
+    documents_body,
+    json_body,
+    require_login,
+)
 from app.core.identity import current_identity
-from app.core.http import API_PREFIX, ApiErrorSchema, NotAuthenticated, created, documents_body, json_body, require_login
 from app.core.models import as_utc
 from app.orgs.service import dump as dump_org
 from app.security.limits import credential_limits
-from app.accounts import service
-from app.accounts.models import ApiToken
-from app.accounts.schemas import RegistrationSchema, TokenRequestSchema, UserSchema
 
 blp = Blueprint("accounts_api", __name__, url_prefix=API_PREFIX, description="Registration, API tokens, current user")
 

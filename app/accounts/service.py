@@ -12,20 +12,21 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.auth import token_digest
+from app.accounts.models import ApiToken, PasswordReset, Role, User
+from app.accounts.schemas import NewPasswordSchema, RegistrationSchema
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.mail import SendMail
 from app.core.models import as_utc, utcnow
-from app.notifications.service import SendMail
+from app.core.uow import unit_of_work
 from app.orgs.models import Organisation, OrgKind
 from app.orgs.service import normalised_credit_code
-from app.core.uow import unit_of_work
-from app.accounts.models import ApiToken, PasswordReset, Role, User
-from app.accounts.schemas import NewPasswordSchema, RegistrationSchema
 
 hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so both paths cost the same (no user enumeration by timing).

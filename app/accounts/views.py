@@ -3,20 +3,22 @@ organisation admin asks for verification with the unified social credit code (�
 password pages (change; forgotten → e-mailed link → new password) and the API-token page."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
+from app.accounts import service
+from app.accounts.schemas import SELF_SERVICE_KINDS, RegistrationSchema
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.forms import Form, FormSection, translate
+from app.core.forms import FormField as F
 from app.core.identity import current_identity
-from app.core.forms import Form, FormField as F, FormSection, translate
 from app.manage.labels import ORG_KIND_LABELS
-from app.members import views as member_pages
 from app.orgs import service as orgs
 from app.orgs.schemas import VerificationRequestSchema
 from app.security.limits import credential_limits
-from app.accounts import service
-from app.accounts.schemas import SELF_SERVICE_KINDS, RegistrationSchema
 
 bp = Blueprint("accounts", __name__)
 
@@ -81,15 +83,24 @@ def account():
     schema = VerificationRequestSchema()
     if request.method == "GET":
         form = Form.from_data(VERIFICATION_FORM, schema, {"credit_code": org.credit_code})
-        return render_template("accounts/account.html", org=org, form=form, **member_pages.section(identity, org))
+        return render_template("accounts/account.html", org=org, form=form, **_sections(identity, org))
     form = Form.from_request(VERIFICATION_FORM, schema, request.form)
     try:
         orgs.request_verification(identity, form.data().get("credit_code", ""))
     except (ValidationFailed, Conflict) as error:
         return render_template("accounts/account.html", org=org, form=form.fail(error),
-                               **member_pages.section(identity, org)), error.status
+                               **_sections(identity, org)), error.status
     flash(_("Thank you. A platform admin will check your organisation."), "success")
     return redirect(url_for(".account"))
+
+
+def _sections(identity, org) -> dict:
+    """Template variables of the sections other domains add to the account page: each
+    ``section(identity, org) -> dict`` in ``app.extensions["account_sections"]`` (members adds its list and forms)."""
+    context = {}
+    for section in current_app.extensions.get("account_sections", []):
+        context.update(section(identity, org))
+    return context
 
 
 def _field_errors(error: ValidationFailed) -> dict:

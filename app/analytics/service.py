@@ -5,7 +5,7 @@ PostgreSQL) and summed into ISO weeks here, so no dialect-specific date truncati
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -66,7 +66,7 @@ def new_listings_per_week(today: date, weeks: int) -> list[dict]:
     """The last ``weeks`` ISO weeks (oldest first, this week last): listings created per resource, and
     listings published (all resources)."""
     first = _week_start(today) - timedelta(weeks=weeks - 1)
-    since = datetime.combine(first, time.min, tzinfo=timezone.utc)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
     table = [{"week": first + timedelta(weeks=i), "created": {}, "published": 0} for i in range(weeks)]
 
     def bucket(day: date) -> dict | None:

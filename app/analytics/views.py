@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
-from app.core.identity import current_identity
 from app.analytics import service
+from app.core.identity import current_identity
 
 bp = Blueprint("analytics", __name__, url_prefix="/admin")
 

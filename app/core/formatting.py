@@ -24,12 +24,13 @@ API (all return ``str``):
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context, has_request_context
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.core import labels
 
@@ -148,7 +149,7 @@ def timezone_label() -> str:
 
 def to_display_zone(moment: datetime) -> datetime:
     """A stored moment (UTC; naive on SQLite) in the display time zone."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(display_timezone())
 
 

@@ -13,7 +13,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields as ma
 from marshmallow.utils import missing as ma_missing
 
@@ -55,7 +56,7 @@ class FormField:
             return self.name in form
         if self.widget == "rows":
             cells = [form.getlist(f"{self.name}-{column.name}") for column in self.columns]
-            rows = [dict(zip([c.name for c in self.columns], values))
+            rows = [dict(zip([c.name for c in self.columns], values, strict=False))
                     for values in itertools.zip_longest(*cells, fillvalue="")]
             return [row for row in rows if not self._row_is_blank(row)]
         return form.get(self.name, "")
@@ -158,7 +159,7 @@ class Form:
     errors: dict = field(default_factory=dict)
 
     @classmethod
-    def blank(cls, sections, schema) -> "Form":
+    def blank(cls, sections, schema) -> Form:
         """A new form showing the schema's defaults and one empty row per row table."""
         form = cls.from_data(sections, schema, _defaults(schema))
         for f in form.fields:
@@ -167,11 +168,11 @@ class Form:
         return form
 
     @classmethod
-    def from_data(cls, sections, schema, data: dict) -> "Form":
+    def from_data(cls, sections, schema, data: dict) -> Form:
         return cls(tuple(sections), schema, {f.name: f.from_data(data) for f in _fields(sections)})
 
     @classmethod
-    def from_request(cls, sections, schema, form) -> "Form":
+    def from_request(cls, sections, schema, form) -> Form:
         return cls(tuple(sections), schema, {f.name: f.from_request(form) for f in _fields(sections)})
 
     @property
@@ -184,7 +185,7 @@ class Form:
         loaded = {f.name: f.to_input(self.values[f.name], schema_fields.get(f.name)) for f in self.fields}
         return {key: value for key, value in loaded.items() if value is not OMIT}
 
-    def fail(self, error: ServiceError) -> "Form":
+    def fail(self, error: ServiceError) -> Form:
         """Take the field errors of ``error`` (422, or a 409 naming fields) or its message."""
         self.errors = error.extra.get("errors") or {"_form": [error.message]}
         # Blank rows were not sent to the service; give back the empty row to type into (after the sent rows,

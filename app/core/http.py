@@ -5,15 +5,13 @@ from __future__ import annotations
 import math
 from functools import wraps
 
-from flask import Response, jsonify, request, url_for
-from flask.views import MethodView
+from flask import jsonify, request, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest
 
 from app.core.errors import PermissionDenied, ServiceError
 from app.core.identity import current_identity
-from app.core.routing import MAX_DB_INT
 
 API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 100

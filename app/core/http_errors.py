@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException

@@ -30,16 +30,16 @@ class Identity:
         return self.role in ("org_admin", "platform_admin")
 
     @classmethod
-    def anonymous(cls) -> "Identity":
+    def anonymous(cls) -> Identity:
         return cls()
 
     @classmethod
-    def system(cls) -> "Identity":
+    def system(cls) -> Identity:
         """The platform itself (CLI imports, scheduled jobs, payment webhooks)."""
         return cls(is_system=True, role="platform_admin", org_verified=True)
 
     @classmethod
-    def of(cls, user) -> "Identity":
+    def of(cls, user) -> Identity:
         """Identity of a ``User`` row (or anonymous for ``None``)."""
         if user is None or not getattr(user, "is_authenticated", False):
             return cls.anonymous()

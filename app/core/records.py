@@ -16,10 +16,10 @@ from marshmallow import ValidationError, fields
 from sqlalchemy import DateTime, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.core.errors import ValidationFailed
-from app.core.models import JsonType, utcnow
 from app.core.audit import AppendOnlyError
+from app.core.errors import ValidationFailed
 from app.core.files import display_name, read_checked_pdf
+from app.core.models import JsonType, utcnow
 
 
 class EventMixin:

@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
-from search.engine import EngineUnavailable, create_engine
-
 from app.core.http_errors import _wants_json as wants_json
+from search.engine import EngineUnavailable, create_engine
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_MESSAGE = _l("Search is unavailable at the moment; the administrators are told. "

@@ -13,7 +13,7 @@
 """
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event
@@ -34,7 +34,7 @@ class AwareDateTime(DATETIME):
         def process(value):
             moment = parse(value) if parse else value
             if moment is not None and moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
             return moment
 
         return process

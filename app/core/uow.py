@@ -18,10 +18,10 @@ log = logging.getLogger(__name__)
 class Operation:
     """Base class for work that belongs to a unit of work."""
 
-    def on_register(self, uow: "UnitOfWork") -> None:
+    def on_register(self, uow: UnitOfWork) -> None:
         """Run inside the transaction, when the operation is registered."""
 
-    def on_commit(self, uow: "UnitOfWork") -> None:
+    def on_commit(self, uow: UnitOfWork) -> None:
         """Run after the transaction committed; failures are logged, never undo the commit."""
 
 
@@ -33,7 +33,7 @@ class UnitOfWork:
         self._operations: list[Operation] = []
         self._committed = False
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:

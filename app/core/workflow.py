@@ -8,34 +8,36 @@ locks the row, checks the caller's role, the transition and the action's own con
 appends an event row and notifies whoever must act next, all in the caller's unit of work.
 
 Deals (:mod:`app.deals.actions`) and service orders (:mod:`app.service_orders.actions`) are two machines on this
-engine; the actions they share (payment, cancellation, disputes, expiry) are defined here once.
+engine; the actions every paid workflow shares (payment, cancellation, disputes) are in
+:mod:`app.transactions.workflow`, the expiry here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from blinker import Namespace
 from flask import current_app
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts.models import Role, User
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.notifications.service import recipients_of_org, tell
-from app.payments import service as payments
-from app.core.uow import UnitOfWork, unit_of_work
 from app.core.records import document_path
+from app.core.uow import UnitOfWork, unit_of_work
 
 BUYER, SELLER, ADMIN, SYSTEM = "buyer", "seller", "admin", "system"
 PARTIES = frozenset({BUYER, SELLER})
 CREATED = "create"  # the action name of a subject's first event (it has no action class: nothing precedes it)
-HELD = "held"  # the payments package's status of money the platform holds
+# Sent as ``transitioned.send(service, obj=…, identity=…, action=…, uow=…)`` inside the transaction of every
+# transition and creation; the notifications domain tells whoever must act next.
+transitioned = Namespace().signal("workflow-transitioned")
 
 
 def other_party(role: str) -> str:
@@ -163,20 +165,37 @@ class ReasonSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
-class PaymentEventSchema(Schema):
-    """Input of the payment actions the system runs (from the payments package's callbacks)."""
-
-    payment_id = fields.Integer(required=True, strict=True)
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
-
-
 class NoteSchema(Schema):
     """An optional free-text note."""
 
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 
-# ---------------------------------------------------------------- actions shared by the machines
+# ---------------------------------------------------------------- how the API shows events and actions
+
+
+class EventSchema(Schema):
+    """One transition of the timeline."""
+
+    id = fields.Integer()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_role = fields.String(allow_none=True)
+    actor = fields.Function(lambda e: e.actor.display_name if e.actor else None)
+    payload = fields.Dict(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ActionSchema(Schema):
+    """An action the caller may run next, with the input fields it takes."""
+
+    name = fields.String()
+    label = fields.Function(lambda a: str(a.label))
+    fields_ = fields.Function(lambda a: sorted(a.schema().fields) if a.schema else [], data_key="fields")
+
+
+# ---------------------------------------------------------------- actions any machine may use
 
 
 class WithReason(Action):
@@ -186,141 +205,6 @@ class WithReason(Action):
 
     def execute(self, obj, data, ctx):
         return {"reason": data["reason"]}
-
-
-def money_held(obj) -> bool:
-    """True while the platform holds the buyer's money for ``obj``."""
-    payment = payments.payment_of(obj)
-    return payment is not None and payment.status.value == HELD
-
-
-def refund_held(obj, reason: str, ctx: ActionContext) -> int:
-    """Refund everything still held for ``obj`` (as the platform, the workflow having authorised it); returns fen."""
-    if not money_held(obj):
-        return 0
-    payment = payments.payment_of(obj)
-    payments.refund(Identity.system(), obj, reason=reason, uow=ctx.uow)
-    return payment.total
-
-
-def release_held(obj, ctx: ActionContext) -> int:
-    """Release the held money to the seller (less the platform fee); returns the fen released."""
-    payment = payments.payment_of(obj)
-    payments.release(Identity.system(), obj, uow=ctx.uow)
-    return payment.amount
-
-
-class StartPayment(Action):
-    """The buyer opens a payment attempt for the agreed amount plus the platform fee (a new attempt may follow a
-    failed or abandoned one); the money is held once the payment provider confirms."""
-
-    name = "start_payment"
-    label = _l("Pay")
-    roles = frozenset({BUYER})
-
-    def blocked(self, obj):
-        payment = payments.payment_of(obj)
-        if payment is not None and payment.status.value == HELD:
-            return "the payment is already held"
-        return None
-
-    def execute(self, obj, data, ctx):
-        amount = to_minor_units(obj.payable_amount)
-        fee = payments.fee_for(obj.payment_mode, amount)
-        payment = payments.start_payment(ctx.identity, obj, amount=amount, fee=fee,
-                                         currency=current_app.config["PAYMENT_CURRENCY"], mode=obj.payment_mode,
-                                         uow=ctx.uow)
-        return {"payment_id": payment.id, "amount": amount, "fee": fee, "provider": payment.provider}
-
-
-class PaymentConfirmed(Action):
-    """The payments package reports the buyer's money held (only the system runs it; a webhook calls it)."""
-
-    name = "payment_confirmed"
-    label = _l("Payment confirmed")
-    roles = frozenset({SYSTEM})
-    schema = PaymentEventSchema
-
-    def execute(self, obj, data, ctx):
-        payment = payments.payment_of(obj)
-        if payment is None or payment.id != data["payment_id"] or payment.status.value != HELD:
-            raise Conflict(f"payment {data['payment_id']} does not hold money for this", current_status=obj.status.value)
-        return {"payment_id": payment.id, "total": payment.total}
-
-
-class PaymentFailed(Action):
-    """The payments package reports a failed attempt; the subject keeps waiting for payment."""
-
-    name = "payment_failed"
-    label = _l("Payment failed")
-    roles = frozenset({SYSTEM})
-    schema = PaymentEventSchema
-
-    def execute(self, obj, data, ctx):
-        return {"payment_id": data["payment_id"], "reason": data.get("reason")}
-
-
-class Cancel(WithReason):
-    """A party ends the subject, giving a reason; money held is refunded in full."""
-
-    name = "cancel"
-    label = _l("Cancel")
-    roles = PARTIES
-    awaited = False
-
-    def execute(self, obj, data, ctx):
-        return {"reason": data["reason"], "refunded": refund_held(obj, data["reason"], ctx)}
-
-
-class Dispute(WithReason):
-    """A party asks a platform admin to decide; the interrupted status is remembered for a resumption."""
-
-    name = "dispute"
-    label = _l("Open a dispute")
-    roles = PARTIES
-    awaited = False
-
-    def execute(self, obj, data, ctx):
-        obj.disputed_from = obj.status.value
-        return {"reason": data["reason"], "interrupted": obj.disputed_from}
-
-
-class ResolveRefund(Cancel):
-    """The admin decides for the buyer: the subject ends and money held is refunded."""
-
-    name = "resolve_refund"
-    label = _l("Decide: refund and end")
-    roles = frozenset({ADMIN})
-    awaited = True
-
-
-class ResolveRelease(WithReason):
-    """The admin decides for the seller: the held money is released and the subject completes."""
-
-    name = "resolve_release"
-    label = _l("Decide: release to the seller")
-    roles = frozenset({ADMIN})
-
-    def blocked(self, obj):
-        return None if money_held(obj) else "no money is held"
-
-    def execute(self, obj, data, ctx):
-        obj.completed_at = ctx.now
-        return {"reason": data["reason"], "released": release_held(obj, ctx)}
-
-
-class ResolveResume(WithReason):
-    """The admin lets the subject continue where the dispute interrupted it."""
-
-    name = "resolve_resume"
-    label = _l("Decide: resume")
-    roles = frozenset({ADMIN})
-
-    def target(self, obj, data):
-        return type(obj.status)(obj.disputed_from)
-
-    def execute(self, obj, data, ctx):
-        return {"reason": data["reason"], "resumed": obj.disputed_from}
 
 
 class Expire(Action):
@@ -340,30 +224,9 @@ class Expire(Action):
         return {"deadline": _aware(obj.stage_deadline).isoformat()}
 
 
-def shared_actions(*, awaiting_payment, paid, cancellable, cancelled, disputable, disputed, completed, expirable,
-                   expired) -> list[type[Action]]:
-    """The payment, cancellation, dispute and expiry actions bound to one machine's statuses."""
-
-    def bind(base, status_from, status_to):
-        return type(base.__name__, (base,), {"status_from": tuple(status_from), "status_to": status_to,
-                                             "__doc__": base.__doc__, "__module__": base.__module__})
-
-    return [
-        bind(StartPayment, [awaiting_payment], awaiting_payment),
-        bind(PaymentConfirmed, [awaiting_payment], paid),
-        bind(PaymentFailed, [awaiting_payment], awaiting_payment),
-        bind(Cancel, cancellable, cancelled),
-        bind(Dispute, disputable, disputed),
-        bind(ResolveRefund, [disputed], cancelled),
-        bind(ResolveRelease, [disputed], completed),
-        bind(ResolveResume, [disputed], tuple(disputable)),
-        bind(Expire, expirable, expired),
-    ]
-
-
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- the service
@@ -573,27 +436,9 @@ class WorkflowService:
         ).all()
         return any(row.get("payment_id") == payment_id for row in rows)
 
-    def recipients(self, obj, role: str) -> list[User]:
-        """The users acting for ``role`` on ``obj``: the party's organisation, or the platform admins."""
-        if role == BUYER:
-            return recipients_of_org(obj.buyer_org_id)
-        if role == SELLER:
-            return recipients_of_org(obj.seller_org_id)
-        return list(db.session.scalars(
-            select(User).where(User.role == Role.platform_admin, User.active.is_(True))
-        ))
-
     def _notify(self, obj, identity: Identity, action_name: str, uow) -> None:
-        """Tell whoever must act next (in their language), and both parties when the subject closed."""
-        awaited = self.machine.awaited_roles(obj)
-        if not obj.is_open:
-            awaited = awaited | PARTIES
-        actor_role = self.role_of(identity, obj)
-        for role in sorted(awaited - {actor_role}):  # the actor's side knows what it just did
-            steps = [a.label for a in self.machine.available(obj, role) if a.awaited]
-            tell(self.recipients(obj, role), f"{obj.__tablename__}.{action_name}", self.link(obj), uow=uow,
-                 title=lambda: self.notification_title(obj),
-                 body=lambda: gettext("Your next step: %(steps)s", steps=", ".join(map(str, steps))) if steps else "")
+        """Tell the receivers of :data:`transitioned` (the notifications domain tells whoever must act next)."""
+        transitioned.send(self, obj=obj, identity=identity, action=action_name, uow=uow)
 
     def link(self, obj) -> str:
         """The site path of the subject's page (notifications run outside requests, so no url_for)."""

@@ -14,23 +14,29 @@
 """
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.listings.models import ListingStatus
-from app.notifications.service import recipients_of_org
-from app.service_offers.models import ServiceKind, ServiceOffer
-from app.deals import contract
-from app.deals.models import TERMINAL, DealDocument, DealOffer, DealStatus as S, DealTest, OfferStatus
 from app.core.records import store_pdf
+from app.core.workflow import ADMIN, BUYER, PARTIES, SELLER, Action, Machine, NoteSchema, WithReason
+from app.deals import contract
+from app.deals.models import TERMINAL, DealDocument, DealOffer, DealTest, OfferStatus
+from app.deals.models import DealStatus as S
 from app.deals.schemas import (
-    AgreeSchema, BookTestSchema, InspectionResultSchema, OfferTermsSchema, ProposeNdaSchema, ResultsSchema,
+    AgreeSchema,
+    BookTestSchema,
+    InspectionResultSchema,
+    OfferTermsSchema,
+    ProposeNdaSchema,
+    ResultsSchema,
 )
-from app.core.workflow import (
-    ADMIN, BUYER, PARTIES, SELLER, Action, Machine, NoteSchema, WithReason, release_held, shared_actions, tell,
-)
+from app.listings.models import ListingStatus
+from app.notifications.service import recipients_of_org, tell
+from app.service_offers.models import ServiceKind, ServiceOffer
+from app.transactions.workflow import release_held, shared_actions
 
 DOCUMENTS_FOLDER = "deals"
 OPEN = tuple(s for s in S if s not in TERMINAL)

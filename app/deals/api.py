@@ -9,14 +9,14 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.core.identity import current_identity
 from app.core.http import API_PREFIX, ApiErrorSchema, created, json_body, require_login
-from app.patents.attachments import file_path
+from app.core.identity import current_identity
 from app.core.input import api_input
 from app.deals.registration import registration_csv
-from app.core.workflow_api import response_schema, send_pdf, workflow_routes
 from app.deals.schemas import CreateDealSchema, DealSchema, MessageSchema, OfferSchema, OfferTermsSchema
 from app.deals.service import deals_service
+from app.patents.attachments import file_path
+from app.transactions.resource import response_schema, send_pdf, workflow_routes
 
 blp = Blueprint("deals_api", __name__, url_prefix=API_PREFIX,
                 description="Deals: inquiry → NDA → offers → pilot test → inspection → contract → payment → completion")

@@ -8,9 +8,10 @@ when one is installed (WenQuanYi, Noto CJK), else with reportlab's built-in CID 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -21,7 +22,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 # (category of 技术合同认定登记, subtype) per cooperation mode.
 CONTRACT_TYPES = {
@@ -46,7 +46,7 @@ FALLBACK_CID_FONT = "STSong-Light"
 
 def to_beijing(moment: datetime) -> datetime:
     """A stored UTC moment (naive on SQLite) in Beijing time."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(BEIJING)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING)
 
 
 def contract_number(deal, now: datetime) -> str:

@@ -115,11 +115,11 @@ class Deal(TimestampMixin, db.Model):
         return self.status not in TERMINAL
 
     @property
-    def latest_offer(self) -> "DealOffer | None":
+    def latest_offer(self) -> DealOffer | None:
         """The offer on the table (the newest open one)."""
         return next((o for o in reversed(self.offers) if o.status == OfferStatus.open), None)
 
-    def current_test(self, kind: str) -> "DealTest | None":
+    def current_test(self, kind: str) -> DealTest | None:
         """The newest pilot (``"pilot"``) or inspection test."""
         return next((t for t in reversed(self.tests) if t.kind == kind), None)
 

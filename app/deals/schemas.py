@@ -7,24 +7,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.listings.models import CoopMode
 from app.core.records import PdfUpload
+from app.listings.models import CoopMode
+from app.transactions.schemas import DocumentSchema, decimal
 
-MAX_AMOUNT = 10**12  # CNY; anything larger is a typo (an int: the OpenAPI document shows bounds as numbers)
 LICENCES = {CoopMode.exclusive_licence.value, CoopMode.sole_licence.value, CoopMode.non_exclusive_licence.value}
-
-
-def decimal(*, low=0, high=MAX_AMOUNT, low_inclusive: bool = True, **kwargs):
-    """An exact decimal with two places (a string in JSON) between ``low`` and ``high``.
-
-    The bounds are checked by a wrapped ``Range`` and documented through metadata: apispec would print a
-    ``Range`` on an ``as_string`` field as string bounds, which OpenAPI rejects.
-    """
-    bounds = validate.Range(min=low, max=high, min_inclusive=low_inclusive)
-    metadata = {"minimum": low, "maximum": high, "exclusiveMinimum": not low_inclusive, **kwargs.pop("metadata", {})}
-    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=lambda value: bounds(value),
-                          metadata=metadata, **kwargs)
-
 
 class MilestoneSchema(Schema):
     """A later payment tied to an event (e.g. 中试通过后支付), part of the payment schedule."""
@@ -82,30 +69,6 @@ class MessageSchema(Schema):
     author_org = fields.Function(lambda m: m.author_org.name if m.author_org else None, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     attachments = fields.Function(lambda m: [DocumentSchema().dump(d) for d in m.attachments], dump_only=True)
-
-
-class DocumentSchema(Schema):
-    """A deal document's metadata (never its storage name)."""
-
-    id = fields.Integer()
-    kind = fields.String()
-    filename = fields.String()
-    size = fields.Integer()
-    sha256 = fields.String()
-    created_at = fields.DateTime()
-
-
-class EventSchema(Schema):
-    """One transition of the timeline."""
-
-    id = fields.Integer()
-    action = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    actor_role = fields.String(allow_none=True)
-    actor = fields.Function(lambda e: e.actor.display_name if e.actor else None)
-    payload = fields.Dict(allow_none=True)
-    created_at = fields.DateTime()
 
 
 class OfferSchema(Schema):
@@ -169,14 +132,6 @@ class DealSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-
-
-class ActionSchema(Schema):
-    """An action the caller may run next, with the input fields it takes."""
-
-    name = fields.String()
-    label = fields.Function(lambda a: str(a.label))
-    fields_ = fields.Function(lambda a: sorted(a.schema().fields) if a.schema else [], data_key="fields")
 
 
 class ProposeNdaSchema(Schema):

@@ -6,26 +6,28 @@ else gets 404, as if it did not exist.
 """
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from app.demands.models import TechDemand
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.listings.models import ListingStatus
-from app.matching.models import Match
-from app.patents.models import Patent, PatentAttachment
-from app.patents.service import patents_service
-from app.payments import hooks
-from app.service_offers.models import ServiceOffer
+from app.core.records import checked_pdf, store_pdf
 from app.core.uow import unit_of_work
+from app.core.workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, load, other_party
 from app.deals import contract, registration
 from app.deals.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from app.deals.models import TERMINAL, Deal, DealDocument, DealEvent, DealMessage, DealOffer, DealStatus, deal_patents
-from app.core.records import checked_pdf, store_pdf
 from app.deals.schemas import CreateDealSchema, MessageSchema
-from app.core.workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, load, other_party, tell
+from app.demands.models import TechDemand
+from app.listings.models import ListingStatus
+from app.matching.models import Match
+from app.notifications.service import tell
+from app.notifications.workflow import party_recipients
+from app.patents.models import Patent, PatentAttachment
+from app.patents.service import patents_service
+from app.service_offers.models import ServiceOffer
 
 MAX_ATTACHMENTS = 5
 
@@ -165,7 +167,7 @@ class DealService(WorkflowService):
         role = self.role_of(identity, deal)
         readers = [other_party(role)] if role in (BUYER, SELLER) else [BUYER, SELLER]
         for reader in readers:
-            tell(self.recipients(deal, reader), "deals.message", self.link(deal), uow=uow,
+            tell(party_recipients(deal, reader), "deals.message", self.link(deal), uow=uow,
                  title=lambda: gettext("New message in deal #%(id)s “%(title)s”", id=deal.id, title=deal.title),
                  body=lambda: body[:500])
         return message

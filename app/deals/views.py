@@ -7,18 +7,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.demands.service import demands_service
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.identity import current_identity
+from app.deals.models import DealStatus
+from app.deals.service import deals_service
+from app.demands.service import demands_service
 from app.matching import service as matching
 from app.patents.service import patents_service
 from app.payments import service as payments
 from app.service_offers.models import ServiceKind
-from app.service_orders.models import OrderStatus
-from app.service_orders.service import service_orders_service
-from app.deals.models import DealStatus
-from app.core.workflow_pages import workflow_pages
-from app.deals.service import deals_service
+from app.transactions.desk import disputes as desk_disputes
+from app.transactions.pages import workflow_pages
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
@@ -107,11 +106,5 @@ def desk():
         abort(403)
     contracts, _total = deals_service.list(identity, statuses=[DealStatus.contract_review], everyone=True,
                                            per_page=100)
-    deal_disputes, _total = deals_service.list(identity, statuses=[DealStatus.disputed], everyone=True,
-                                               per_page=100)
-    order_disputes, _total = service_orders_service.list(identity, statuses=[OrderStatus.disputed], everyone=True,
-                                                         per_page=100)
     payouts, _total = payments.list_payouts(identity, status="pending", per_page=100)
-    return render_template("deals/desk.html", contracts=contracts, deal_disputes=deal_disputes,
-                           order_disputes=order_disputes, payouts=payouts, deals_service=deals_service,
-                           orders_service=service_orders_service)
+    return render_template("deals/desk.html", contracts=contracts, disputes=desk_disputes(identity), payouts=payouts)

@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, Date, Enum, ForeignKey, Numeric, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
-from app.listings.models import IndicatorMixin, ListingMixin, Maturity, Visibility
 from app.core.models import JsonType
+from app.listings.models import IndicatorMixin, ListingMixin, Maturity, Visibility
 
 
 class TechDemand(ListingMixin, db.Model):

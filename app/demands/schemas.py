@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from app.core.validators import within_validity_horizon
 from app.listings.models import Maturity, Visibility
 from app.listings.schemas import IndicatorSchema, ListingSchema, coop_modes, ipc_list, money
-from app.core.validators import within_validity_horizon
 
 CONFIDENTIAL: tuple[str, ...] = ()
 DEFAULT_VALIDITY = timedelta(days=180)

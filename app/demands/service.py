@@ -1,10 +1,10 @@
 """Technology-demand service: the listing service configured for demands."""
 from __future__ import annotations
 
-from app.listings.service import ListingService
-from app.core.permissions import DemandPolicy
 from app.demands import schemas
 from app.demands.models import DemandIndicator, TechDemand
+from app.demands.policy import DemandPolicy
+from app.listings.service import ListingService
 
 demands_service = ListingService(
     resource="demands",

@@ -9,9 +9,9 @@ from flask.cli import with_appcontext
 
 from app.accounts import service as accounts
 from app.core.identity import Identity
+from app.demo import seed
 from app.orgs import service as orgs
 from app.portfolio.service import import_records
-from app.demo import seed
 
 
 def _publish(resource: str, org, records: list[dict]) -> dict:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-
 DATA = Path(__file__).parent / "data"
 # Demo passwords are printed on purpose: this is local demo data, never production.
 DEMO_PASSWORD = "techbridge-demo"

@@ -6,10 +6,17 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.core.identity import current_identity
-from app.listings.registry import listing_services
-from app.discovery import service
 from app.core.sqlite import read_only
-from app.discovery.schemas import MAX_QUERY_CHARS, SearchHitsSchema, SimilarSchema, SuggestArgs, SuggestionsSchema, search_args
+from app.discovery import service
+from app.discovery.schemas import (
+    MAX_QUERY_CHARS,
+    SearchHitsSchema,
+    SimilarSchema,
+    SuggestArgs,
+    SuggestionsSchema,
+    search_args,
+)
+from app.listings.registry import listing_services
 
 blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
                 description="Full-text search with facets, suggestions and similar listings")

@@ -1,19 +1,18 @@
 """Query-string schemas for search: one per resource, built from the facet and range tables."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from search.query import SORTS
-
 from app.discovery.service import FACETS, RANGES
+from search.query import SORTS
 
 MAX_QUERY_CHARS = 10_000
 MAX_PER_PAGE = 100
 
 
-@lru_cache(maxsize=None)
+@cache
 def search_args(resource: str) -> type[Schema]:
     """The query-string schema of ``GET /api/v1/search/<resource>``."""
     spec = {

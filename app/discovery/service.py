@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from search.analysis import static_generic_terms, words as segment
-from search.query import And, Range, SearchRequest, SearchResult, Term
-from search.specs import spec
-
 from app.core.identity import Identity
-from app.listings.registry import listing_services
 from app.core.search import search
 from app.core.validators import ipc_titles
+from app.listings.registry import listing_services
+from search.analysis import static_generic_terms
+from search.analysis import words as segment
+from search.query import And, Range, SearchRequest, SearchResult, Term
+from search.specs import spec
 
 # Per resource: facet fields, keyword filters users may set, numeric range filters (param prefix → field).
 FACETS = {

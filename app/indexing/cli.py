@@ -9,11 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from search.engine import EngineUnavailable
-
-from app.listings.registry import listing_services
 from app.core.outbox import drain_everything
 from app.indexing import service
+from app.indexing.sources import sources
+from search.engine import EngineUnavailable
 
 cli = AppGroup("search", help="Search index maintenance.")
 
@@ -24,8 +23,8 @@ cli = AppGroup("search", help="Search index maintenance.")
 def reindex_command(resources):
     """Rebuild indexes from the database (build new, swap, drop old), whatever state the index folder is in."""
     try:
-        for resource in resources or listing_services():
-            total = listing_services()[resource].count_all()
+        for resource in resources or sources():
+            total = sources()[resource].count_all()
             with tqdm(total=total, desc=resource, unit="doc") as bar:
                 count = service.reindex(resource, progress=bar.update)
             click.echo(f"{resource}: {count} documents indexed")

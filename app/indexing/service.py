@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from blinker import Namespace
 from flask import current_app
 from sqlalchemy import func, select
-
-from search.engine import EngineUnavailable
 
 from app.core.extensions import db
 from app.core.outbox import drain_outbox
@@ -25,8 +22,8 @@ from app.core.search import search
 from app.core.uow import Operation, UnitOfWork
 from app.indexing.models import SearchOutbox
 from app.indexing.signals import index_synced
-
-
+from app.indexing.sources import sources
+from search.engine import EngineUnavailable
 
 
 class IndexOp(Operation):
@@ -45,15 +42,9 @@ class IndexOp(Operation):
             drain()
 
 
-def _listing_services():
-    from app.listings.registry import listing_services
-
-    return listing_services()
-
-
 def drain(batch_size: int = 500) -> int:
     """Apply pending search outbox rows to the engine; returns how many rows were applied."""
-    services = _listing_services()
+    services = sources()
     engine = search.engine
     failed = []
 
@@ -86,7 +77,7 @@ def _pending_count() -> int:
 
 def rows_only_a_reindex_restores(resource: str) -> int:
     """Listings of ``resource`` without a pending outbox row: an empty new index would never receive them."""
-    model = _listing_services()[resource].model
+    model = sources()[resource].model
     pending = select(SearchOutbox.object_id).where(SearchOutbox.resource == resource,
                                                    SearchOutbox.processed_at.is_(None))
     return db.session.scalar(select(func.count(model.id)).where(model.id.not_in(pending)))
@@ -106,7 +97,7 @@ def status() -> dict:
     engine = search.engine
     problems = engine.problems()
     resources = {}
-    for name, service in _listing_services().items():
+    for name, service in sources().items():
         rows = service.count_all()
         documents = None
         if name not in problems:
@@ -135,7 +126,7 @@ def reindex(resource: str, progress=None) -> int:
     It holds the writer lease throughout, so changes committed meanwhile wait in the outbox, and drains them
     into the new index before letting go.
     """
-    service = _listing_services()[resource]
+    service = sources()[resource]
     engine = search.engine
     with engine.writer_lease(blocking=True):
         count = engine.reindex(resource, service.iter_search_documents(), progress=progress)

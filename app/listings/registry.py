@@ -1,14 +1,25 @@
-"""The three listing services, by resource name (``patents``, ``demands``, ``services``)."""
+"""The listing kinds (patents, demands, service offers, …), by resource name: each kind's ``init_app`` registers
+its :class:`~app.listings.service.ListingService`, and search, moderation, matching, portfolio, forms and figures
+read them from here, so a new kind is one registration, not an edit in each of those places."""
 from __future__ import annotations
 
-from functools import lru_cache
+from app.indexing import sources
+
+_services: dict = {}
 
 
-@lru_cache(maxsize=1)
+def register(service) -> None:
+    """Make ``service``'s kind known to every domain that works on all listings (and to the search index)."""
+    _services[service.resource] = service
+    sources.register(service.resource, service)
+
+
+def unregister(resource: str) -> None:
+    """Forget a kind (a test's throw-away kind)."""
+    _services.pop(resource, None)
+    sources.unregister(resource)
+
+
 def listing_services() -> dict:
-    """Resource name → :class:`~app.listings.service.ListingService`."""
-    from app.demands.service import demands_service
-    from app.patents.service import patents_service
-    from app.service_offers.service import service_offers_service
-
-    return {"patents": patents_service, "demands": demands_service, "services": service_offers_service}
+    """Resource name → :class:`~app.listings.service.ListingService`, in registration order."""
+    return dict(_services)

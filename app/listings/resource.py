@@ -13,8 +13,17 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from app.core.http import (API_PREFIX, PAGINATION_HEADERS, ApiErrorSchema, PageArgs, created, documents_body,
-                           json_body, paginated, require_login)
+from app.core.http import (
+    API_PREFIX,
+    PAGINATION_HEADERS,
+    ApiErrorSchema,
+    PageArgs,
+    created,
+    documents_body,
+    json_body,
+    paginated,
+    require_login,
+)
 from app.core.identity import current_identity
 from app.core.routing import MAX_DB_INT
 from app.listings.models import ListingStatus

@@ -7,26 +7,25 @@ outbox row in the same transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
-from blinker import Namespace
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from app.core.audit import AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.indexing.service import IndexOp
 from app.core.models import utcnow
-from app.core.audit import AuditEntry
-from app.orgs.models import Organisation
 from app.core.search import search
-from app.listings.signals import listing_decided, listing_published
 from app.core.uow import unit_of_work
+from app.indexing.service import IndexOp
 from app.listings.models import ListingStatus
+from app.listings.signals import listing_decided, listing_published
+from app.orgs.models import Organisation
 
 log = logging.getLogger(__name__)
 

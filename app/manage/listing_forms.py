@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.forms import FormField as F
+from app.core.forms import FormSection
 from app.core.labels import VALUE_LABELS
-from app.core.forms import FormField as F, FormSection
 
 MATURITY = (("", _l("— not stated —")), *VALUE_LABELS["maturity"].items())
 COOP_MODES = tuple(VALUE_LABELS["coop_modes"].items())

@@ -6,16 +6,17 @@ with errors is shown again with the messages next to the fields and nothing is w
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.forms import Form, flatten_messages, translate
 from app.core.identity import current_identity
 from app.listings.registry import listing_services
-from app.patents import attachments
-from app.core.forms import Form, flatten_messages, translate
 from app.manage.labels import UI_LABELS
 from app.manage.listing_forms import LISTING_FORMS
+from app.patents import attachments
 
 bp = Blueprint("manage", __name__, url_prefix="/my")
 PER_PAGE = 20

@@ -15,28 +15,28 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from search.query import And, SearchRequest, Term
-
 from app.accounts.models import User
-from app.discovery.schemas import search_args
-from app.discovery.service import search_filters
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.listings.models import ListingStatus
-from app.listings.registry import listing_services
 from app.core.models import utcnow
-from app.notifications.service import notify, recipients_of_org
 from app.core.outbox import drain_outbox
 from app.core.search import search
 from app.core.uow import Operation, unit_of_work
+from app.discovery.schemas import search_args
+from app.discovery.service import search_filters
+from app.listings.models import ListingStatus
+from app.listings.registry import listing_services
 from app.matching.explain import sentences
 from app.matching.models import AlertOutbox, Match, SavedSearch
 from app.matching.service import DEMAND_TO_PATENTS, PATENT_TO_DEMANDS, rank
+from app.notifications.service import notify, recipients_of_org
+from search.query import And, SearchRequest, Term
 
 MAX_SAVED_SEARCHES = 50
 MATCH_ALERT_CANDIDATES = 20

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.core.identity import current_identity
 from app.core.http import ApiErrorSchema, require_login
+from app.core.identity import current_identity
 from app.matching import alerts, service
 from app.matching.explain import sentences
 from app.matching.schemas import MatchArgs, MatchListSchema, SavedSearchInput, SavedSearchSchema, ServiceMatchArgs

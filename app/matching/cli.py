@@ -8,9 +8,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from tqdm import tqdm
 
-from app.demands.models import TechDemand
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.demands.models import TechDemand
 from app.listings.registry import listing_services
 from app.matching import embeddings, service
 

@@ -18,10 +18,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.listings.registry import listing_services
 from app.core.uow import Operation, UnitOfWork
+from app.listings.registry import listing_services
 from app.matching.models import Embedding
-
 
 MODEL_NAME = "multilingual-e5-small-q4"
 # Embedding speed falls steeply with length (≈37 titles/s, ≈4 long passages/s on 2 cores), and on the dev
@@ -85,7 +84,7 @@ def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
         with UnitOfWork() as uow:
             rows = {e.object_id: e for e in uow.session.scalars(select(Embedding).where(
                 Embedding.resource == resource, Embedding.object_id.in_([i for i, _ in chunk])))}
-            for (object_id, text), vector in zip(chunk, vectors):
+            for (object_id, text), vector in zip(chunk, vectors, strict=False):
                 row = rows.get(object_id) or Embedding(resource=resource, object_id=object_id)
                 row.model, row.text_hash, row.vector = MODEL_NAME, _hash(text), vector.tobytes()
                 uow.session.add(row)

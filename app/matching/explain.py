@@ -7,7 +7,8 @@ layer, so the same stored match reads in Chinese or English, with labels instead
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.core.formatting import format_money, ipc_label, is_english, label
 

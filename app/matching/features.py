@@ -14,7 +14,6 @@ from app.listings.models import MATURITY_ORDER
 from app.matching.indicators import check
 
 
-
 @dataclass
 class Feature:
     """One feature's value in [0, 1] (None = unknown) and the facts behind it."""

@@ -21,20 +21,28 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
-from search.analysis import normalise
-from search.query import And, SearchRequest, Term
-
-from app.demands.service import demands_service
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.indexing.models import SearchOutbox
-from app.patents.service import patents_service
 from app.core.search import search
-from app.service_offers.service import service_offers_service
+from app.demands.service import demands_service
+from app.indexing.models import SearchOutbox
 from app.matching import embeddings
-from app.matching.features import (ClassificationConsensus, Feature, MatchResult, classification_fit, combine, indicator_fit,
-                       maturity_fit, price_fit, region_fit)
+from app.matching.features import (
+    ClassificationConsensus,
+    Feature,
+    MatchResult,
+    classification_fit,
+    combine,
+    indicator_fit,
+    maturity_fit,
+    price_fit,
+    region_fit,
+)
 from app.matching.query import QueryPlan, Vocabulary, plan_query
+from app.patents.service import patents_service
+from app.service_offers.service import service_offers_service
+from search.analysis import normalise
+from search.query import And, SearchRequest, Term
 
 LEXICAL_CANDIDATES = 100
 SEMANTIC_CANDIDATES = 100

@@ -10,3 +10,4 @@ def init_app(app) -> None:
     from app.members import api, views  # its own modules, loaded when the app is wired, not on import
 
     wiring.register(app, views=[views.bp], apis=[api.blp])
+    app.extensions.setdefault("account_sections", []).append(views.section)  # the members list on /account

@@ -5,8 +5,8 @@ from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.core.identity import current_identity
 from app.core.http import API_PREFIX, ApiErrorSchema, created, documents_body, json_body, require_login
+from app.core.identity import current_identity
 from app.members import service
 from app.members.schemas import MemberSchema, RoleSchema
 

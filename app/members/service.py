@@ -21,10 +21,10 @@ from app.accounts.service import hash_password
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.orgs.models import Organisation
-from app.core.permissions import OrganisationPolicy
 from app.core.uow import unit_of_work
 from app.members.schemas import INVITED, MemberSchema, PasswordSchema, RoleSchema
+from app.orgs.models import Organisation
+from app.orgs.policy import OrganisationPolicy
 
 INVITATION_DAYS = 7
 policy = OrganisationPolicy()

@@ -3,16 +3,18 @@ invitation page where a new person sets their password."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user
 
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.forms import Form, FormSection, translate
+from app.core.forms import FormField as F
 from app.core.identity import current_identity
-from app.core.forms import Form, FormField as F, FormSection, translate
 from app.core.labels import ROLES
-from app.orgs import service as orgs
 from app.members import service
 from app.members.schemas import MEMBER_ROLES, MemberSchema, PasswordSchema, invitation_pending
+from app.orgs import service as orgs
 
 bp = Blueprint("members", __name__)
 ROLE_CHOICES = tuple((role.value, ROLES[role.value]) for role in MEMBER_ROLES)

@@ -1,17 +1,22 @@
 """REST API of moderation (platform admins): the review queue, bulk decisions and the audit log."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.core.identity import current_identity
 from app.core.http import (
-    API_PREFIX, PAGINATION_HEADERS, ApiErrorSchema, PageArgs, paginated, require_platform_admin,
+    API_PREFIX,
+    PAGINATION_HEADERS,
+    ApiErrorSchema,
+    PageArgs,
+    paginated,
+    require_platform_admin,
 )
+from app.core.identity import current_identity
 from app.listings.models import ListingStatus
 from app.listings.registry import listing_services
 from app.moderation import service
@@ -68,8 +73,8 @@ class AuditArgs(PageArgs):
     object_type = fields.String(metadata={"description": "patents, demands, services or organisation"})
     object_id = fields.Integer()
     actor_id = fields.Integer()
-    since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "ISO 8601 (UTC unless given), inclusive"})
-    until = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "ISO 8601 (UTC unless given), exclusive"})
+    since = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601 (UTC unless given), inclusive"})
+    until = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601 (UTC unless given), exclusive"})
 
 
 class AuditEntrySchema(Schema):

@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.core.audit import AuditEntry
 from app.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.listings.registry import listing_services
 from app.listings.service import DECISIONS
-from app.core.audit import AuditEntry
 
 
 def _require_admin(identity: Identity) -> None:

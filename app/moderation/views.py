@@ -14,14 +14,14 @@ from marshmallow import ValidationError
 from app.accounts import service as accounts
 from app.core.errors import Conflict, ValidationFailed
 from app.core.formatting import format_datetime
-from app.core.identity import current_identity
-from app.listings.registry import listing_services
 from app.core.forms import translate
+from app.core.identity import current_identity
 from app.core.labels import DECISIONS, audit_action_label
+from app.listings.registry import listing_services
 from app.manage.labels import RESOURCE_SINGULAR
-from app.orgs import service as orgs
 from app.moderation import display, service
 from app.moderation.api import AuditArgs, QueueArgs
+from app.orgs import service as orgs
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin")
 QUEUE_PER_PAGE = 30
@@ -78,7 +78,7 @@ def queue():
     return render_template(
         "moderation/queue.html", items=items, total=total, args=args, messages=messages,
         organisations=orgs.list_organisations(identity), resources=list(listing_services()),
-        pages=max(1, -(-total // args["per_page"])), form=request.form, 
+        pages=max(1, -(-total // args["per_page"])), form=request.form,
     ), code
 
 

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.core.identity import current_identity
 from app.core.http import API_PREFIX, PAGINATION_HEADERS, ApiErrorSchema, PageArgs, paginated, require_login
+from app.core.identity import current_identity
 from app.notifications import service
 
 blp = Blueprint("notifications_api", __name__, url_prefix=API_PREFIX, description="In-app notifications")

@@ -14,12 +14,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.accounts.models import Role, User
-from app.listings.signals import listing_decided
 from app.core.labels import ROLES
+from app.listings.signals import listing_decided
 from app.manage.labels import RESOURCE_SINGULAR
 from app.members.service import INVITATION_DAYS, membership_changed
-from app.orgs.service import verification_decided
 from app.notifications.service import recipients_of_org, tell
+from app.orgs.service import verification_decided
 
 ACCOUNT_PAGE = "/account"
 MEMBERS_SECTION = "/account#members"

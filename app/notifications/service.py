@@ -7,9 +7,7 @@ notification nor sends a mail.
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import datetime
-from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
@@ -19,29 +17,12 @@ from app.accounts.models import User
 from app.core.errors import NotFound, PermissionDenied
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.mail import SendMail
 from app.core.models import utcnow
-from app.core.uow import Operation, unit_of_work
+from app.core.uow import unit_of_work
 from app.notifications.models import Notification
 
 log = logging.getLogger(__name__)
-
-
-class SendMail(Operation):
-    """After the commit: deliver one plain-text e-mail (UTF-8, so Chinese subjects and bodies survive)."""
-
-    def __init__(self, to: str, subject: str, body: str):
-        self.to, self.subject, self.body = to, subject, body
-
-    def on_commit(self, uow) -> None:
-        config = current_app.config
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], self.to, self.subject
-        message.set_content(self.body)
-        if not config["SMTP_HOST"]:
-            log.info("mail (no SMTP_HOST set) to %s: %s", self.to, self.subject)
-            return
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
-            smtp.send_message(message)
 
 
 def notify(users, kind: str, title: str, body: str = "", link: str | None = None, *, email: bool = True,

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.core.errors import PermissionDenied
-from app.core.identity import current_identity
 from app.core.http import API_PREFIX, ApiErrorSchema, require_login, require_platform_admin
+from app.core.identity import current_identity
 from app.orgs import service
 from app.orgs.schemas import OrganisationSchema, VerificationDecisionSchema, VerificationRequestSchema
 

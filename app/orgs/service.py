@@ -4,11 +4,11 @@ from __future__ import annotations
 from blinker import Namespace
 from sqlalchemy import select
 
+from app.core.audit import AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.core.audit import AuditEntry
 from app.core.uow import unit_of_work
 from app.core.validators import validate_credit_code
 from app.orgs.models import Organisation, OrgKind, VerificationStatus

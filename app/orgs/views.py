@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.core.errors import ValidationFailed
-from app.core.identity import current_identity
 from app.core.forms import translate
+from app.core.identity import current_identity
 from app.orgs import service
 
 bp = Blueprint("orgs", __name__, url_prefix="/admin/verifications")

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from app.core.identity import current_identity
 from app.core.http import ApiErrorSchema, created, require_login
+from app.core.identity import current_identity
 from app.listings.resource import listing_blueprint
 from app.patents import attachments
 from app.patents.service import patents_service

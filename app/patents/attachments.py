@@ -14,8 +14,8 @@ from flask import current_app
 from marshmallow import Schema, fields
 
 from app.core.errors import NotFound
-from app.core.files import display_name, read_checked_pdf
 from app.core.extensions import db
+from app.core.files import display_name, read_checked_pdf
 from app.core.identity import Identity
 from app.core.uow import Operation, unit_of_work
 from app.patents.models import PatentAttachment

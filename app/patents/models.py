@@ -9,8 +9,8 @@ from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
-from app.listings.models import IndicatorMixin, ListingMixin, Maturity
 from app.core.models import JsonType, TimestampMixin
+from app.listings.models import IndicatorMixin, ListingMixin, Maturity
 
 
 class PatentType(str, enum.Enum):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.listings.models import Maturity
-from app.listings.schemas import IndicatorSchema, ListingSchema, coop_modes, ValidatedString, ipc_list, money
 from app.core.validators import normalise_patent_number, not_in_future
+from app.listings.models import Maturity
+from app.listings.schemas import IndicatorSchema, ListingSchema, ValidatedString, coop_modes, ipc_list, money
 from app.patents.models import LegalStatus, PatentType
 
 # Fields only the owner, admins and NDA-bound deal parties may read.

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from app.listings.service import ListingService
-from app.core.permissions import PatentPolicy
 from app.patents import schemas
 from app.patents.models import Patent, PatentIndicator
+from app.patents.policy import PatentPolicy
 
 patents_service = ListingService(
     resource="patents",

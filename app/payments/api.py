@@ -6,7 +6,6 @@ from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.core.identity import current_identity
 from app.core.http import (
     API_PREFIX,
     PAGINATION_HEADERS,
@@ -15,6 +14,7 @@ from app.core.http import (
     require_login,
     require_platform_admin,
 )
+from app.core.identity import current_identity
 from app.payments import service
 from app.payments.providers import verify_webhook
 from app.payments.schemas import (

@@ -12,8 +12,8 @@ that refuses (e.g. the deal was cancelled meanwhile) rolls the payment change ba
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

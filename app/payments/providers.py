@@ -53,7 +53,7 @@ class IntentState:
         return self.status == "requires_payment_method" and bool(self.failure_code or self.failure_message)
 
     @classmethod
-    def from_stripe(cls, intent) -> "IntentState":
+    def from_stripe(cls, intent) -> IntentState:
         """From a ``stripe.PaymentIntent`` (an API response or an event's ``data.object``)."""
         intent = intent.to_dict()  # stripe 16 objects are not dicts
         charge = intent.get("latest_charge")

@@ -35,8 +35,9 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ServiceError, 
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.notifications.service import notify, recipients_of_org
 from app.core.uow import unit_of_work
+from app.notifications.service import notify, recipients_of_org
+from app.orgs.models import Organisation
 from app.payments import hooks, ledger
 from app.payments.models import (
     OPEN_STATUSES,
@@ -560,8 +561,6 @@ def set_connected_account(identity, org_id: int, stripe_account_id: str, *, uow)
     stripe_account_id = (stripe_account_id or "").strip()
     if not (stripe_account_id.startswith("acct_") and 6 <= len(stripe_account_id) <= 64):
         raise ValidationFailed({"stripe_account_id": ["a Stripe account id looks like acct_1A2b3C…"]})
-    from app.orgs.models import Organisation
-
     if db.session.get(Organisation, org_id) is None:
         raise NotFound("no such organisation")
     taken = db.session.scalar(select(PaymentAccount).where(PaymentAccount.stripe_account_id == stripe_account_id,

@@ -3,15 +3,16 @@ Stripe.js return page, and the platform admins' payout desk (pending payouts and
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.core.errors import Conflict, ValidationFailed
-from app.core.identity import current_identity
 from app.core.forms import translate
-from app.security.redirects import local_url
+from app.core.identity import current_identity
 from app.payments import service
 from app.payments.models import PayoutStatus
+from app.security.redirects import local_url
 
 bp = Blueprint("payments", __name__, url_prefix="/payments", template_folder="templates")
 PAYOUTS_PER_PAGE = 50

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from app.core.identity import current_identity
 from app.core.http import API_PREFIX, ApiErrorSchema, require_login
+from app.core.identity import current_identity
 from app.portfolio import service
 from app.portfolio.formats import MIMETYPES, encode
 from app.portfolio.schemas import ExportArgs, ImportArgs, ImportFile, ImportReportSchema

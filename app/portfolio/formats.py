@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import PurePath
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 LIST_FIELDS = {"ipc", "keywords", "inventors", "coop_modes", "industries"}
 NESTED_FIELDS = {"indicators", "qualifications"}  # always JSON in a CSV cell

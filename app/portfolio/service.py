@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Callable
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.identity import Identity
-from app.indexing.service import IndexOp
-from app.orgs import service as orgs
-from app.listings.models import ListingStatus
-from app.listings.registry import listing_services
-from app.orgs.models import Organisation
 from app.core.uow import UnitOfWork
 from app.core.validators import normalise_ipc
+from app.indexing.service import IndexOp
+from app.listings.models import ListingStatus
+from app.listings.registry import listing_services
+from app.orgs import service as orgs
+from app.orgs.models import Organisation
 from app.portfolio.formats import FORMATS, FormatError, RowError, decode, detect_format, read_records, write_records
 
 BATCH_SIZE = 100

@@ -8,8 +8,8 @@ from sqlalchemy import Enum, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
-from app.listings.models import ListingMixin
 from app.core.models import JsonType
+from app.listings.models import ListingMixin
 
 
 class ServiceKind(str, enum.Enum):

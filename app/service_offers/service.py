@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from app.listings.service import ListingService
-from app.core.permissions import ServiceOfferPolicy
 from app.service_offers import schemas
 from app.service_offers.models import ServiceOffer
+from app.service_offers.policy import ServiceOfferPolicy
 
 service_offers_service = ListingService(
     resource="services",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.core import wiring
 from app.payments import hooks
+from app.transactions import desk
 
 
 def init_app(app) -> None:
@@ -13,5 +14,6 @@ def init_app(app) -> None:
     from app.service_orders.service import service_orders_service
 
     wiring.register(app, views=[views.bp], apis=[api.blp], commands=[cli.cli])
+    desk.register(service_orders_service)
     hooks.register(ServiceOrder.payable_kind, on_paid=service_orders_service.on_paid,
                    on_failed=service_orders_service.on_failed)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.deals import actions as deal_actions
 from app.core.records import store_pdf
-from app.core.workflow import BUYER, SELLER, Action, Machine, WithReason, release_held, shared_actions
-from app.service_orders.models import TERMINAL, OrderStatus as S, ServiceOrderDocument
+from app.core.workflow import BUYER, SELLER, Action, Machine, WithReason
+from app.service_orders.models import TERMINAL, ServiceOrderDocument
+from app.service_orders.models import OrderStatus as S
 from app.service_orders.schemas import QuoteSchema, ReportSchema
+from app.transactions.workflow import release_held, shared_actions
 
 DOCUMENTS_FOLDER = "service_orders"
 OPEN = tuple(s for s in S if s not in TERMINAL)
@@ -52,9 +53,11 @@ class Quote(Action):
         return {"amount": data["amount"], "lead_time_days": data["lead_time_days"], "note": data.get("note")}
 
 
-class Decline(deal_actions.Decline):
+class Decline(WithReason):
     """The provider declines the request, saying why."""
 
+    name = "decline"
+    roles = frozenset({SELLER})
     label = _l("Decline the request")
     status_from = (S.requested,)
     status_to = S.declined

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from app.core.workflow_api import workflow_routes
 from app.core.http import API_PREFIX
 from app.service_orders.schemas import CreateOrderSchema, ServiceOrderSchema
 from app.service_orders.service import service_orders_service
+from app.transactions.resource import workflow_routes
 
 blp = Blueprint("service_orders_api", __name__, url_prefix=API_PREFIX,
                 description="Pilot-scale (中试) and inspection (检验检测) services ordered on their own: "

@@ -12,9 +12,9 @@ from decimal import Decimal
 from sqlalchemy import DateTime, Enum, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.records import EventMixin, PdfDocumentMixin
 from app.core.extensions import db
 from app.core.models import TimestampMixin
+from app.core.records import EventMixin, PdfDocumentMixin
 
 
 class OrderStatus(str, enum.Enum):
@@ -81,7 +81,7 @@ class ServiceOrder(TimestampMixin, db.Model):
         return self.quote_amount
 
     @property
-    def report(self) -> "ServiceOrderDocument | None":
+    def report(self) -> ServiceOrderDocument | None:
         """The provider's latest report."""
         return next((d for d in reversed(self.documents) if d.kind == "report"), None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.core.records import PdfUpload
-from app.deals.schemas import DocumentSchema, decimal
+from app.transactions.schemas import DocumentSchema, decimal
 
 
 class CreateOrderSchema(Schema):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.workflow import WorkflowService, load
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.listings.models import ListingStatus
-from app.payments import hooks
-from app.service_offers.models import ServiceOffer
 from app.core.uow import unit_of_work
+from app.core.workflow import WorkflowService, load
+from app.listings.models import ListingStatus
+from app.service_offers.models import ServiceOffer
 from app.service_orders.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from app.service_orders.models import ServiceOrder, ServiceOrderDocument, ServiceOrderEvent
 from app.service_orders.schemas import CreateOrderSchema

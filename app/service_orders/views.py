@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.core.workflow_pages import workflow_pages
 from app.core.errors import ValidationFailed
 from app.core.identity import current_identity
 from app.service_offers.service import service_offers_service
 from app.service_orders.service import service_orders_service
+from app.transactions.pages import workflow_pages
 
 bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
 CHOOSER_OFFERS = 50  # newest published offers on /service-orders/new; the search page finds the others

@@ -7,26 +7,29 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from marshmallow import ValidationError, fields
 
-from app.core import labels
 from app.accounts import service as accounts
-from app.discovery import service as discovery
-from app.discovery.schemas import search_args
+from app.core import labels
 from app.core.errors import ValidationFailed
 from app.core.formatting import format_money
 from app.core.identity import current_identity
-from app.listings.registry import listing_services
-from app.matching import alerts, service as matching
-from app.notifications import service as notifications
 from app.core.search import notice_if_unavailable
-from app.security.limits import credential_limits
-from app.security.redirects import local_url
+from app.discovery import service as discovery
+from app.discovery.schemas import search_args
+from app.listings.registry import listing_services
+from app.matching import alerts
+from app.matching import service as matching
+from app.notifications import service as notifications
 from app.orgs import service as orgs
 from app.patents import attachments
+from app.security.limits import credential_limits
+from app.security.redirects import local_url
 from app.web.facts import listing_facts
 
 bp = Blueprint("web", __name__)

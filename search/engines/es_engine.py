@@ -8,7 +8,7 @@ Documents are stored as the analysed index fields plus the original search docum
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import bulk, streaming_bulk
@@ -105,7 +105,7 @@ class ElasticsearchEngine(Engine):
             new_index = self._create_index(resource)
             total = 0
             actions = (self._action(resource, new_index, doc) for doc in documents)
-            for ok, _ in streaming_bulk(self.client, actions, chunk_size=1000, raise_on_error=True):
+            for _ok, _ in streaming_bulk(self.client, actions, chunk_size=1000, raise_on_error=True):
                 total += 1
                 if progress and total % 1000 == 0:
                     progress(1000)

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.demands.service import demands_service
 from app.core.identity import Identity
+from app.demands.service import demands_service
 from app.matching import service as matching
 from tests.factories import identity_of, make_listing
 
@@ -54,7 +54,7 @@ def test_an_expired_demand_leaves_public_listings_without_any_write(login, deman
     assert demand.id in _matches(tto_user, patent)
     stamp = (demand.updated_at, demand.status)
 
-    monkeypatch.setattr("app.core.permissions.date", _DayAfterTomorrow)
+    monkeypatch.setattr("app.listings.policy.date", _DayAfterTomorrow)
     for viewer in (None, tto_user):  # anonymous, and a member of another verified organisation
         assert _visible(login(viewer), demand) == {"item": 404, "list": False, "search": False, "page": 404}
     assert demand.id not in _matches(tto_user, patent)

@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.audit import AuditEntry
+from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.validators import application_check_char, normalise_patent_number
 from app.orgs import service as orgs
 from app.orgs.models import VerificationStatus
-from app.core.validators import application_check_char, normalise_patent_number
 from tests.factories import PASSWORD, identity_of
 
 REGISTRATION = {

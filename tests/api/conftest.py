@@ -13,7 +13,15 @@ from pypdf import PdfWriter
 
 from app.accounts.models import Role
 from app.orgs.models import OrgKind
-from tests.factories import OrganisationFactory, UserFactory, bearer, demand_data, make_listing, patent_data, service_data
+from tests.factories import (
+    OrganisationFactory,
+    UserFactory,
+    bearer,
+    demand_data,
+    make_listing,
+    patent_data,
+    service_data,
+)
 
 API = "/api/v1"
 OWNER_KIND = {"patents": OrgKind.university, "demands": OrgKind.enterprise, "services": OrgKind.service_provider}

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken
+from app.core.audit import AuditEntry
 from app.core.identity import Identity
 from app.listings.registry import listing_services
-from app.core.audit import AuditEntry
 from app.orgs.models import Organisation
 from app.patents import attachments
 from app.patents.models import PatentAttachment
@@ -74,10 +74,10 @@ OTHER_ROWS = [
 def _cases():
     for resource in ("patents", "demands", "services"):
         for row in LISTING_ROWS:
-            for actor, status in zip(ACTORS, row[4]):
+            for actor, status in zip(ACTORS, row[4], strict=False):
                 yield pytest.param(resource, row, actor, status, id=f"{resource}:{row[0]}:{actor}")
     for row in OTHER_ROWS:
-        for actor, status in zip(ACTORS, row[4]):
+        for actor, status in zip(ACTORS, row[4], strict=False):
             yield pytest.param("patents", row, actor, status, id=f"{row[0]}:{actor}")
 
 

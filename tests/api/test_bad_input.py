@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.listings.registry import listing_services
 from app.core.audit import AuditEntry
+from app.listings.registry import listing_services
 from tests.api.conftest import API, DATA, build_world
 from tests.api.test_auth_api import REGISTRATION
 from tests.factories import CREDIT_CODES

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.listings.registry import listing_services
 from app.core.audit import AuditEntry
+from app.listings.registry import listing_services
 from tests.api.conftest import API, DATA
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import Role
-from app.deals.models import Deal, DealStatus
-from app.deals.service import deals_service
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.deals.models import Deal, DealStatus
+from app.deals.service import deals_service
 from app.orgs.models import OrgKind
 from app.payments import service as payments
 from tests.factories import OrganisationFactory, UserFactory, identity_of, make_listing

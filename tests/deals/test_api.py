@@ -7,8 +7,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from app.deals.models import Deal, DealMessage, DealOffer, DealStatus
 from app.core.extensions import db
+from app.deals.models import Deal, DealMessage, DealOffer, DealStatus
 from tests.api.conftest import bearer, pdf_bytes
 from tests.deals.conftest import COUNTER, OFFER, drive, open_deal
 

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.accounts.models import ApiToken, Role, User
-from app.deals.models import Deal, DealEvent, DealMessage, DealOffer, OfferStatus, deal_patents
-from app.deals.service import deals_service
 from app.core.errors import Conflict
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.deals.models import Deal, DealEvent, DealMessage, DealOffer, OfferStatus, deal_patents
+from app.deals.service import deals_service
 from app.listings.models import ListingStatus
 from app.notifications.models import Notification
 from app.orgs.models import Organisation, OrgKind, VerificationStatus

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
+from app.core.extensions import db
 from app.deals.models import DealStatus
 from app.deals.service import deals_service
-from app.core.extensions import db
 from app.payments import service as payments
 from tests.deals.conftest import act, drive
 

@@ -8,11 +8,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.deals.models import DealEvent, DealStatus
-from app.deals.service import deals_service, nda_signed_between
-from app.core.workflow import ReplayError
 from app.core.errors import Conflict, NotFound
 from app.core.extensions import db
+from app.core.workflow import ReplayError
+from app.deals.models import DealEvent, DealStatus
+from app.deals.service import deals_service, nda_signed_between
 from app.notifications.models import Notification
 from app.patents.service import patents_service
 from app.payments import service as payments
@@ -124,8 +124,9 @@ def test_the_inspection_report_is_stored_with_the_verdict(market, client):
 
 
 def test_an_inspection_without_a_pdf_report_is_refused(market):
-    from app.core.errors import ValidationFailed
     from werkzeug.datastructures import FileStorage
+
+    from app.core.errors import ValidationFailed
 
     deal = drive(market, DealStatus.inspection)
     fake = FileStorage(stream=io.BytesIO(b"not a pdf"), filename="report.pdf", content_type="application/pdf")

@@ -16,9 +16,9 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from app.accounts.models import Role
+from app.core.extensions import db
 from app.deals.models import Deal
 from app.deals.service import deals_service
-from app.core.extensions import db
 from app.orgs.models import OrgKind
 from app.payments import service as payments
 from tests.e2e.conftest import screenshot

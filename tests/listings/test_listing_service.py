@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.demands.service import demands_service
+from app.core.audit import AppendOnlyError, AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.identity import Identity
+from app.demands.service import demands_service
 from app.indexing.models import SearchOutbox
 from app.listings.models import ListingStatus
-from app.core.audit import AppendOnlyError, AuditEntry
 from app.orgs.models import OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.patents.service import patents_service

@@ -42,8 +42,8 @@ def test_a_saved_search_alerts_its_owner_when_a_matching_listing_is_published(
 
 def test_drafts_and_members_only_listings_alert_only_those_allowed_to_see_them(
         app_engine, university, enterprise, buyer_user, tto_user):
-    from tests.factories import OrganisationFactory, UserFactory
     from app.orgs.models import OrgKind, VerificationStatus
+    from tests.factories import OrganisationFactory, UserFactory
 
     unverified = OrganisationFactory(kind=OrgKind.enterprise, verification_status=VerificationStatus.unverified)
     outsider = UserFactory(organisation=unverified)

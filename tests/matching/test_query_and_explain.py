@@ -11,7 +11,7 @@ from app.core.identity import Identity
 from app.matching import service as matching
 from app.matching.explain import sentences
 from app.matching.models import Embedding
-from app.matching.query import QueryPlan, plan_query
+from app.matching.query import plan_query
 from bench.bdci import SOURCE, load
 from search.analysis import static_generic_terms
 from tests.factories import make_listing

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.demands.service import demands_service
 from app.core.errors import ValidationFailed
 from app.core.identity import Identity
+from app.demands.service import demands_service
 from app.notifications.models import Notification
 from app.orgs import service as orgs
 from app.orgs.models import OrgKind, VerificationStatus

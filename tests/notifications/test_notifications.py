@@ -6,9 +6,9 @@ import pytest
 
 from app.core.errors import NotFound, PermissionDenied
 from app.core.identity import Identity
+from app.core.uow import UnitOfWork
 from app.notifications import service
 from app.notifications.models import Notification
-from app.core.uow import UnitOfWork
 from tests.factories import UserFactory, bearer, identity_of
 
 API = "/api/v1/notifications"

@@ -169,7 +169,7 @@ def localstripe(app, localstripe_server, monkeypatch):
 class _RecordedStripe(BaseHTTPRequestHandler):
     """Replays recorded Stripe responses for ``POST /v1/transfers`` and remembers each request."""
 
-    server: "_ConnectServer"
+    server: _ConnectServer
 
     def do_POST(self):  # noqa: N802 - http.server's naming
         body = dict(parse_qsl(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()))

@@ -43,7 +43,6 @@ def main() -> None:
     _store_in(args.state_dir)
 
     from aiohttp import web
-
     from localstripe.server import app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

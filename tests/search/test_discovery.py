@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.discovery import service as discovery
 from app.core.identity import Identity
+from app.discovery import service as discovery
 from app.indexing import service as indexing
 from app.indexing.models import SearchOutbox
 from app.patents.service import patents_service

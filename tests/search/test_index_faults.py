@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.core.search import search
 from app.indexing import service as indexing
 from app.indexing.models import SearchOutbox
-from app.core.search import search
-from tests.factories import make_listing, patent_data
+from tests.factories import make_listing
 
 API = "/api/v1"
 TOPIC = "固态电解质界面修饰"

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.discovery import service as discovery
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.discovery import service as discovery
 from app.indexing.models import SearchOutbox
 from app.orgs.models import OrgKind, VerificationStatus
 from tests.factories import OrganisationFactory
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKERS, PER_WORKER, DEADLINE_S = 2, 8, 2.0
 TOPIC = "多进程发布测试"
 
-WORKER_SCRIPT = """
+WORKER_SCRIPT = f"""
 import json, sys, time
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -41,11 +41,11 @@ app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     org = db.session.get(Organisation, int(sys.argv[2]))
     for n in range(int(sys.argv[3])):
-        listing = make_listing("patents", org, status="pending", title=f"%s {sys.argv[4]}-{n}")
+        listing = make_listing("patents", org, status="pending", title=f"{TOPIC} {{sys.argv[4]}}-{{n}}")
         seen = len(commits)
         patents_service.moderate(Identity.system(), listing.id, "approve", None)  # commit, then drain
-        print(json.dumps({"id": listing.id, "committed": commits[seen]}), flush=True)  # the approval's commit
-""" % TOPIC
+        print(json.dumps({{"id": listing.id, "committed": commits[seen]}}), flush=True)  # the approval's commit
+"""
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_concurrent_publishers_in_several_processes_lose_nothing(shared_site):
     outputs = [w.communicate(timeout=60) for w in workers]
     with app.app_context():
         pending = db.session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None)))
-    for worker, (out, err) in zip(workers, outputs):
+    for worker, (_out, err) in zip(workers, outputs, strict=False):
         assert worker.returncode == 0, err[-3000:]
         assert "LockBusy" not in err and "drain failed" not in err, err[-3000:]
     committed = {row["id"]: row["committed"] for out, _ in outputs for row in map(json.loads, out.splitlines())}

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from app.core.workflow import Machine
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.workflow import Machine
 from app.payments import service as payments
 from app.service_orders.actions import MACHINE
 from app.service_orders.models import OrderStatus
@@ -31,8 +31,9 @@ def test_every_action_for_every_actor(market, status):
 
 
 def test_orders_and_deals_share_the_engine():
+    from app.core.workflow import Expire
     from app.deals.actions import MACHINE as DEALS
-    from app.core.workflow import Cancel, Dispute, Expire, PaymentConfirmed, StartPayment
+    from app.transactions.workflow import Cancel, Dispute, PaymentConfirmed, StartPayment
 
     assert isinstance(MACHINE, Machine) and isinstance(DEALS, Machine)
     for base in (Cancel, Dispute, Expire, PaymentConfirmed, StartPayment):

@@ -5,8 +5,8 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from app.listings.registry import listing_services
 from app.core.forms import Form
+from app.listings.registry import listing_services
 from app.manage.listing_forms import LISTING_FORMS
 
 

@@ -17,8 +17,15 @@ from app.orgs.models import OrgKind, VerificationStatus
 from app.patents.models import Patent, PatentAttachment
 from app.service_offers.models import ServiceOffer
 from tests.api.conftest import pdf_bytes
-from tests.factories import (OrganisationFactory, UserFactory, demand_data, make_listing, patent_data, patent_number,
-                             service_data)
+from tests.factories import (
+    OrganisationFactory,
+    UserFactory,
+    demand_data,
+    make_listing,
+    patent_data,
+    patent_number,
+    service_data,
+)
 from tests.web.helpers import errors_of, form_data
 
 pytestmark = pytest.mark.usefixtures("no_index_drain")

@@ -61,10 +61,10 @@ OTHER_ROWS = [
 def _cases():
     for resource in ("patents", "demands", "services"):
         for row in LISTING_ROWS:
-            for actor, expected in zip(ACTORS, row[4]):
+            for actor, expected in zip(ACTORS, row[4], strict=False):
                 yield pytest.param(resource, row, actor, expected, id=f"{resource}:{row[0]}:{actor}")
     for row in OTHER_ROWS:
-        for actor, expected in zip(ACTORS, row[4]):
+        for actor, expected in zip(ACTORS, row[4], strict=False):
             yield pytest.param("patents", row, actor, expected, id=f"{row[0]}:{actor}")
 
 

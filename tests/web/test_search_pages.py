@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
-
 from app.matching.models import SavedSearch
 from app.notifications.models import Notification
 from tests.factories import PASSWORD, make_listing
@@ -70,8 +69,8 @@ def test_saving_a_search_from_the_page_and_reading_it_in_the_inbox(client, paten
 
 
 def test_the_inbox_marks_read_and_stays_private(client, buyer_user, tto_user):
-    from app.notifications import service
     from app.core.uow import UnitOfWork
+    from app.notifications import service
 
     with UnitOfWork() as uow:
         service.notify([buyer_user], "x", "买方的通知", email=False, uow=uow)

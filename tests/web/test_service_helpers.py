@@ -3,7 +3,7 @@ the organisation list, display names, a blank verification code, the market figu
 that maps HTML forms to service input."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -12,17 +12,17 @@ from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.analytics import service as analytics
 from app.core.errors import PermissionDenied, ValidationFailed
-from app.core.identity import Identity
-from app.listings.registry import listing_services
 from app.core.forms import Form, translate
+from app.core.identity import Identity
 from app.manage.listing_forms import LISTING_FORMS
 from app.moderation import service as moderation
 from app.orgs import service as orgs
 from app.orgs.models import OrgKind, VerificationStatus
 from app.patents.schemas import PatentSchema
+from app.patents.service import patents_service
 from tests.factories import OrganisationFactory, UserFactory, identity_of, make_listing
 
-patents = listing_services()["patents"]
+patents = patents_service
 
 
 @pytest.mark.parametrize("status, admin, expected", [
@@ -100,7 +100,7 @@ def test_market_figures(db_session, university, enterprise, provider, admin_user
     expired = make_listing("demands", enterprise, status="approved")
     expired.valid_until = date.today() - timedelta(days=1)
     old = make_listing("services", provider, status="pending")
-    old.created_at = datetime.now(timezone.utc) - timedelta(weeks=3)
+    old.created_at = datetime.now(UTC) - timedelta(weeks=3)
     OrganisationFactory(kind=OrgKind.enterprise, verification_status=VerificationStatus.pending)
     db_session.flush()
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
+from app.core.validators import normalise_patent_number
 from app.listings.models import ListingStatus
 from app.manage.listing_forms import PATENT_FORM
 from app.patents.models import Patent
-from app.core.validators import normalise_patent_number
 from tests.factories import UserFactory, demand_data, make_listing, patent_data
 from tests.web.helpers import errors_of, form_data
 

@@ -5,15 +5,16 @@ endpoint behind those forms and document downloads. Views parse the form, call o
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.identity import current_identity
+from app.core.input import form_data
 from app.listings.models import CoopMode
 from app.payments import service as payments
-from app.core.input import form_data
-from app.core.workflow_api import send_pdf
+from app.transactions.resource import send_pdf
 
 PER_PAGE = 30
 # Labels of the input fields of every action form (the schemas' field names).

@@ -7,19 +7,25 @@ apply) and document downloads. Resources stay thin: they parse input, call one s
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from flask import jsonify, send_file, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from app.core.identity import current_identity
 from app.core.http import (
-    PAGINATION_HEADERS, ApiErrorSchema, PageArgs, created, json_body, paginated, require_login,
+    PAGINATION_HEADERS,
+    ApiErrorSchema,
+    PageArgs,
+    created,
+    json_body,
+    paginated,
+    require_login,
 )
-from app.payments import service as payments
+from app.core.identity import current_identity
 from app.core.input import api_input
-from app.deals.schemas import ActionSchema, EventSchema
+from app.core.workflow import ActionSchema, EventSchema
+from app.payments import service as payments
 
 
 class WorkflowListArgs(PageArgs):
@@ -53,7 +59,7 @@ class SubjectExtrasSchema(Schema):
     next_actions = fields.List(fields.Nested(ActionSchema), metadata={"description": "What the reader may do now"})
 
 
-@lru_cache(maxsize=None)  # one class per subject: OpenAPI names one component after it
+@cache  # one class per subject: OpenAPI names one component after it
 def response_schema(schema_cls: type[Schema]) -> type[Schema]:
     """The documented API response of a subject: ``schema_cls``'s fields plus :class:`SubjectExtrasSchema`'s."""
     name = schema_cls.__name__.removesuffix("Schema") + "ViewSchema"

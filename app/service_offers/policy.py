@@ -1,0 +1,10 @@
+"""Who may do what with a service offer (中试 / 检验检测)."""
+from __future__ import annotations
+
+from app.listings.policy import ListingPolicy
+
+
+class ServiceOfferPolicy(ListingPolicy):
+    """Service providers offer pilot-scale and inspection services."""
+
+    creator_kinds = ("service_provider",)
