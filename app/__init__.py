@@ -16,6 +16,7 @@ from app import (
     discovery,
     idempotency,
     indexing,
+    listings,
     manage,
     matching,
     members,
@@ -36,12 +37,13 @@ from app.core.i18n import select_locale
 from config import instance_path, load_settings
 
 # The domains, in wiring order: each package's ``init_app(app)`` registers its pages, API, commands and signal
-# handlers. Order matters where one domain's work follows another's: indexing registers the search outbox's drain
-# before matching registers the alert drain (alerts search the index); deals and service orders register their
-# payment callbacks with payments.
+# handlers. Order matters where one domain's work follows another's: listings teaches the URL map its kinds before
+# web's rules use it; the listing kinds register before the domains that read every kind (search, moderation,
+# portfolio); indexing registers the search outbox's drain before matching registers the alert drain (alerts search
+# the index); deals and service orders register their payment callbacks with payments.
 DOMAINS = (
-    web, accounts, orgs, members, patents, demands, service_offers, moderation, portfolio, manage, indexing,
-    discovery, matching, notifications, deals, service_orders, payments, analytics, demo,
+    listings, web, accounts, orgs, members, patents, demands, service_offers, moderation, portfolio, manage,
+    indexing, discovery, matching, notifications, deals, service_orders, payments, analytics, demo,
 )
 
 
@@ -60,8 +62,9 @@ def import_models() -> None:
         importlib.import_module(name)
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    """Build the Flask app; ``overrides`` replace settings (tests use it)."""
+def create_app(overrides: dict | None = None, domains=DOMAINS) -> Flask:
+    """Build the Flask app; ``overrides`` replace settings, ``domains`` the wired domains (tests use both: a test
+    adds a throw-away listing kind this way)."""
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path())
     app.config.update(load_settings(app.instance_path, overrides))
     logging.basicConfig(level=logging.INFO)
@@ -83,6 +86,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.init_app(app)
     search.init_app(app)
 
-    for domain in DOMAINS:
+    for domain in domains:
         domain.init_app(app)
     return app

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .analysis import analyze, normalise
 from .highlight import highlight
 from .query import And, Filter, Hit, Not, SearchRequest, SearchResult, Term
-from .specs import RESOURCES, SUGGEST_PREFIX_MAX, spec
+from .specs import SUGGEST_PREFIX_MAX, resources, spec
 
 MLT_FIELDS = ("title", "keywords")
 
@@ -40,7 +40,10 @@ class IndexDamaged(EngineUnavailable):
 class Engine(ABC):
     """The search engine protocol (see module docstring)."""
 
-    resources = RESOURCES
+    @property
+    def resources(self) -> tuple[str, ...]:
+        """Every resource this engine indexes (see :func:`search.specs.resources`)."""
+        return resources()
 
     @abstractmethod
     def ensure_indexes(self) -> list[str]:

@@ -15,7 +15,8 @@ from pathlib import Path
 from .analysis import analyze_joined, char_bigrams, normalise
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-RESOURCES = ("patents", "demands", "services")
+BUILT_IN = ("patents", "demands", "services")
+_extra_mappings: dict[str, Path] = {}  # resource → mapping file, for resources declared outside this package
 SUGGEST_PREFIX_MAX = 12  # characters of a title offered as completion prefixes
 
 
@@ -51,10 +52,28 @@ class Spec:
         raise KeyError(f"{self.resource} has no indexed field {field!r}")
 
 
+def resources() -> tuple[str, ...]:
+    """Every resource with a mapping: the built-in ones and those registered by the application."""
+    return BUILT_IN + tuple(r for r in _extra_mappings if r not in BUILT_IN)
+
+
+def register_mapping(resource: str, path: Path) -> None:
+    """Index ``resource`` with the mapping file at ``path`` (same format as ``mappings/*.json``)."""
+    _extra_mappings[resource] = Path(path)
+    spec.cache_clear()
+
+
+def unregister_mapping(resource: str) -> None:
+    """Forget a registered resource."""
+    if _extra_mappings.pop(resource, None) is not None:
+        spec.cache_clear()
+
+
 @cache
 def spec(resource: str) -> Spec:
-    """The current spec of ``resource`` (the highest mapping version on disk)."""
-    path = max(MAPPINGS_DIR.glob(f"{resource}.v*.json"), key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
+    """The current spec of ``resource`` (the highest mapping version on disk, or its registered file)."""
+    path = _extra_mappings.get(resource) or max(MAPPINGS_DIR.glob(f"{resource}.v*.json"),
+                                                key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
     mapping = json.loads(path.read_text(encoding="utf-8"))
     meta = mapping["mappings"]["_meta"]
     by_type: dict[str, list[str]] = {}

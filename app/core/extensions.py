@@ -1,4 +1,5 @@
 """Flask extensions, created unbound here and attached to the app in ``create_app``."""
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,7 +21,6 @@ NAMING_CONVENTION = {
 }
 
 
-
 class Session(FlaskSession):
     """Flask-SQLAlchemy's session, but honouring an explicit ``bind`` (tests join an outer transaction)."""
 
@@ -28,9 +28,23 @@ class Session(FlaskSession):
         return super().get_bind(mapper, clause, bind=bind or self.bind, **kwargs)
 
 
+class TokenAwareLoginManager(LoginManager):
+    """Flask-Login whose "strong" session protection leaves token requests alone.
+
+    A request with ``Authorization: Bearer`` is authenticated by its token only and its cookie is ignored; but
+    Flask-Login checks the session first and, when a browser's session holds anything (a CSRF token after a page
+    view) without a login, declares the protection failed and loads no user at all, token included (401).
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session})
 migrate = Migrate(compare_type=True, render_as_batch=True)
-login_manager = LoginManager()
+login_manager = TokenAwareLoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

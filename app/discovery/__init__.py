@@ -8,4 +8,4 @@ def init_app(app) -> None:
     """Wire the search API into ``app``."""
     from app.discovery import api  # its own modules, loaded when the app is wired, not on import
 
-    wiring.register(app, apis=[api.blp])
+    wiring.register(app, apis=[api.search_blueprint()])  # after the listing kinds registered

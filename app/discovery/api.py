@@ -1,4 +1,4 @@
-"""Search API: ``GET /api/v1/search/{patents,demands,services}``, suggestions and similar listings."""
+"""Search API: ``GET /api/v1/search/<kind>`` for every registered listing kind, suggestions and similar listings."""
 from __future__ import annotations
 
 from flask import abort
@@ -16,20 +16,26 @@ from app.discovery.schemas import (
     SuggestionsSchema,
     search_args,
 )
-from app.listings.registry import listing_services
-
-blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
-                description="Full-text search with facets, suggestions and similar listings")
-RESOURCES = tuple(service.FACETS)
+from app.listings.registry import kinds, listing_services
 
 
 def _resource_or_404(resource: str) -> str:
-    if resource not in RESOURCES:
+    if resource not in kinds():
         abort(404)
     return resource
 
 
-def _register_search(resource: str) -> None:
+def search_blueprint() -> Blueprint:
+    """The search API of the listing kinds registered now (one documented search route per kind)."""
+    blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
+                    description="Full-text search with facets, suggestions and similar listings")
+    for resource in kinds():
+        _add_search(blp, resource)
+    _add_suggest_and_similar(blp)
+    return blp
+
+
+def _add_search(blp: Blueprint, resource: str) -> None:
     """One search route per resource, each with its own documented schema: a query string (GET) or the same
     fields as a JSON body (POST), for queries too long for a URL (up to ``MAX_QUERY_CHARS``)."""
 
@@ -51,25 +57,23 @@ def _register_search(resource: str) -> None:
                                f"filters): the same as GET, for queries up to {MAX_QUERY_CHARS} characters.")
 
 
-for _resource in RESOURCES:
-    _register_search(_resource)
+def _add_suggest_and_similar(blp: Blueprint) -> None:
+    """Title suggestions and similar listings, one route each for every kind."""
 
+    @blp.route("/<resource>/suggest")
+    class Suggest(MethodView):
+        @blp.arguments(SuggestArgs, location="query")
+        @blp.response(200, SuggestionsSchema)
+        def get(self, args, resource):
+            """Title completions for what has been typed (only listings the viewer may see)."""
+            return {"suggestions": service.suggest(current_identity(), _resource_or_404(resource), args["q"], args["limit"])}
 
-@blp.route("/<resource>/suggest")
-class Suggest(MethodView):
-    @blp.arguments(SuggestArgs, location="query")
-    @blp.response(200, SuggestionsSchema)
-    def get(self, args, resource):
-        """Title completions for what has been typed (only listings the viewer may see)."""
-        return {"suggestions": service.suggest(current_identity(), _resource_or_404(resource), args["q"], args["limit"])}
-
-
-@blp.route("/<resource>/<int:listing_id>/similar")
-class Similar(MethodView):
-    @blp.response(200, SimilarSchema)
-    def get(self, resource, listing_id):
-        """Listings similar to this one ("similar patents")."""
-        identity = current_identity()
-        listing_service = listing_services()[_resource_or_404(resource)]
-        rows = service.similar(identity, resource, listing_id)
-        return {"hits": listing_service.dump_many(identity, rows)}
+    @blp.route("/<resource>/<int:listing_id>/similar")
+    class Similar(MethodView):
+        @blp.response(200, SimilarSchema)
+        def get(self, resource, listing_id):
+            """Listings similar to this one ("similar patents")."""
+            identity = current_identity()
+            listing_service = listing_services()[_resource_or_404(resource)]
+            rows = service.similar(identity, resource, listing_id)
+            return {"hits": listing_service.dump_many(identity, rows)}

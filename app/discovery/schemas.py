@@ -5,7 +5,7 @@ from functools import cache
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.discovery.service import FACETS, RANGES
+from app.listings.registry import kind
 from search.query import SORTS
 
 MAX_QUERY_CHARS = 10_000
@@ -21,9 +21,9 @@ def search_args(resource: str) -> type[Schema]:
         "page": fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000)),
         "per_page": fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE)),
     }
-    for field in FACETS[resource]:
+    for field in kind(resource).facets:
         spec[field] = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=20))
-    for prefix in RANGES[resource]:
+    for prefix in kind(resource).ranges:
         for side in ("min", "max"):
             spec[f"{prefix}_{side}"] = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     return Schema.from_dict(spec, name=f"{resource.title()}SearchArgs")

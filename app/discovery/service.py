@@ -15,36 +15,25 @@ from dataclasses import replace
 from app.core.identity import Identity
 from app.core.search import search
 from app.core.validators import ipc_titles
-from app.listings.registry import listing_services
+from app.listings.registry import kind, listing_services
 from search.analysis import static_generic_terms
 from search.analysis import words as segment
 from search.query import And, Range, SearchRequest, SearchResult, Term
 from search.specs import spec
 
-# Per resource: facet fields, keyword filters users may set, numeric range filters (param prefix → field).
-FACETS = {
-    "patents": ["ipc_section", "ipc_class", "industry", "region", "maturity", "coop_modes", "patent_type",
-                "legal_status", "org_kind"],
-    "demands": ["industry", "region", "required_maturity", "coop_modes", "org_kind"],
-    "services": ["kind", "region", "industries", "org_kind"],
-}
-RANGES = {"patents": {"price": "price"}, "demands": {"budget": "budget_max"}, "services": {"price": "price_from"}}
-HIGHLIGHT_FIELDS = {"patents": ["title", "abstract"], "demands": ["title", "description"],
-                    "services": ["title", "description"]}
-PRICE_SORT_FIELD = {"patents": "price", "demands": "budget_max", "services": "price_from"}
-
 
 def search_listings(identity: Identity, resource: str, params: dict) -> dict:
     """Run a search for ``identity``; ``params`` come validated from :class:`SearchArgs`."""
-    service = listing_services()[resource]
+    declared = kind(resource)
+    service = declared.service
     request = SearchRequest(
         resource=resource,
         filters=search_filters(identity, resource, params),
-        facets=FACETS[resource],
+        facets=list(declared.facets),
         sort=_sort(resource, params.get("sort", "relevance")),
         page=params.get("page", 1),
         per_page=params.get("per_page", 20),
-        highlight_fields=HIGHLIGHT_FIELDS[resource],
+        highlight_fields=list(declared.highlight),
     )
     words, unknown = query_words(resource, params.get("q") or "")
     exact = True
@@ -87,11 +76,11 @@ def query_words(resource: str, text: str) -> tuple[list[str], list[str]]:
 def search_filters(identity: Identity, resource: str, params: dict):
     """The engine filter for ``params`` (facet values, price/budget ranges) inside ``identity``'s permissions."""
     clauses = [listing_services()[resource].policy.search_filter("read", identity)]
-    for field in FACETS[resource]:
+    for field in kind(resource).facets:
         values = params.get(field)
         if values:
             clauses.append(Term(field, values))
-    for prefix, field in RANGES[resource].items():
+    for prefix, field in kind(resource).ranges.items():
         low, high = params.get(f"{prefix}_min"), params.get(f"{prefix}_max")
         if low is not None or high is not None:
             clauses.append(Range(field, gte=low, lte=high))

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
+from app.core.cli import RegisteredChoice
 from app.core.outbox import drain_everything
 from app.indexing import service
 from app.indexing.sources import sources
@@ -18,7 +19,7 @@ cli = AppGroup("search", help="Search index maintenance.")
 
 
 @cli.command("reindex")
-@click.option("--resource", "resources", multiple=True, type=click.Choice(["patents", "demands", "services"]),
+@click.option("--resource", "resources", multiple=True, type=RegisteredChoice(sources),
               help="Rebuild only these indexes (default: all).")
 def reindex_command(resources):
     """Rebuild indexes from the database (build new, swap, drop old), whatever state the index folder is in."""

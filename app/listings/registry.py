@@ -1,25 +1,94 @@
-"""The listing kinds (patents, demands, service offers, …), by resource name: each kind's ``init_app`` registers
-its :class:`~app.listings.service.ListingService`, and search, moderation, matching, portfolio, forms and figures
-read them from here, so a new kind is one registration, not an edit in each of those places."""
+"""The listing kinds (patents, demands, service offers, …), each declared once as a :class:`ListingKind` and
+registered by its package's ``init_app``. Search, moderation, matching, portfolio, the owners' forms, the public
+pages and the figures read the kinds from here, so a new kind is one declaration, not an edit in each of them."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marshmallow import ValidationError
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as NoRoute
+
 from app.indexing import sources
+from search import specs
 
-_services: dict = {}
+
+@dataclass(frozen=True)
+class ListingKind:
+    """Everything the site needs to know about one kind of listing.
+
+    ``service`` holds the model, schema, policy and confidential fields; ``name`` / ``singular`` are its labels
+    (lazy strings); ``owner_kind`` the organisation kind that lists it (imports, demo data); ``form`` the
+    owners' form sections; ``facets``, ``ranges`` (URL prefix → indexed field), ``highlight`` and
+    ``price_field`` its search page; ``facts`` the public fields its page shows; ``mapping`` its search
+    mapping file when it is not one of ``search/mappings``.
+    """
+
+    service: object
+    name: object
+    singular: object
+    owner_kind: str
+    form: tuple
+    facets: tuple[str, ...]
+    ranges: dict[str, str]
+    highlight: tuple[str, ...]
+    price_field: str | None
+    facts: tuple[str, ...]
+    mapping: Path | None = field(default=None)
+
+    @property
+    def resource(self) -> str:
+        """The kind's name in URLs, the API and the search index (``patents``, ``demands``, ``services``)."""
+        return self.service.resource
 
 
-def register(service) -> None:
-    """Make ``service``'s kind known to every domain that works on all listings (and to the search index)."""
-    _services[service.resource] = service
-    sources.register(service.resource, service)
+_kinds: dict[str, ListingKind] = {}
+
+
+def register(kind: ListingKind) -> None:
+    """Make ``kind`` known to every domain that works on all listings, and to the search index."""
+    _kinds[kind.resource] = kind
+    sources.register(kind.resource, kind.service)
+    if kind.mapping is not None:
+        specs.register_mapping(kind.resource, kind.mapping)
 
 
 def unregister(resource: str) -> None:
     """Forget a kind (a test's throw-away kind)."""
-    _services.pop(resource, None)
+    _kinds.pop(resource, None)
     sources.unregister(resource)
+    specs.unregister_mapping(resource)
+
+
+def kinds() -> dict[str, ListingKind]:
+    """Resource name → :class:`ListingKind`, in registration order."""
+    return dict(_kinds)
+
+
+def kind(resource: str) -> ListingKind:
+    """The kind named ``resource`` (``KeyError`` when there is none)."""
+    return _kinds[resource]
+
+
+def validate_resource(value: str) -> None:
+    """A marshmallow validator: ``value`` must name a registered kind."""
+    if value not in _kinds:
+        raise ValidationError(f"Must be one of: {', '.join(_kinds)}.")
 
 
 def listing_services() -> dict:
     """Resource name → :class:`~app.listings.service.ListingService`, in registration order."""
-    return dict(_services)
+    return {resource: declared.service for resource, declared in _kinds.items()}
+
+
+class KindConverter(BaseConverter):
+    """``<kind:resource>`` in a URL rule: the name of a registered listing kind; other names are 404."""
+
+    regex = r"[a-z_]+"
+    part_isolating = True
+
+    def to_python(self, value: str) -> str:
+        if value not in _kinds:
+            raise NoRoute()
+        return value

@@ -13,9 +13,8 @@ from flask_login import login_required
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.forms import Form, flatten_messages, translate
 from app.core.identity import current_identity
-from app.listings.registry import listing_services
-from app.manage.labels import UI_LABELS
-from app.manage.listing_forms import LISTING_FORMS
+from app.listings.registry import kind, listing_services
+from app.manage.labels import LISTING_STATUS, ui_labels
 from app.patents import attachments
 
 bp = Blueprint("manage", __name__, url_prefix="/my")
@@ -28,7 +27,7 @@ UPLOAD_ERRORS = "upload_errors"  # session key: a rejected upload's messages, ke
 @bp.app_context_processor
 def labels_context() -> dict:
     """Labels of resources, statuses and kinds for every template."""
-    return {"ui_labels": UI_LABELS}
+    return {"ui_labels": ui_labels()}
 
 
 @bp.app_template_filter("message")
@@ -63,7 +62,7 @@ def my_listings():
     if resource not in tabs:
         resource = tabs[0] if tabs else None
     status = request.args.get("status") or None
-    if status not in (None, *UI_LABELS["status"]):
+    if status not in (None, *LISTING_STATUS):
         status = None
     page = max(1, request.args.get("page", 1, type=int) or 1)
     text = request.args.get("q", "").strip()[:200] or None
@@ -94,11 +93,11 @@ def _stored_form(resource: str, obj) -> Form:
     """The form filled from the listing; a published listing's queued edits are what the owner goes on editing."""
     service = listing_services()[resource]
     data = {**service.dump(current_identity(), obj), **(obj.pending_changes or {})}
-    return Form.from_data(LISTING_FORMS[resource], service.schema_cls(), data)
+    return Form.from_data(kind(resource).form, service.schema_cls(), data)
 
 
 def _posted_form(resource: str) -> Form:
-    return Form.from_request(LISTING_FORMS[resource], listing_services()[resource].schema_cls(), request.form)
+    return Form.from_request(kind(resource).form, listing_services()[resource].schema_cls(), request.form)
 
 
 @bp.route("/<resource>/new", methods=["GET", "POST"])
@@ -110,7 +109,7 @@ def new_listing(resource):
     if not service.policy.allows("create", identity):
         raise PermissionDenied(_("Your organisation may not post this kind of listing."))
     if request.method == "GET":
-        return _render_form(resource, Form.blank(LISTING_FORMS[resource], service.schema_cls()))
+        return _render_form(resource, Form.blank(kind(resource).form, service.schema_cls()))
     form = _posted_form(resource)
     if form.change_rows(request.form.get(ROW_COMMAND, "")):
         return _render_form(resource, form)

@@ -8,10 +8,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from tqdm import tqdm
 
+from app.core.cli import RegisteredChoice
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.demands.models import TechDemand
-from app.listings.registry import listing_services
+from app.listings.registry import kinds, listing_services
 from app.matching import embeddings, service
 
 cli = AppGroup("match", help="Matching between demands, patents and services.")
@@ -41,7 +42,7 @@ def match_demand(external_ids, limit, as_json):
 
 
 @cli.command("embed")
-@click.option("--resource", "resources", multiple=True, type=click.Choice(["patents", "demands", "services"]))
+@click.option("--resource", "resources", multiple=True, type=RegisteredChoice(kinds))
 def embed_command(resources):
     """Back-fill missing or stale embedding vectors (new listings get theirs when indexed; ~40 titles/s)."""
     for resource in resources or listing_services():

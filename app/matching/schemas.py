@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.listings.registry import validate_resource
+
 
 class MatchArgs(Schema):
     """``?limit=`` (and ``?kind=`` for service matches)."""
@@ -54,7 +56,7 @@ class MatchListSchema(Schema):
 class SavedSearchInput(Schema):
     """A search to save: its resource, a name, and the search API's parameters (``q`` and filters)."""
 
-    resource = fields.String(required=True, validate=validate.OneOf(["patents", "demands", "services"]))
+    resource = fields.String(required=True, validate=validate_resource)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     params = fields.Dict(load_default=dict, metadata={"description": "as GET /api/v1/search/{resource} takes them"})
 

@@ -18,17 +18,16 @@ from app.core.http import (
 )
 from app.core.identity import current_identity
 from app.listings.models import ListingStatus
-from app.listings.registry import listing_services
+from app.listings.registry import listing_services, validate_resource
 from app.moderation import service
 
 blp = Blueprint("moderation_api", __name__, url_prefix=f"{API_PREFIX}/admin",
                 description="Moderation queue, bulk decisions and the append-only audit log (platform admins)")
-RESOURCES = ["patents", "demands", "services"]
 DECISIONS = ["approve", "revise", "reject"]
 
 
 class QueueArgs(PageArgs):
-    resource = fields.String(validate=validate.OneOf(RESOURCES), metadata={"description": "Default: all three"})
+    resource = fields.String(validate=validate_resource, metadata={"description": "Default: every kind"})
     status = fields.String(
         validate=validate.OneOf([s.value for s in ListingStatus]),
         metadata={"description": "Default: what awaits review (pending, or published with pending edits)"},
@@ -46,7 +45,7 @@ class QueueItemSchema(Schema):
 class BulkDecisionSchema(Schema):
     """One decision for many listings of one resource."""
 
-    resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
+    resource = fields.String(required=True, validate=validate_resource)
     ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True,
                       validate=validate.Length(min=1, max=500))
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))

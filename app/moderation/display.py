@@ -8,23 +8,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.core import formatting, labels
+from app.listings.registry import kind, kinds
 from app.listings.service import MONEY_ATTRIBUTES
-from app.manage.listing_forms import LISTING_FORMS
 
 MONEY_FIELDS = MONEY_ATTRIBUTES | {"price"}  # the patent's asking_price is "price" in its schema
-# The listing forms name their fields as the owner saw them when typing the values.
-FORM_LABELS = {resource: {f.name: f.label for section in sections for f in section.fields}
-               for resource, sections in LISTING_FORMS.items()}
+def form_labels(resource: str) -> dict:
+    """Field → label as the owner saw it in ``resource``'s form (empty for ``organisation``)."""
+    if resource not in kinds():
+        return {}
+    return {f.name: f.label for section in kind(resource).form for f in section.fields}
 
 
 def field_label(resource: str, field: str) -> str:
     """The label of ``field`` of ``resource`` (``patents``, …, ``organisation``): its form's, else the shared one."""
-    return str(FORM_LABELS.get(resource, {}).get(field) or labels.field_label(field))
+    return str(form_labels(resource).get(field) or labels.field_label(field))
 
 
 def audit_actions() -> list[tuple[str, str]]:
     """Every action the audit log records, with its label (the log's action filter)."""
-    codes = [f"{resource}.{decision}" for resource in FORM_LABELS for decision in ("approve", "revise", "reject")]
+    codes = [f"{resource}.{decision}" for resource in kinds() for decision in ("approve", "revise", "reject")]
     return [(code, labels.audit_action_label(code)) for code in (*codes, "organisation.verify", "organisation.reject")]
 
 

@@ -17,8 +17,7 @@ from app.core.formatting import format_datetime
 from app.core.forms import translate
 from app.core.identity import current_identity
 from app.core.labels import DECISIONS, audit_action_label
-from app.listings.registry import listing_services
-from app.manage.labels import RESOURCE_SINGULAR
+from app.listings.registry import kind, listing_services
 from app.moderation import display, service
 from app.moderation.api import AuditArgs, QueueArgs
 from app.orgs import service as orgs
@@ -88,7 +87,7 @@ def _flash_results(results: list[dict]) -> None:
     if done:
         flash(_("%(n)s listing(s) decided.", n=len(done)), "success")
     for result in failed:
-        flash(_("%(resource)s %(id)s was not decided: %(reason)s", resource=RESOURCE_SINGULAR[result["resource"]], id=result["id"],
+        flash(_("%(resource)s %(id)s was not decided: %(reason)s", resource=kind(result["resource"]).singular, id=result["id"],
                 reason=translate(result.get("message", ""))), "error")
 
 
@@ -110,12 +109,12 @@ def review(resource, listing_id):
             flash(translate(error.message), "error")
             return redirect(url_for(".queue"))
         else:
-            flash(_("%(resource)s “%(title)s”: %(decision)s.", resource=RESOURCE_SINGULAR[resource], title=obj.title,
+            flash(_("%(resource)s “%(title)s”: %(decision)s.", resource=kind(resource).singular, title=obj.title,
                     decision=DECISIONS[decision]), "success")
             return redirect(url_for(".queue"))
     listing = listing_services()[resource].dump(identity, obj)
     fields = [{"label": display.field_label(resource, key), "value": display.shown(key, listing.get(key))}
-              for key in display.FORM_LABELS[resource] if service.normalised(listing.get(key)) is not None]
+              for key in display.form_labels(resource) if service.normalised(listing.get(key)) is not None]
     return render_template(
         "moderation/review.html", resource=resource, obj=obj, fields=fields, changes=_changes(identity, resource, obj),
         messages={key: [translate(m) for m in value] for key, value in errors.items()}, form=request.form,

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 
 from app.accounts.models import Role, User
 from app.core.labels import ROLES
+from app.listings.registry import kind
 from app.listings.signals import listing_decided
-from app.manage.labels import RESOURCE_SINGULAR
 from app.members.service import INVITATION_DAYS, membership_changed
 from app.notifications.service import recipients_of_org, tell
 from app.orgs.service import verification_decided
@@ -39,7 +39,7 @@ def listing_notice(resource: str, *, obj, decision: str, reason: str | None, edi
     link = f"/{resource}/{obj.id}" if published else f"/my/{resource}/{obj.id}/edit"
 
     def title() -> str:
-        names = {"kind": str(RESOURCE_SINGULAR[resource]), "title": obj.title}
+        names = {"kind": str(kind(resource).singular), "title": obj.title}
         if edits:
             return (_("Your edits to the %(kind)s “%(title)s” are published.", **names) if published
                     else _("Your edits to the %(kind)s “%(title)s” were not accepted and are discarded.", **names))

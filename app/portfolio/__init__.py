@@ -8,4 +8,4 @@ def init_app(app) -> None:
     """Wire pages, API and the import/export commands into ``app``."""
     from app.portfolio import api, cli, views  # its own modules, loaded when the app is wired, not on import
 
-    wiring.register(app, views=[views.bp], apis=[api.blp], commands=cli.commands)
+    wiring.register(app, views=[views.bp], apis=[api.blp], commands=cli.commands())  # after the listing kinds registered

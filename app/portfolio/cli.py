@@ -1,4 +1,4 @@
-"""``flask import {patents,demands,services} FILE`` and ``flask export …``: portfolio files from the shell.
+"""``flask import <kind> FILE`` and ``flask export <kind> FILE``: portfolio files from the shell.
 
 Shell imports act as the platform (an admin import): ``--publish`` publishes directly.
 """
@@ -13,22 +13,19 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from app.core.identity import Identity
+from app.listings.registry import kind, kinds
 from app.orgs import service as orgs
 from app.portfolio.formats import FORMATS, FormatError, count_records, decode, detect_format, encode
 from app.portfolio.service import export_records, import_records
 
-# The organisation kind a ``--create-org`` import creates, per resource.
-OWNER_KIND = {"patents": "university", "demands": "enterprise", "services": "service_provider"}
 PROGRESS_MIN_RECORDS = 1000  # smaller files finish before a bar is worth drawing
 
-cli = AppGroup("import", help="Import listings from JSON Lines or CSV (one record per line).")
-export_cli = AppGroup("export", help="Export an organisation's listings as JSON Lines or CSV.")
 
 
 def _org(name: str, resource: str, create: bool):
     org = orgs.find_by_name(name)
     if org is None and create:
-        org = orgs.ensure_demo_org(name, OWNER_KIND[resource])
+        org = orgs.ensure_demo_org(name, kind(resource).owner_kind)
     if org is None:
         raise click.BadParameter(f"no organisation called {name!r} (add --create-org to create a demo one)",
                                  param_hint="--org")
@@ -48,8 +45,8 @@ def summary(resource: str, report: dict) -> str:
             f"{report['unchanged']} unchanged, {report['failed']} failed")
 
 
-def _import_command(resource: str):
-    @cli.command(resource, help=f"Import {resource} from FILE (JSON Lines, or CSV by extension or --format).")
+def _import_command(group, resource: str):
+    @group.command(resource, help=f"Import {resource} from FILE (JSON Lines, or CSV by extension or --format).")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--org", "org_name", required=True, help="Owning organisation (by name).")
     @click.option("--create-org", is_flag=True, help="Create the organisation (verified, as demo data) if absent.")
@@ -83,8 +80,8 @@ def _import_command(resource: str):
     return command
 
 
-def _export_command(resource: str):
-    @export_cli.command(resource, help=f"Export an organisation's {resource} to FILE.")
+def _export_command(group, resource: str):
+    @group.command(resource, help=f"Export an organisation's {resource} to FILE.")
     @click.argument("file", type=click.Path(dir_okay=False, writable=True))
     @click.option("--org", "org_name", required=True, help="Organisation (by name).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: by extension).")
@@ -98,7 +95,11 @@ def _export_command(resource: str):
     return command
 
 
-for _resource in OWNER_KIND:
-    _import_command(_resource)
-    _export_command(_resource)
-commands = [cli, export_cli]
+def commands() -> list:
+    """``flask import <kind>`` and ``flask export <kind>`` for every listing kind registered now."""
+    import_cli = AppGroup("import", help="Import listings from JSON Lines or CSV (one record per line).")
+    export_cli = AppGroup("export", help="Export an organisation's listings as JSON Lines or CSV.")
+    for resource in kinds():
+        _import_command(import_cli, resource)
+        _export_command(export_cli, resource)
+    return [import_cli, export_cli]

@@ -8,12 +8,11 @@ from flask_login import login_required
 
 from app.core.errors import ValidationFailed
 from app.core.identity import current_identity
-from app.listings.registry import listing_services
+from app.listings.registry import kinds, listing_services
 from app.portfolio import service
 from app.portfolio.formats import FORMATS
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
-RESOURCE_LABELS = {"patents": _l("Patents"), "demands": _l("Technology demands"), "services": _l("Service offers")}
 
 
 def _postable(identity) -> list[str]:
@@ -43,5 +42,5 @@ def import_page():
             except ValidationFailed as error:
                 errors = error.errors
         status = 422 if errors else 200
-    return render_template("portfolio/import.html", resources=resources, labels=RESOURCE_LABELS, formats=FORMATS,
+    return render_template("portfolio/import.html", resources=resources, labels={resource: declared.name for resource, declared in kinds().items()}, formats=FORMATS,
                            report=report, errors=errors, form=request.form), status

@@ -1,6 +1,6 @@
 """The facts of a listing for its public page: every public field of the resource, labelled and formatted.
 
-One list per resource says which fields a reader sees and in what order; each value goes through the formatting
+Each listing kind's ``facts`` say which fields a reader sees and in what order; each value goes through the formatting
 layer (labels for enum values, 元/万元 for money, dates in the display time zone) so no raw value reaches a page.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from app.core.formatting import EMPTY, format_date, format_listing_price, format_number, label, labels_of
 from app.core.labels import field_label
+from app.listings.registry import kind
 
 LIST_SEPARATOR = "、"
 
@@ -39,15 +40,6 @@ FORMATS = {
     "trl": format_number, "lead_time_days": _days, "qualifications": _qualifications,
     "needs_pilot": _yes, "needs_inspection": _yes,
 }
-FIELDS = {
-    "patents": ["patent_type", "patent_number", "legal_status", "application_date", "grant_date", "applicant",
-                "inventors", "ipc", "maturity", "trl", "coop_modes", "price", "industry", "region", "keywords",
-                "published_at"],
-    "demands": ["required_maturity", "coop_modes", "budget", "valid_until", "ipc", "industry", "region",
-                "needs_pilot", "needs_inspection", "keywords", "published_at"],
-    "services": ["kind", "capabilities", "equipment", "qualifications", "capacity", "lead_time_days", "price_basis",
-                 "price_from", "industries", "region", "keywords", "published_at"],
-}
 MONEY_FIELDS = {"price", "budget", "price_from"}
 
 
@@ -68,7 +60,7 @@ def _shown(field: str, listing: dict) -> str:
 def listing_facts(resource: str, listing: dict) -> list[tuple[str, str]]:
     """``(label, text)`` for every public field of ``listing`` that has a value, in reading order."""
     facts = []
-    for field in FIELDS[resource]:
+    for field in kind(resource).facts:
         text = _shown(field, listing)
         if text and text != EMPTY:
             facts.append((str(field_label(field)), text))

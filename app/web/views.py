@@ -22,7 +22,7 @@ from app.core.identity import current_identity
 from app.core.search import notice_if_unavailable
 from app.discovery import service as discovery
 from app.discovery.schemas import search_args
-from app.listings.registry import listing_services
+from app.listings.registry import kind, kinds, listing_services
 from app.matching import alerts
 from app.matching import service as matching
 from app.notifications import service as notifications
@@ -33,7 +33,6 @@ from app.security.redirects import local_url
 from app.web.facts import listing_facts
 
 bp = Blueprint("web", __name__)
-RESOURCE_NAMES = {"patents": "专利", "demands": "技术需求", "services": "中试与检验检测服务"}
 PER_PAGE = 20
 ORG_PAGE_LISTINGS = 20  # per kind on an organisation's profile; the search page has the rest
 SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest"), "price_asc": _l("Price: low to high"),
@@ -53,27 +52,32 @@ def marked(fragment: str) -> Markup:
     return Markup(fragment)
 
 
+def _names() -> dict:
+    """Each listing kind's name in the reader's language."""
+    return {resource: declared.name for resource, declared in kinds().items()}
+
+
 @bp.route("/")
 def home():
     identity = current_identity()
     latest = {}
     with notice_if_unavailable():
         latest = {resource: discovery.search_listings(identity, resource, {"page": 1, "per_page": 5, "sort": "newest"})
-                  for resource in RESOURCE_NAMES}
-    return render_template("web/home.html", latest=latest, names=RESOURCE_NAMES)
+                  for resource in kinds()}
+    return render_template("web/home.html", latest=latest, names=_names())
 
 
 @bp.route("/search/<resource>")
 def search_page(resource):
     """Search with every facet of the resource, sort, price/budget range, pages and title suggestions."""
-    if resource not in RESOURCE_NAMES:
+    if resource not in kinds():
         abort(404)
     params, errors = _search_params(resource)
     result = discovery.search_listings(current_identity(), resource, {**params, "per_page": PER_PAGE})
     pages = max(1, -(-result["total"] // PER_PAGE))
-    return render_template("web/search.html", resource=resource, names=RESOURCE_NAMES, result=result, params=params,
-                           errors=errors, pages=pages, facet_fields=discovery.FACETS[resource],
-                           range_prefix=next(iter(discovery.RANGES[resource])), sorts=SORT_LABELS,
+    return render_template("web/search.html", resource=resource, names=_names(), result=result, params=params,
+                           errors=errors, pages=pages, facet_fields=kind(resource).facets,
+                           range_prefix=next(iter(kind(resource).ranges), None), sorts=SORT_LABELS,
                            query_string=_query_string), 400 if errors else 200
 
 
@@ -81,7 +85,7 @@ def search_page(resource):
 @login_required
 def save_search(resource):
     """Save the search the page shows; its owner is alerted when a newly published listing matches."""
-    if resource not in RESOURCE_NAMES:
+    if resource not in kinds():
         abort(404)
     params, _errors = _search_params(resource)
     try:
@@ -93,7 +97,7 @@ def save_search(resource):
     return redirect(url_for("web.search_page", resource=resource, **request.args.to_dict(flat=False)))
 
 
-@bp.route("/<any(patents, demands, services):resource>/<int:listing_id>")
+@bp.route("/<kind:resource>/<int:listing_id>")
 def listing_page(resource, listing_id):
     """A listing with its explained matches and, for patents, similar patents."""
     identity = current_identity()
@@ -111,7 +115,7 @@ def listing_page(resource, listing_id):
             matches = matching.cached_matches(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
             similar = discovery.similar(identity, resource, listing_id)
     files = attachments.list_for(identity, listing_id) if resource == "patents" else []
-    return render_template("web/listing.html", resource=resource, names=RESOURCE_NAMES, listing=listing,
+    return render_template("web/listing.html", resource=resource, names=_names(), listing=listing,
                            facts=listing_facts(resource, listing), files=files, matches=matches,
                            services=services, similar=similar)
 
@@ -127,7 +131,7 @@ def org_page(org_id):
         if total:
             listings[resource] = (service.dump_many(identity, rows), total)
     return render_template("web/org.html", org=org, profile=orgs.dump(identity, org), listings=listings,
-                           names=RESOURCE_NAMES, org_id=org.id)
+                           names=_names(), org_id=org.id)
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
@@ -140,7 +144,7 @@ def notifications_page():
         return redirect(url_for("web.notifications_page"))
     rows, total, unread = notifications.inbox(identity, per_page=50)
     return render_template("web/notifications.html", rows=rows, total=total, unread=unread,
-                           saved=alerts.saved_searches(identity), names=RESOURCE_NAMES)
+                           saved=alerts.saved_searches(identity), names=_names())
 
 
 @bp.route("/saved-searches/<int:saved_id>/delete", methods=["POST"])
@@ -162,7 +166,7 @@ def _search_params(resource: str) -> tuple[dict, dict]:
     except ValidationError as error:  # load again without the bad fields (only when there are some)
         errors = error.normalized_messages()
         params = schema.load({k: v for k, v in raw.items() if k not in errors})
-    for prefix in discovery.RANGES[resource]:
+    for prefix in kind(resource).ranges:
         low, high = params.get(f"{prefix}_min"), params.get(f"{prefix}_max")
         if low is not None and high is not None and low > high:
             # A reversed range finds nothing; saying so beats "0 results, change your keywords".

@@ -106,6 +106,13 @@ def test_bearer_requests_need_no_csrf_token_and_ignore_a_riding_cookie(client, t
     assert me["id"] == tto_user.id
 
 
+def test_a_token_works_in_a_browser_that_viewed_pages_without_logging_in(client, tto_user, db_session, csrf_on):
+    db_session.commit()
+    assert client.get("/login").status_code == 200  # the session now holds a CSRF token, and no login
+    me = client.get(f"{API}/me", headers=bearer(tto_user))
+    assert me.status_code == 200 and me.get_json()["id"] == tto_user.id
+
+
 def test_the_site_script_sends_the_token_header():
     from pathlib import Path
 

@@ -6,13 +6,12 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from app.core.forms import Form
-from app.listings.registry import listing_services
-from app.manage.listing_forms import LISTING_FORMS
+from app.listings.registry import kind, listing_services
 
 
 def form_data(resource: str, data: dict, **extra) -> MultiDict:
     """``data`` (what the API would take) as the listing form of ``resource`` posts it."""
-    form = Form.from_data(LISTING_FORMS[resource], listing_services()[resource].schema_cls(), data)
+    form = Form.from_data(kind(resource).form, listing_services()[resource].schema_cls(), data)
     posted = MultiDict()
     for field in form.fields:
         shown = form.values[field.name]

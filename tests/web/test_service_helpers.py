@@ -14,10 +14,10 @@ from app.analytics import service as analytics
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.forms import Form, translate
 from app.core.identity import Identity
-from app.manage.listing_forms import LISTING_FORMS
 from app.moderation import service as moderation
 from app.orgs import service as orgs
 from app.orgs.models import OrgKind, VerificationStatus
+from app.patents.form import FORM as PATENT_FORM
 from app.patents.schemas import PatentSchema
 from app.patents.service import patents_service
 from tests.factories import OrganisationFactory, UserFactory, identity_of, make_listing
@@ -127,7 +127,7 @@ def test_forms_turn_html_input_into_service_input():
                         ("indicators-value_max", "50"), ("indicators-unit", ""),
                         ("indicators-name", ""), ("indicators-comparator", "eq"), ("indicators-value", ""),
                         ("indicators-value_max", ""), ("indicators-unit", "")])
-    data = Form.from_request(LISTING_FORMS["patents"], PatentSchema(), posted).data()
+    data = Form.from_request(PATENT_FORM, PatentSchema(), posted).data()
     assert data["title"] == "标题" and data["patent_number"] is None and data["trl"] is None
     assert data["ipc"] == ["G06F 16/35", "H01M 4/525", "G06N 3/08"] and data["coop_modes"] == ["equity"]
     assert data["price_negotiable"] is False and "patent_type" not in data  # blank with a default: left out
@@ -135,13 +135,13 @@ def test_forms_turn_html_input_into_service_input():
 
 
 def test_forms_show_stored_values_and_the_schema_defaults():
-    form = Form.from_data(LISTING_FORMS["patents"], PatentSchema(),
+    form = Form.from_data(PATENT_FORM, PatentSchema(),
                           {"price": 1200000.0, "ipc": ["G06F 16/35", "H01M 4/525"], "price_negotiable": False,
                            "indicators": [{"name": "厚度", "comparator": "eq", "value": 20.5, "unit": "μm"}]})
     assert form.values["price"] == "1200000" and form.values["ipc"] == "G06F 16/35, H01M 4/525"
     assert form.values["indicators"] == [{"name": "厚度", "comparator": "eq", "value": "20.5", "value_max": "",
                                           "unit": "μm"}]
-    blank = Form.blank(LISTING_FORMS["patents"], PatentSchema())
+    blank = Form.blank(PATENT_FORM, PatentSchema())
     assert blank.values["patent_type"] == "invention" and blank.values["price_negotiable"] is True
     assert len(blank.values["indicators"]) == 1
 

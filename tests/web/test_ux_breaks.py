@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Role
 from app.core.validators import normalise_patent_number
 from app.listings.models import ListingStatus
-from app.manage.listing_forms import PATENT_FORM
+from app.patents.form import FORM as PATENT_FORM
 from app.patents.models import Patent
 from tests.factories import UserFactory, demand_data, make_listing, patent_data
 from tests.web.helpers import errors_of, form_data
