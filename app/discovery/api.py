@@ -16,7 +16,6 @@ from app.discovery.schemas import (
     SuggestionsSchema,
     search_args,
 )
-from app.listings.registry import listing_services
 
 blp = Blueprint("search_api", __name__, url_prefix="/api/v1/search",
                 description="Full-text search with facets, suggestions and similar listings")
@@ -69,7 +68,4 @@ class Similar(MethodView):
     @blp.response(200, SimilarSchema)
     def get(self, resource, listing_id):
         """Listings similar to this one ("similar patents")."""
-        identity = current_identity()
-        listing_service = listing_services()[_resource_or_404(resource)]
-        rows = service.similar(identity, resource, listing_id)
-        return {"hits": listing_service.dump_many(identity, rows)}
+        return {"hits": service.similar(current_identity(), _resource_or_404(resource), listing_id)}

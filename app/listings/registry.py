@@ -3,6 +3,8 @@ its :class:`~app.listings.service.ListingService`, and search, moderation, match
 read them from here, so a new kind is one registration, not an edit in each of those places."""
 from __future__ import annotations
 
+from marshmallow import fields
+
 from app.indexing import sources
 
 _services: dict = {}
@@ -23,3 +25,14 @@ def unregister(resource: str) -> None:
 def listing_services() -> dict:
     """Resource name → :class:`~app.listings.service.ListingService`, in registration order."""
     return dict(_services)
+
+
+class ListingField(fields.Dict):
+    """A listing of any registered kind in a response, serialised by its kind's response schema (confidential
+    fields only for readers allowed them); documented as an object, as each kind's schema is in its own API."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        service = next(s for s in _services.values() if isinstance(value, s.model))
+        return service.response_schema.dump(value)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.listings.registry import ListingField
+
 
 class MatchArgs(Schema):
     """``?limit=`` (and ``?kind=`` for service matches)."""
@@ -41,7 +43,7 @@ class ExplanationSchema(Schema):
 class MatchSchema(Schema):
     """One ranked match."""
 
-    listing = fields.Dict(metadata={"description": "the matched listing, as its own API returns it"})
+    listing = ListingField(metadata={"description": "the matched listing, as its own API returns it"})
     score = fields.Float(metadata={"description": "0–1: the weighted mean of the known features"})
     explanation = fields.Nested(ExplanationSchema)
 

@@ -17,7 +17,7 @@ from app.core.http import (
 )
 from app.core.identity import current_identity
 from app.listings.models import ListingStatus
-from app.listings.registry import listing_services
+from app.listings.registry import ListingField
 from app.moderation import service
 
 blp = Blueprint("moderation_api", __name__, url_prefix=f"{API_PREFIX}/admin",
@@ -39,12 +39,12 @@ class QueueItemSchema(Schema):
     """A queued listing: its resource name and the listing as its own response schema dumps it."""
 
     resource = fields.String()
-    listing = fields.Dict()
+    listing = ListingField()
 
     @pre_dump
-    def _listing_by_its_schema(self, row, **kwargs):
-        resource, obj = row
-        return {"resource": resource, "listing": listing_services()[resource].response_schema.dump(obj)}
+    def _from_pair(self, row, **kwargs):
+        resource, listing = row  # the review queue's (resource, listing) pairs
+        return {"resource": resource, "listing": listing}
 
 
 class BulkDecisionSchema(Schema):
