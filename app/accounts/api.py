@@ -1,7 +1,7 @@
 """REST API of accounts: registration, API tokens and the current user (``/api/v1/auth``, ``/api/v1/me``)."""
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -24,7 +24,7 @@ from app.core.http import (
 )
 from app.core.identity import current_identity
 from app.core.models import as_utc
-from app.orgs.service import dump as dump_org
+from app.orgs.service import response_schema as organisation_schema
 from app.security.limits import credential_limits
 
 blp = Blueprint("accounts_api", __name__, url_prefix=API_PREFIX, description="Registration, API tokens, current user")
@@ -42,13 +42,7 @@ class TokenSchema(Schema):
 class MeSchema(UserSchema):
     """The current user with their organisation."""
 
-    organisation = fields.Dict()
-
-
-def _me() -> dict:
-    body = UserSchema().dump(current_user)
-    body["organisation"] = dump_org(current_identity(), current_user.organisation)
-    return body
+    organisation = fields.Nested(organisation_schema)
 
 
 class RegistrationAcceptedSchema(Schema):
@@ -73,7 +67,7 @@ class Register(MethodView):
         address does): then get a token with `POST /auth/tokens`.
         """
         service.register(json_body())
-        return jsonify({"message": "Registration received: an e-mail to the address tells how to log in."}), 202
+        return {"message": "Registration received: an e-mail to the address tells how to log in."}
 
 
 @blp.route("/auth/tokens")
@@ -91,8 +85,8 @@ class Tokens(MethodView):
             raise NotAuthenticated("wrong e-mail or password")
         token = service.create_token(user, args["name"])
         row = db.session.scalar(select(ApiToken).where(ApiToken.token_digest == token_digest(token)))
-        return created({"id": row.id, "name": args["name"], "token": token,
-                        "expires_at": as_utc(row.expires_at).isoformat()}, url_for("accounts_api.Me"))
+        return created({"id": row.id, "name": args["name"], "token": token, "expires_at": as_utc(row.expires_at)},
+                       url_for("accounts_api.Me"))
 
 
 @blp.route("/auth/tokens/<int:token_id>")
@@ -112,4 +106,4 @@ class Me(MethodView):
     @blp.response(200, MeSchema)
     def get(self):
         """Who you are, with your organisation (including its verification status)."""
-        return jsonify(_me())
+        return current_user

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from functools import wraps
 
-from flask import jsonify, request, url_for
+from flask import request, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 from werkzeug.exceptions import BadRequest
 
 from app.core.errors import PermissionDenied, ServiceError
@@ -59,6 +59,31 @@ class ApiErrorSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
         "description": "field → messages; a nested field's messages are keyed by its index or name"})
     current_status = fields.String()
+
+
+class ReaderSchema(Schema):
+    """A response schema whose body depends on who reads it, so the schema ``@blp.response`` declares is the one
+    producing the body even for reader-dependent fields.
+
+    Built with ``hide=lambda identity, obj: names``, it leaves out the fields the request's identity may not see
+    (``blank=True``: keeps them as ``null``, where clients expect the key). Without ``hide`` it dumps every
+    field (audit records, search documents) and never looks at the request.
+    """
+
+    def __init__(self, *args, hide=None, blank: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hide = hide
+        self.blank = blank
+
+    @post_dump(pass_original=True)
+    def _as_the_reader_may_see_it(self, data, original, **kwargs):
+        if self.hide is not None:
+            for name in self.hide(current_identity(), original):
+                if self.blank:
+                    data[name] = None
+                else:
+                    data.pop(name, None)
+        return data
 
 
 # ---------------------------------------------------------------- request helpers
@@ -115,29 +140,25 @@ def documents_body(blp: Blueprint, schema_cls, partial: bool = False):
     return blp.doc(requestBody=body)
 
 
-def paginated(items: list, total: int, page: int, per_page: int):
-    """A JSON list response with pagination headers (X-Total-Count, X-Page, … and Link)."""
+def paginated(items, total: int, page: int, per_page: int):
+    """A page of ``items`` for ``@blp.response`` to serialise, with pagination headers (X-Total-Count, X-Page, …
+    and Link): a ``(items, 200, headers)`` tuple."""
     pages = max(1, math.ceil(total / per_page))
-    response = jsonify(items)
-    response.headers.update(
-        {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page), "X-Total-Pages": str(pages)}
-    )
+    headers = {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page),
+               "X-Total-Pages": str(pages)}
     args = request.args.to_dict()
     links = {"first": 1, "last": pages}
     if page > 1:
         links["prev"] = min(page - 1, pages)
     if page < pages:
         links["next"] = page + 1
-    response.headers["Link"] = ", ".join(
+    headers["Link"] = ", ".join(
         f'<{url_for(request.endpoint, **(request.view_args or {}), **{**args, "page": number, "per_page": per_page})}>; rel="{rel}"'
         for rel, number in links.items()
     )
-    return response
+    return items, 200, headers
 
 
-def created(body: dict, location: str):
-    """201 with the new object and its ``Location``."""
-    response = jsonify(body)
-    response.status_code = 201
-    response.headers["Location"] = location
-    return response
+def created(obj, location: str):
+    """201 with the new object (serialised by ``@blp.response``) and its ``Location``."""
+    return obj, 201, {"Location": location}

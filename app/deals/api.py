@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -16,13 +16,12 @@ from app.deals.registration import registration_csv
 from app.deals.schemas import CreateDealSchema, DealSchema, MessageSchema, OfferSchema, OfferTermsSchema
 from app.deals.service import deals_service
 from app.patents.attachments import file_path
-from app.transactions.resource import response_schema, send_pdf, workflow_routes
+from app.transactions.resource import send_pdf, workflow_routes
 
 blp = Blueprint("deals_api", __name__, url_prefix=API_PREFIX,
                 description="Deals: inquiry → NDA → offers → pilot test → inspection → contract → payment → completion")
 
-DEAL_VIEW = response_schema(DealSchema)
-dump = workflow_routes(
+DEAL_VIEW = workflow_routes(
     blp, deals_service, resource="deals", schema=DealSchema(), create_schema=CreateDealSchema,
     create_doc="Open a deal as the buyer: an inquiry on a published patent (`patent_id`, or `patent_ids` for a "
                "bundle of one seller's patents), optionally from your demand (`demand_id`) or one of its matches "
@@ -36,7 +35,7 @@ class Offers(MethodView):
     @blp.response(200, OfferSchema(many=True))
     def get(self, obj_id):
         """Every offer and counter-offer, oldest first (`status`: open, superseded, accepted, withdrawn)."""
-        return jsonify(OfferSchema(many=True).dump(deals_service.offers(current_identity(), obj_id)))
+        return deals_service.offers(current_identity(), obj_id)
 
     @require_login
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OfferTermsSchema}}})
@@ -46,7 +45,7 @@ class Offers(MethodView):
     def post(self, obj_id):
         """Make an offer, or a counter-offer replacing the other side's (the `make_offer` action)."""
         deal = deals_service.execute_action(current_identity(), obj_id, "make_offer", json_body())
-        return created(dump(deal), f"{API_PREFIX}/deals/{deal.id}/offers")
+        return created(deal, f"{API_PREFIX}/deals/{deal.id}/offers")
 
 
 @blp.route("/deals/<int:obj_id>/messages")
@@ -55,7 +54,7 @@ class Messages(MethodView):
     @blp.response(200, MessageSchema(many=True))
     def get(self, obj_id):
         """The deal's thread, oldest first (parties and platform admins)."""
-        return jsonify(MessageSchema(many=True).dump(deals_service.messages(current_identity(), obj_id)))
+        return deals_service.messages(current_identity(), obj_id)
 
     @require_login
     @blp.doc(requestBody={
@@ -76,7 +75,7 @@ class Messages(MethodView):
         body = data.get("body") if isinstance(data, dict) else None
         message = deals_service.post_message(current_identity(), obj_id, body if isinstance(body, str) else "",
                                              files)
-        return created(MessageSchema().dump(message), f"{API_PREFIX}/deals/{obj_id}/messages")
+        return created(message, f"{API_PREFIX}/deals/{obj_id}/messages")
 
 
 @blp.route("/deals/<int:obj_id>/patents")
@@ -86,7 +85,7 @@ class Patents(MethodView):
     def get(self, obj_id):
         """The deal's patents; confidential fields and attachments for the buyer once the NDA is in force."""
         identity = current_identity()
-        return jsonify(deals_service.patents_of(identity, deals_service.get(identity, obj_id)))
+        return deals_service.patents_of(identity, deals_service.get(identity, obj_id))
 
 
 @blp.route("/deals/<int:obj_id>/patent-attachments/<int:attachment_id>")
@@ -118,7 +117,7 @@ class RegistrationJson(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema, description="The deal is not completed")
     def get(self, obj_id):
         """The technology-contract registration (技术合同认定登记) record of a completed deal."""
-        return jsonify(deals_service.registration(current_identity(), obj_id)[1])
+        return deals_service.registration(current_identity(), obj_id)[1]
 
 
 @blp.route("/deals/<int:obj_id>/registration.csv")

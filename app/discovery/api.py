@@ -16,7 +16,7 @@ from app.discovery.schemas import (
     SuggestionsSchema,
     search_args,
 )
-from app.listings.registry import kinds, listing_services
+from app.listings.registry import kinds
 
 
 def _resource_or_404(resource: str) -> str:
@@ -73,7 +73,4 @@ def _add_suggest_and_similar(blp: Blueprint) -> None:
         @blp.response(200, SimilarSchema)
         def get(self, resource, listing_id):
             """Listings similar to this one ("similar patents")."""
-            identity = current_identity()
-            listing_service = listing_services()[_resource_or_404(resource)]
-            rows = service.similar(identity, resource, listing_id)
-            return {"hits": listing_service.dump_many(identity, rows)}
+            return {"hits": service.similar(current_identity(), _resource_or_404(resource), listing_id)}

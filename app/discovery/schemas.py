@@ -5,7 +5,7 @@ from functools import cache
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.listings.registry import kind
+from app.listings.registry import ListingField, kind
 from search.query import SORTS
 
 MAX_QUERY_CHARS = 10_000
@@ -45,7 +45,7 @@ class SuggestionsSchema(Schema):
 class SimilarSchema(Schema):
     """Similar listings: each the resource's own JSON."""
 
-    hits = fields.List(fields.Dict())
+    hits = fields.List(ListingField())
 
 
 class SearchHitsSchema(Schema):
@@ -57,7 +57,7 @@ class SearchHitsSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-    hits = fields.List(fields.Dict())
+    hits = fields.List(ListingField())
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()))
     exact = fields.Boolean(metadata={"description": "false when no listing has every word: hits are then related ones"})
     unknown_terms = fields.List(fields.String(), metadata={"description": "words of the query no listing contains"})

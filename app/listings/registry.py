@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NoRoute
 
@@ -92,3 +92,14 @@ class KindConverter(BaseConverter):
         if value not in _kinds:
             raise NoRoute()
         return value
+
+
+class ListingField(fields.Dict):
+    """A listing of any registered kind in a response, serialised by its kind's response schema (confidential
+    fields only for readers allowed them); documented as an object, as each kind's schema is in its own API."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        service = next(k.service for k in _kinds.values() if isinstance(value, k.service.model))
+        return service.response_schema.dump(value)

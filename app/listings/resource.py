@@ -3,12 +3,12 @@
 ``listing_blueprint(service)`` builds the whole API of a listing resource (patents, demands, service
 offers) from its :class:`~app.listings.service.ListingService`: list, create, read, update, delete,
 submit and withdraw. Resources stay thin: they parse input, call one service method and render the
-result. Services dump their objects themselves (the confidential fields depend on who asks), so
-resources return ready JSON and the response schema documents it.
+object: the service's response schema, declared with ``@blp.response``, serialises it (and leaves out the
+confidential fields for readers not allowed them).
 """
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -45,18 +45,16 @@ def listing_blueprint(service, *, name: str, description: str) -> Blueprint:
     """The REST API of one listing resource, all routes under ``/api/v1/<service.resource>``."""
     blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     schema_cls = service.schema_cls
+    one, many = service.response_schema, service.response_schemas
     label = service.resource
     item_endpoint = f"{name}.{label.title()}Item"
-
-    def dump(obj) -> dict:
-        return service.dump(current_identity(), obj)
 
     def item_url(obj) -> str:
         return url_for(item_endpoint, listing_id=obj.id)
 
     class Collection(MethodView):
         @blp.arguments(ListingQueryArgs, location="query")
-        @blp.response(200, schema_cls(many=True), headers=PAGINATION_HEADERS)
+        @blp.response(200, many, headers=PAGINATION_HEADERS)
         def get(self, args):
             """List the listings you may read (published ones; your organisation's in any state)."""
             identity = current_identity()
@@ -64,31 +62,31 @@ def listing_blueprint(service, *, name: str, description: str) -> Blueprint:
                 identity, mine=args["mine"], status=args.get("status"), org_id=args.get("org"),
                 page=args["page"], per_page=args["per_page"],
             )
-            return paginated(service.dump_many(identity, items), total, args["page"], args["per_page"])
+            return paginated(items, total, args["page"], args["per_page"])
 
         @require_login
         @documents_body(blp, schema_cls)
-        @blp.response(201, schema_cls)
+        @blp.response(201, one)
         @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid fields (named in `errors`)")
         def post(self):
             """Create a draft owned by your organisation."""
             obj = service.create(current_identity(), json_body())
-            return created(dump(obj), item_url(obj))
+            return created(obj, item_url(obj))
 
     class Item(MethodView):
-        @blp.response(200, schema_cls)
+        @blp.response(200, one)
         @blp.alt_response(404, schema=ApiErrorSchema, description="Missing or not visible to you")
         def get(self, listing_id):
             """One listing; confidential fields only for its organisation and platform admins."""
-            return jsonify(dump(service.get(current_identity(), listing_id)))
+            return service.get(current_identity(), listing_id)
 
         @require_login
         @documents_body(blp, schema_cls, partial=True)
-        @blp.response(200, schema_cls)
+        @blp.response(200, one)
         @blp.alt_response(409, schema=ApiErrorSchema, description="The listing's status forbids edits")
         def patch(self, listing_id):
             """Edit fields; edits to a published listing wait for review in `has_pending_changes`."""
-            return jsonify(dump(service.update(current_identity(), listing_id, json_body())))
+            return service.update(current_identity(), listing_id, json_body())
 
         @require_login
         @blp.response(204)
@@ -101,10 +99,10 @@ def listing_blueprint(service, *, name: str, description: str) -> Blueprint:
         """A POST endpoint running one status transition of the service."""
 
         @require_login
-        @blp.response(200, schema_cls)
+        @blp.response(200, one)
         @blp.alt_response(409, schema=ApiErrorSchema, description="Not allowed from the current status")
         def post(self, listing_id):
-            return jsonify(dump(getattr(service, method_name)(current_identity(), listing_id)))
+            return getattr(service, method_name)(current_identity(), listing_id)
 
         post.__doc__ = doc
         return type(f"{label.title()}{method_name.title()}", (MethodView,), {"post": post})

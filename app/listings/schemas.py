@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.core.http import ReaderSchema
 from app.core.validators import normalise_ipc
 from app.listings.models import CoopMode
 
@@ -64,7 +65,7 @@ class IndicatorSchema(Schema):
             raise ValidationError("value is required", "value")
 
 
-class ListingSchema(Schema):
+class ListingSchema(ReaderSchema):
     """Fields every listing has; resource schemas add theirs."""
 
     id = fields.Integer(dump_only=True)

@@ -54,6 +54,9 @@ class ListingService:
         # Dumping schemas are stateless and costly to build (~2 ms each): build them once.
         self._full_schema = schema_cls()
         self._public_schema = schema_cls(exclude=self.confidential)
+        # What the API declares and serialises with: the confidential fields only for the readers allowed them.
+        self.response_schema = schema_cls(hide=self.hidden_from)
+        self.response_schemas = schema_cls(many=True, hide=self.hidden_from)
 
     # ---------------------------------------------------------------- reads
 
@@ -66,10 +69,15 @@ class ListingService:
             raise PermissionDenied(f"you may not {action} this listing")
         return obj
 
-    def dump(self, identity: Identity, obj, extra_allowed: bool = False) -> dict:
-        """The API representation; confidential fields only for those allowed (owner, admin, NDA party)."""
+    def hidden_from(self, identity: Identity, obj, extra_allowed: bool = False) -> tuple[str, ...]:
+        """The confidential fields, unless ``identity`` may read them (owner, admin, NDA party)."""
         allowed = extra_allowed or self.policy.allows("read_confidential", identity, obj)
-        return (self._full_schema if allowed else self._public_schema).dump(obj)
+        return () if allowed else self.confidential
+
+    def dump(self, identity: Identity, obj, extra_allowed: bool = False) -> dict:
+        """The API representation as ``identity`` may see it (see :meth:`hidden_from`)."""
+        hidden = self.hidden_from(identity, obj, extra_allowed)
+        return (self._public_schema if hidden else self._full_schema).dump(obj)
 
     def dump_many(self, identity: Identity, objs) -> list[dict]:
         return [self.dump(identity, obj) for obj in objs]

@@ -13,17 +13,12 @@ from app.matching.schemas import MatchArgs, MatchListSchema, SavedSearchInput, S
 blp = Blueprint("matching_api", __name__, url_prefix="/api/v1", description="Explained matches")
 
 
-def _payload(identity, direction, source_id, results) -> dict:
-    target = direction.target_service
-    return {"source_id": source_id,
-            "matches": [{"listing": target.dump(identity, r.obj), "score": r.score,
-                         "explanation": {**r.explanation, "summary": sentences(r.explanation)}} for r in results]}
-
-
 def _respond(direction, source_id, limit, kind=None) -> dict:
-    identity = current_identity()
-    results = service.matches_for(identity, direction, source_id, limit=limit, service_kind=kind)
-    return _payload(identity, direction, source_id, results)
+    """The matches shaped for :class:`MatchListSchema` (which dumps each listing as the reader may see it)."""
+    results = service.matches_for(current_identity(), direction, source_id, limit=limit, service_kind=kind)
+    return {"source_id": source_id,
+            "matches": [{"listing": r.obj, "score": r.score,
+                         "explanation": {**r.explanation, "summary": sentences(r.explanation)}} for r in results]}
 
 
 @blp.route("/demands/<int:demand_id>/matches")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.listings.registry import validate_resource
+from app.listings.registry import ListingField, validate_resource
 
 
 class MatchArgs(Schema):
@@ -43,7 +43,7 @@ class ExplanationSchema(Schema):
 class MatchSchema(Schema):
     """One ranked match."""
 
-    listing = fields.Dict(metadata={"description": "the matched listing, as its own API returns it"})
+    listing = ListingField(metadata={"description": "the matched listing, as its own API returns it"})
     score = fields.Float(metadata={"description": "0–1: the weighted mean of the known features"})
     explanation = fields.Nested(ExplanationSchema)
 

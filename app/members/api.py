@@ -1,7 +1,7 @@
 """REST API of an organisation's members: list, add by e-mail (invitation), change a role, remove."""
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -21,7 +21,7 @@ class Members(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such organisation, or not yours")
     def get(self, org_id):
         """The organisation's active members (its own people and platform admins)."""
-        return jsonify(MemberSchema(many=True).dump(service.list_members(current_identity(), org_id)))
+        return service.list_members(current_identity(), org_id)
 
     @require_login
     @documents_body(blp, MemberSchema)
@@ -32,7 +32,7 @@ class Members(MethodView):
     def post(self, org_id):
         """Add a colleague by e-mail with a role; a new person is e-mailed an invitation to set a password."""
         user = service.add_member(current_identity(), org_id, json_body())
-        return created(MemberSchema().dump(user), url_for("members_api.Members", org_id=org_id))
+        return created(user, url_for("members_api.Members", org_id=org_id))
 
 
 @blp.route("/orgs/<int:org_id>/members/<int:user_id>")
@@ -44,7 +44,7 @@ class Member(MethodView):
     @blp.alt_response(422, schema=ApiErrorSchema, description="Unknown role")
     def patch(self, org_id, user_id):
         """Change a member's role (`member`, `broker`, `org_admin`)."""
-        return jsonify(MemberSchema().dump(service.change_role(current_identity(), org_id, user_id, json_body())))
+        return service.change_role(current_identity(), org_id, user_id, json_body())
 
     @require_login
     @blp.response(204)

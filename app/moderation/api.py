@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core.http import (
     API_PREFIX,
@@ -18,7 +17,7 @@ from app.core.http import (
 )
 from app.core.identity import current_identity
 from app.listings.models import ListingStatus
-from app.listings.registry import listing_services, validate_resource
+from app.listings.registry import ListingField, validate_resource
 from app.moderation import service
 
 blp = Blueprint("moderation_api", __name__, url_prefix=f"{API_PREFIX}/admin",
@@ -36,10 +35,15 @@ class QueueArgs(PageArgs):
 
 
 class QueueItemSchema(Schema):
-    """A queued listing: its resource name and the listing as its own schema dumps it."""
+    """A queued listing: its resource name and the listing as its own response schema dumps it."""
 
     resource = fields.String()
-    listing = fields.Dict()
+    listing = ListingField()
+
+    @pre_dump
+    def _from_pair(self, row, **kwargs):
+        resource, listing = row  # the review queue's (resource, listing) pairs
+        return {"resource": resource, "listing": listing}
 
 
 class BulkDecisionSchema(Schema):
@@ -95,14 +99,11 @@ class Queue(MethodView):
     @blp.response(200, QueueItemSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """The review queue, filtered by resource, status and organisation."""
-        identity = current_identity()
-        services = listing_services()
         rows, total = service.review_queue(
-            identity, resources=[args["resource"]] if "resource" in args else None, status=args.get("status"),
+            current_identity(), resources=[args["resource"]] if "resource" in args else None, status=args.get("status"),
             org_id=args.get("org"), page=args["page"], per_page=args["per_page"],
         )
-        items = [{"resource": r, "listing": services[r].dump(identity, obj)} for r, obj in rows]
-        return paginated(items, total, args["page"], args["per_page"])
+        return paginated(rows, total, args["page"], args["per_page"])
 
 
 @blp.route("/moderation/bulk")
@@ -113,9 +114,7 @@ class Bulk(MethodView):
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid decision, ids or missing reason")
     def post(self, args):
         """Approve, send back for revision (整改) or reject many listings; one result per id."""
-        return jsonify(service.bulk_moderate(
-            current_identity(), args["resource"], args["ids"], args["decision"], args["reason"]
-        ))
+        return service.bulk_moderate(current_identity(), args["resource"], args["ids"], args["decision"], args["reason"])
 
 
 @blp.route("/audit")
@@ -126,4 +125,4 @@ class Audit(MethodView):
     def get(self, args):
         """The append-only audit log of moderation and verification decisions, newest first."""
         entries, total = service.audit_entries(current_identity(), **args)
-        return paginated(AuditEntrySchema(many=True).dump(entries), total, args["page"], args["per_page"])
+        return paginated(entries, total, args["page"], args["per_page"])

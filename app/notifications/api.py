@@ -1,7 +1,6 @@
 """REST API of in-app notifications: the logged-in user's inbox and marking items read."""
 from __future__ import annotations
 
-from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -45,9 +44,8 @@ class Inbox(MethodView):
         """The user's notifications, newest first; ``X-Unread-Count`` tells how many are unread."""
         rows, total, unread = service.inbox(current_identity(), unread_only=args["unread"], page=args["page"],
                                             per_page=args["per_page"])
-        response = paginated(NotificationSchema(many=True).dump(rows), total, args["page"], args["per_page"])
-        response.headers["X-Unread-Count"] = str(unread)
-        return response
+        items, status, headers = paginated(rows, total, args["page"], args["per_page"])
+        return items, status, {**headers, "X-Unread-Count": str(unread)}
 
 
 @blp.route("/notifications/read")
@@ -58,4 +56,4 @@ class MarkRead(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema, description="An id is not one of the user's notifications")
     def post(self, args):
         """Mark the given notifications (or all) read; returns how many changed."""
-        return jsonify({"marked": service.mark_read(current_identity(), args.get("ids"))})
+        return {"marked": service.mark_read(current_identity(), args.get("ids"))}

@@ -1,7 +1,6 @@
 """REST API of organisations: profiles, verification requests and the admins' verification queue."""
 from __future__ import annotations
 
-from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -16,19 +15,19 @@ blp = Blueprint("orgs_api", __name__, url_prefix=API_PREFIX, description="Organi
 
 @blp.route("/orgs/<int:org_id>")
 class Organisation(MethodView):
-    @blp.response(200, OrganisationSchema)
+    @blp.response(200, service.response_schema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such organisation")
     def get(self, org_id):
         """An organisation's public profile (credit code only for its members and admins)."""
         identity = current_identity()
-        return jsonify(service.dump(identity, service.get(identity, org_id)))
+        return service.get(identity, org_id)
 
 
 @blp.route("/orgs/<int:org_id>/verification")
 class VerificationRequest(MethodView):
     @require_login
     @blp.arguments(VerificationRequestSchema)
-    @blp.response(200, OrganisationSchema)
+    @blp.response(200, service.response_schema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="Already verified, or the credit code is in use")
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid credit code (`errors.credit_code`)")
     def post(self, args, org_id):
@@ -36,27 +35,24 @@ class VerificationRequest(MethodView):
         identity = current_identity()
         if identity.org_id != org_id:
             raise PermissionDenied("you may only ask to verify your own organisation")
-        return jsonify(service.dump(identity, service.request_verification(identity, args["credit_code"])))
+        return service.request_verification(identity, args["credit_code"])
 
 
 @blp.route("/admin/verifications")
 class VerificationQueue(MethodView):
     @require_platform_admin
-    @blp.response(200, OrganisationSchema(many=True))
+    @blp.response(200, OrganisationSchema(many=True, hide=service.hidden_from))
     def get(self):
         """Organisations waiting for a verification decision, oldest first (platform admins)."""
-        identity = current_identity()
-        return jsonify([service.dump(identity, org) for org in service.pending_verifications()])
+        return service.pending_verifications()
 
 
 @blp.route("/admin/verifications/<int:org_id>")
 class VerificationDecision(MethodView):
     @require_platform_admin
     @blp.arguments(VerificationDecisionSchema)
-    @blp.response(200, OrganisationSchema)
+    @blp.response(200, service.response_schema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Missing reason for a rejection, or no credit code")
     def post(self, args, org_id):
         """Verify or reject an organisation (`decision`: verify / reject with `reason`); audited."""
-        identity = current_identity()
-        org = service.decide_verification(identity, org_id, args["decision"], args["reason"])
-        return jsonify(service.dump(identity, org))
+        return service.decide_verification(current_identity(), org_id, args["decision"], args["reason"])

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core.http import ReaderSchema
 
-class OrganisationSchema(Schema):
+
+class OrganisationSchema(ReaderSchema):
     """An organisation as the API shows it (credit code only to its members and admins)."""
 
     id = fields.Integer(dump_only=True)

@@ -37,10 +37,19 @@ def get(identity: Identity, org_id: int) -> Organisation:
     return org
 
 
-def dump(identity: Identity, org: Organisation) -> dict:
-    """Public profile; the credit code and verification note only for its members and admins."""
+def hidden_from(identity: Identity, org: Organisation) -> tuple[str, ...]:
+    """What only the organisation's members and platform admins see: the credit code and verification note."""
     insider = identity.is_platform_admin or identity.org_id == org.id
-    return OrganisationSchema(exclude=() if insider else ("credit_code", "verification_note")).dump(org)
+    return () if insider else ("credit_code", "verification_note")
+
+
+# The API's response schema: the public profile, the insiders' fields for the request's identity.
+response_schema = OrganisationSchema(hide=hidden_from)
+
+
+def dump(identity: Identity, org: Organisation) -> dict:
+    """Public profile as ``identity`` may see it (see :func:`hidden_from`)."""
+    return OrganisationSchema(exclude=hidden_from(identity, org)).dump(org)
 
 
 @unit_of_work

@@ -1,7 +1,7 @@
 """REST API of patents: ``/api/v1/patents`` (the generic listing API) plus PDF attachments."""
 from __future__ import annotations
 
-from flask import Response, jsonify, send_file, url_for
+from flask import Response, send_file, url_for
 from flask.views import MethodView
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
@@ -27,18 +27,12 @@ class UploadArgs(Schema):
     )
 
 
-def _dump(attachment) -> dict:
-    body = attachments.AttachmentSchema().dump(attachment)
-    body["download_url"] = url_for("patents_api.AttachmentDownload", attachment_id=attachment.id)
-    return body
-
-
 @blp.route("/patents/<int:patent_id>/attachments")
 class PatentAttachments(MethodView):
     @blp.response(200, attachments.AttachmentSchema(many=True))
     def get(self, patent_id):
         """The patent's attachments you may see (confidential ones only for insiders)."""
-        return jsonify([_dump(a) for a in attachments.list_for(current_identity(), patent_id)])
+        return attachments.list_for(current_identity(), patent_id)
 
     @require_login
     @blp.arguments(UploadArgs, location="query")
@@ -48,7 +42,7 @@ class PatentAttachments(MethodView):
     def post(self, query, files, patent_id):
         """Attach a PDF (multipart/form-data field `file`) to a patent your organisation may edit."""
         attachment = attachments.add(current_identity(), patent_id, files["file"], query["confidential"])
-        return created(_dump(attachment), url_for("patents_api.AttachmentDownload", attachment_id=attachment.id))
+        return created(attachment, url_for("patents_api.AttachmentDownload", attachment_id=attachment.id))
 
 
 @blp.route("/attachments/<int:attachment_id>/download")

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, url_for
 from marshmallow import Schema, fields
 
 from app.core.errors import NotFound
@@ -32,7 +32,8 @@ class AttachmentSchema(Schema):
     sha256 = fields.String(dump_only=True)
     confidential = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    download_url = fields.String(dump_only=True, metadata={"description": "Where to download the PDF"})
+    download_url = fields.Function(lambda a: url_for("patents_api.AttachmentDownload", attachment_id=a.id),
+                                   dump_only=True, metadata={"type": "string", "description": "Where to download the PDF"})
 
 
 def upload_dir() -> Path:

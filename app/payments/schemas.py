@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.core.http import PageArgs
+from app.core.http import PageArgs, ReaderSchema
 from app.payments.models import PayoutStatus
 
 
@@ -15,7 +15,7 @@ class RefundSchema(Schema):
     created_at = fields.DateTime()
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(ReaderSchema):
     """A payment attempt; ``client_secret`` only for the buyer (it lets Stripe.js confirm the payment)."""
 
     id = fields.Integer()
@@ -39,6 +39,13 @@ class PaymentSchema(Schema):
     created_at = fields.DateTime()
     held_at = fields.DateTime(allow_none=True)
     released_at = fields.DateTime(allow_none=True)
+
+
+class WebhookReceivedSchema(Schema):
+    """The answer to Stripe: the event was verified, and what applying it did."""
+
+    received = fields.Boolean()
+    outcome = fields.String(metadata={"description": "What the event did (or that it was seen before)"})
 
 
 class PayoutSchema(Schema):
@@ -80,9 +87,10 @@ class PayoutQueryArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in PayoutStatus]))
 
 
-def dump_payment(identity, payment) -> dict:
-    """The payment as its reader may see it: the client secret is for the buyer's eyes only."""
-    body = PaymentSchema().dump(payment)
-    if identity.org_id != payment.buyer_org_id:
-        body["client_secret"] = None
-    return body
+def secret_hidden_from(identity, payment) -> tuple[str, ...]:
+    """The client secret is for the buyer's eyes only."""
+    return () if identity.org_id == payment.buyer_org_id else ("client_secret",)
+
+
+# The API's response schema: the payment as the request's identity may see it (others get a null secret).
+payment_schema = PaymentSchema(hide=secret_hidden_from, blank=True)

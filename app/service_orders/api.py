@@ -13,7 +13,7 @@ blp = Blueprint("service_orders_api", __name__, url_prefix=API_PREFIX,
                 description="Pilot-scale (中试) and inspection (检验检测) services ordered on their own: "
                             "request → quote → accept → pay → in progress → report delivered → completed")
 
-dump = workflow_routes(
+workflow_routes(
     blp, service_orders_service, resource="service-orders", schema=ServiceOrderSchema(),
     create_schema=CreateOrderSchema,
     create_doc="Order a provider's published service offer (`offer_id`) with what you need (`request_text`).",

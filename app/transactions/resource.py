@@ -3,15 +3,17 @@
 ``workflow_routes`` adds to a blueprint: the caller's list (``GET /<resource>``), creation (``POST``), one item
 with its events, its payment and the caller's ``next_actions`` (``GET /<resource>/<id>``), the single action
 endpoint (``POST /<resource>/<id>/actions/<action>``: 409 with ``current_status`` when the transition does not
-apply) and document downloads. Resources stay thin: they parse input, call one service method and dump.
+apply) and document downloads. Resources stay thin: they parse input, call one service method and return the
+subject; its view schema (:func:`response_schema`), declared with ``@blp.response``, serialises it with what
+depends on the reader.
 """
 from __future__ import annotations
 
 from functools import cache
 
-from flask import jsonify, send_file, url_for
+from flask import send_file, url_for
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from app.core.http import (
     PAGINATION_HEADERS,
@@ -51,7 +53,7 @@ class PaymentSummarySchema(Schema):
 
 
 class SubjectExtrasSchema(Schema):
-    """What :func:`dump_subject` adds to a subject's own fields (they depend on the reader, not only the row)."""
+    """What a subject's view adds to its own fields (they depend on the reader, not only the row)."""
 
     status_label = fields.String(metadata={"description": "The status in the reader's language"})
     events = fields.List(fields.Nested(EventSchema), metadata={"description": "The timeline, oldest first"})
@@ -59,22 +61,36 @@ class SubjectExtrasSchema(Schema):
     next_actions = fields.List(fields.Nested(ActionSchema), metadata={"description": "What the reader may do now"})
 
 
+class _Viewed:
+    """A subject seen by one reader: its own attributes plus the reader-dependent extras."""
+
+    def __init__(self, subject, **extras):
+        self._subject = subject
+        self.__dict__.update(extras)
+
+    def __getattr__(self, name):
+        return getattr(self._subject, name)
+
+
+class _SubjectView(SubjectExtrasSchema):
+    """Gathers the extras of a subject for the request's identity before the fields dump them."""
+
+    service = None  # the workflow service, set on each view class
+
+    @pre_dump
+    def _with_extras(self, subject, **kwargs):
+        service, identity = self.service, current_identity()
+        return _Viewed(subject, status_label=str(service.status_label(subject.status)),
+                       events=service.events_of(subject), payment=payments.payment_of(subject),
+                       next_actions=service.next_actions(identity, subject))
+
+
 @cache  # one class per subject: OpenAPI names one component after it
-def response_schema(schema_cls: type[Schema]) -> type[Schema]:
-    """The documented API response of a subject: ``schema_cls``'s fields plus :class:`SubjectExtrasSchema`'s."""
+def response_schema(service, schema_cls: type[Schema]) -> type[Schema]:
+    """The API response of ``service``'s subjects: ``schema_cls``'s fields plus :class:`SubjectExtrasSchema`'s,
+    the extras gathered for the reader when dumped."""
     name = schema_cls.__name__.removesuffix("Schema") + "ViewSchema"
-    return type(name, (schema_cls, SubjectExtrasSchema), {"__doc__": schema_cls.__doc__})
-
-
-def dump_subject(service, schema, identity, obj) -> dict:
-    """A subject with its events, its payment and what ``identity`` may do next."""
-    body = schema.dump(obj)
-    body["status_label"] = str(service.status_label(obj.status))
-    body["events"] = EventSchema(many=True).dump(service.events_of(obj))
-    payment = payments.payment_of(obj)
-    body["payment"] = PaymentSummarySchema().dump(payment) if payment else None
-    body["next_actions"] = ActionSchema(many=True).dump(service.next_actions(identity, obj))
-    return body
+    return type(name, (schema_cls, _SubjectView), {"__doc__": schema_cls.__doc__, "service": service})
 
 
 def send_pdf(path, filename: str, *, inline: bool = False):
@@ -86,13 +102,10 @@ def send_pdf(path, filename: str, *, inline: bool = False):
 
 
 def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, create_schema):
-    """Add the shared routes of workflow ``resource`` (a URL segment) to ``blp``."""
+    """Add the shared routes of workflow ``resource`` (a URL segment) to ``blp``; return the response schema."""
     prefix = "".join(part.title() for part in resource.split("-"))
     item_endpoint = f"{blp.name}.{prefix}Item"
-    documented = response_schema(schema.__class__)
-
-    def dump(obj):
-        return dump_subject(service, schema, current_identity(), obj)
+    documented = response_schema(service, type(schema))
 
     class Collection(MethodView):
         @require_login
@@ -102,7 +115,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
             """Your organisation's, newest change first (platform admins: everyone's with `everyone=true`)."""
             rows, total = service.list(current_identity(), statuses=args["status"] or None, page=args["page"],
                                        per_page=args["per_page"], everyone=args["everyone"])
-            return paginated([dump(obj) for obj in rows], total, args["page"], args["per_page"])
+            return paginated(rows, total, args["page"], args["per_page"])
 
         @require_login
         @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": create_schema}}})
@@ -111,7 +124,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
         @blp.alt_response(409, schema=ApiErrorSchema, description="An open one exists already")
         def post(self):
             obj = service.create(current_identity(), json_body())
-            return created(dump(obj), url_for(item_endpoint, obj_id=obj.id))
+            return created(obj, url_for(item_endpoint, obj_id=obj.id))
 
     Collection.post.__doc__ = create_doc
 
@@ -121,7 +134,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
         @blp.alt_response(404, schema=ApiErrorSchema, description="Missing, or you are not a party")
         def get(self, obj_id):
             """One item with its events (the timeline), its payment and `next_actions` for you."""
-            return jsonify(dump(service.get(current_identity(), obj_id)))
+            return service.get(current_identity(), obj_id)
 
     class Action(MethodView):
         @require_login
@@ -138,7 +151,7 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
         @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid input (fields named in `errors`)")
         def post(self, obj_id, action):
             """Run one workflow action (its input fields are listed in the item's `next_actions`)."""
-            return jsonify(dump(service.execute_action(current_identity(), obj_id, action, api_input())))
+            return service.execute_action(current_identity(), obj_id, action, api_input())
 
     class Document(MethodView):
         @require_login
@@ -155,4 +168,4 @@ def workflow_routes(blp, service, *, resource: str, schema, create_doc: str, cre
     blp.route(f"/{resource}/<int:obj_id>")(Item)
     blp.route(f"/{resource}/<int:obj_id>/actions/<action>")(Action)
     blp.route(f"/{resource}/<int:obj_id>/documents/<int:document_id>")(Document)
-    return dump
+    return documented

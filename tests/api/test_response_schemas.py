@@ -1,21 +1,36 @@
 """Real responses match the OpenAPI document: every field documented, nullable ones marked, timestamps with
 their time zone. Objects in many states (deals along their path, drafts with empty fields, attachments) are read
-through the API and validated against the operation's declared response schema.
+through the API and validated against the operation's declared response schema; one walk calls every operation
+of ``/api/v1/openapi.json`` with valid requests and fails when an operation is left out.
 
 (The Schemathesis run calls operations with generated ids, which rarely name an existing deal; this covers them.)
 """
 from __future__ import annotations
 
 import io
+import json
 import re
+import time
 
 import pytest
 import schemathesis
 
-from tests.api.conftest import API, bearer, pdf_bytes
-from tests.deals.conftest import drive, market  # noqa: F401 — the deal fixtures serve this module too
+from app.deals.models import DealStatus
+from app.orgs.models import VerificationStatus
+from app.payments import service as payments
+from tests.api.conftest import API, DATA, bearer, build_world, pdf_bytes
+from tests.deals.conftest import drive, market, pdf_upload  # noqa: F401 — the deal fixtures serve this module too
+from tests.factories import PASSWORD
+from tests.payments.fixtures import WEBHOOK_SECRET, sign
+from tests.service_orders.conftest import act as order_act
+from tests.service_orders.conftest import order as new_order
+from tests.service_orders.conftest import pay as pay_order
 
 AWARE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+METHODS = {"get", "post", "put", "patch", "delete"}
+# Operations the walk cannot call with a valid request: syncing asks Stripe for the payment's state (a test
+# payment answers 409); tests/payments calls it against localstripe.
+NEEDS_STRIPE = {"POST /payments/{payment_id}/sync"}
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +92,170 @@ def test_listings_attachments_and_accounts_match_their_schema(client, patent_wor
                                                                  headers=headers))
     check(api_schema, "/payments/balances/{org_id}", "GET",
           client.get(f"{API}/payments/balances/{w.owner_org.id}", headers=headers))
+
+
+class Walk:
+    """Calls operations through the test client, validates each answer against the document and records which
+    operations (``METHOD /template``) were called."""
+
+    def __init__(self, client, api_schema):
+        self.client, self.api_schema, self.called = client, api_schema, set()
+
+    def __call__(self, method: str, template: str, url: str | None = None, *, user=None, **kwargs):
+        """``method`` ``template`` (``url`` fills its parameters) as ``user``; the checked JSON body (or None)."""
+        headers = {**kwargs.pop("headers", {}), **(bearer(user) if user else {})}
+        response = getattr(self.client, method.lower())(API + (url or template), headers=headers, **kwargs)
+        assert response.status_code < 400, (method, template, response.get_data(as_text=True)[:500])
+        self.api_schema[API + template][method].validate_response(response)
+        self.called.add(f"{method.upper()} {template}")
+        return response.get_json(silent=True)
+
+
+def _listing_operations(walk: Walk, resource: str) -> None:
+    """Every operation of one listing resource, on a world of its own."""
+    w = build_world(resource)
+    admin = w.org_admin
+    walk("GET", f"/{resource}", user=w.member)
+    walk("GET", f"/{resource}", query_string={"mine": "true"}, user=w.member)
+    created = walk("POST", f"/{resource}", json=DATA[resource](), user=admin)
+    assert "confidential_details" not in created or resource == "patents"
+    url = f"/{resource}/{created['id']}"
+    walk("GET", f"/{resource}/{{listing_id}}", url, user=w.member)
+    walk("GET", f"/{resource}/{{listing_id}}", f"/{resource}/{w.published.id}")  # anonymous: no confidential fields
+    walk("PATCH", f"/{resource}/{{listing_id}}", url, json={"title": "修改后的标题：新材料工艺"}, user=admin)
+    walk("POST", f"/{resource}/{{listing_id}}/submit", url + "/submit", user=admin)
+    walk("POST", f"/{resource}/{{listing_id}}/withdraw", url + "/withdraw", user=admin)
+    walk("DELETE", f"/{resource}/{{listing_id}}", url, user=admin)
+    walk("GET", f"/search/{resource}", query_string={"q": "材料"})
+    walk("POST", f"/search/{resource}", json={"q": "材料"})
+    walk("GET", "/search/{resource}/suggest", f"/search/{resource}/suggest", query_string={"q": "材"})
+    walk("GET", "/search/{resource}/{listing_id}/similar", f"/search/{resource}/{w.published.id}/similar")
+    return w
+
+
+def test_every_operation_answers_as_documented(client, app, market, api_schema, monkeypatch):  # noqa: F811 — fixture
+    walk = Walk(client, api_schema)
+    worlds = {resource: _listing_operations(walk, resource) for resource in ("patents", "demands", "services")}
+    w = worlds["patents"]
+
+    # Accounts, members, organisations and their verification.
+    walk("POST", "/auth/register", json={"email": "new-user@example.cn", "password": "a-long-passphrase-1",
+                                         "display_name": "新用户", "org_name": "新注册企业有限公司",
+                                         "org_kind": "enterprise"})
+    token = walk("POST", "/auth/tokens", json={"email": w.member.email, "password": PASSWORD, "name": "cli"})
+    assert AWARE.match(token["expires_at"])
+    walk("DELETE", "/auth/tokens/{token_id}", f"/auth/tokens/{token['id']}",
+         headers={"Authorization": f"Bearer {token['token']}"})
+    walk("GET", "/me", user=w.member)
+    org = w.owner_org.id
+    walk("GET", "/orgs/{org_id}", f"/orgs/{org}")
+    walk("GET", "/orgs/{org_id}/members", f"/orgs/{org}/members", user=w.member)
+    member = walk("POST", "/orgs/{org_id}/members", f"/orgs/{org}/members", json={"email": "colleague@example.cn",
+                  "display_name": "同事", "role": "member"}, user=w.org_admin)
+    walk("PATCH", "/orgs/{org_id}/members/{user_id}", f"/orgs/{org}/members/{member['id']}", json={"role": "broker"},
+         user=w.org_admin)
+    walk("DELETE", "/orgs/{org_id}/members/{user_id}", f"/orgs/{org}/members/{member['id']}", user=w.org_admin)
+    other = worlds["demands"].other_org
+    other.credit_code, other.verification_status = None, VerificationStatus.unverified
+    walk("POST", "/orgs/{org_id}/verification", f"/orgs/{other.id}/verification",
+         json={"credit_code": "91440300MA5DC12341"}, user=worlds["demands"].other)
+    walk("GET", "/admin/verifications", user=w.admin)
+    walk("POST", "/admin/verifications/{org_id}", f"/admin/verifications/{other.id}", json={"decision": "verify"},
+         user=w.admin)
+
+    # Attachments of a patent.
+    attachment = walk("POST", "/patents/{patent_id}/attachments", f"/patents/{w.published.id}/attachments",
+                      data={"file": (io.BytesIO(pdf_bytes()), "说明书.pdf")}, content_type="multipart/form-data",
+                      user=w.org_admin)
+    walk("GET", "/patents/{patent_id}/attachments", f"/patents/{w.published.id}/attachments")
+    walk("GET", "/attachments/{attachment_id}/download", f"/attachments/{attachment['id']}/download")
+    walk("DELETE", "/attachments/{attachment_id}", f"/attachments/{attachment['id']}", user=w.org_admin)
+
+    # Moderation, audit, matching, saved searches, notifications, portfolio.
+    pending = worlds["demands"]
+    queued = walk("POST", "/demands", json=DATA["demands"](), user=pending.org_admin)
+    walk("POST", "/demands/{listing_id}/submit", f"/demands/{queued['id']}/submit", user=pending.org_admin)
+    walk("GET", "/admin/moderation", user=w.admin)
+    walk("POST", "/admin/moderation/bulk", json={"resource": "demands", "ids": [queued["id"]], "decision": "approve"},
+         user=w.admin)
+    walk("GET", "/admin/audit", user=w.admin)
+    walk("GET", "/demands/{demand_id}/matches", f"/demands/{pending.published.id}/matches")
+    walk("GET", "/demands/{demand_id}/service-matches", f"/demands/{pending.published.id}/service-matches")
+    walk("GET", "/patents/{patent_id}/matches", f"/patents/{w.published.id}/matches")
+    saved = walk("POST", "/saved-searches", json={"resource": "patents", "name": "电池", "params": {"q": "电池"}},
+                 user=w.member)
+    walk("GET", "/saved-searches", user=w.member)
+    walk("DELETE", "/saved-searches/{saved_id}", f"/saved-searches/{saved['id']}", user=w.member)
+    walk("GET", "/notifications", user=pending.org_admin)
+    walk("POST", "/notifications/read", json={}, user=pending.org_admin)
+    walk("GET", "/portfolio/export/{resource}", "/portfolio/export/patents", user=w.org_admin)
+    exported = client.get(f"{API}/portfolio/export/patents", headers=bearer(w.org_admin)).data
+    walk("POST", "/portfolio/import/{resource}", "/portfolio/import/patents",
+         data={"file": (io.BytesIO(exported), "patents.jsonl")}, content_type="multipart/form-data", user=w.org_admin)
+
+    # Deals: creation, the action endpoint, offers, messages, documents, the NDA's patents, contract, registration.
+    buyer, seller = market.buyer, market.seller
+    deal = walk("POST", "/deals", json={"patent_id": market.patent.id, "message": "我们希望洽谈独占许可。"}, user=buyer)
+    item = f"/deals/{deal['id']}"
+    walk("GET", "/deals", user=buyer)
+    walk("GET", "/deals/{obj_id}", item, user=seller)
+    walk("POST", "/deals/{obj_id}/actions/{action}", item + "/actions/accept", json={}, user=seller)
+    walk("POST", "/deals/{obj_id}/offers", item + "/offers", json=market.sample("make_offer"), user=buyer)
+    walk("GET", "/deals/{obj_id}/offers", item + "/offers", user=seller)
+    message = walk("POST", "/deals/{obj_id}/messages", item + "/messages", user=buyer, content_type="multipart/form-data",
+                   data={"body": "附件为检测报告。", "files": [(io.BytesIO(pdf_bytes()), "报告.pdf")]})
+    walk("GET", "/deals/{obj_id}/messages", item + "/messages", user=seller)
+    walk("GET", "/deals/{obj_id}/documents/{document_id}", f"{item}/documents/{message['attachments'][0]['id']}",
+         user=seller)
+    nda = drive(market, "negotiation_after_nda")
+    patent = nda.patents[0]
+    secret = walk("POST", "/patents/{patent_id}/attachments", f"/patents/{patent.id}/attachments",
+                  query_string={"confidential": "true"}, data={"file": (io.BytesIO(pdf_bytes()), "工艺.pdf")},
+                  content_type="multipart/form-data", user=seller)
+    walk("GET", "/deals/{obj_id}/patents", f"/deals/{nda.id}/patents", user=buyer)
+    walk("GET", "/deals/{obj_id}/patent-attachments/{attachment_id}",
+         f"/deals/{nda.id}/patent-attachments/{secret['id']}", user=buyer)
+    completed = drive(market, DealStatus.completed)
+    walk("GET", "/deals/{obj_id}/contract.pdf", f"/deals/{completed.id}/contract.pdf", user=buyer)
+    walk("GET", "/deals/{obj_id}/registration.json", f"/deals/{completed.id}/registration.json", user=buyer)
+    walk("GET", "/deals/{obj_id}/registration.csv", f"/deals/{completed.id}/registration.csv", user=buyer)
+
+    # Service orders, with the provider's report as a document.
+    walk("GET", "/service-orders", user=buyer)
+    order = walk("POST", "/service-orders", json={"offer_id": market.pilot_offer.id,
+                                                  "request_text": "需要对高镍正极材料进行50公斤级中试放大。"}, user=buyer)
+    walk("GET", "/service-orders/{obj_id}", f"/service-orders/{order['id']}", user=market.pilot_user)
+    walk("POST", "/service-orders/{obj_id}/actions/{action}", f"/service-orders/{order['id']}/actions/quote",
+         json={"amount": "58000.00", "lead_time_days": 30, "note": "含三批次放大试验"}, user=market.pilot_user)
+    reported = new_order(market)
+    for actor, action in (("seller", "quote"), ("buyer", "accept_quote")):
+        order_act(market, actor, reported, action)
+    pay_order(market, reported)
+    order_act(market, "seller", reported, "deliver_report", {"summary": "三批次均达到指标。",
+                                                             "report": pdf_upload("中试报告.pdf")})
+    body = walk("GET", "/service-orders/{obj_id}", f"/service-orders/{reported.id}", user=buyer)
+    document = body["report"]
+    walk("GET", "/service-orders/{obj_id}/documents/{document_id}",
+         f"/service-orders/{reported.id}/documents/{document['id']}", user=buyer)
+
+    # Payments: a deal waiting for payment, paid with the test provider, released, and the payout desk.
+    payable = drive(market, DealStatus.awaiting_payment)
+    walk("POST", "/deals/{obj_id}/actions/{action}", f"/deals/{payable.id}/actions/start_payment", json={}, user=buyer)
+    payment = payments.payment_of(payable)
+    walk("GET", "/payments/{payment_id}", f"/payments/{payment.id}", user=seller)  # the secret is the buyer's
+    walk("POST", "/payments/{payment_id}/test-confirm", f"/payments/{payment.id}/test-confirm", json={}, user=buyer)
+    walk("GET", "/payments/balances/{org_id}", f"/payments/balances/{market.seller_org.id}", user=seller)
+    payout = walk("GET", "/payments/payouts", query_string={"status": "pending"}, user=market.admin)[0]
+    walk("POST", "/payments/payouts/{payout_id}/record", f"/payments/payouts/{payout['id']}/record",
+         json={"reference": "CMB-2026-001"}, user=market.admin)
+    walk("PUT", "/payments/accounts/{org_id}", f"/payments/accounts/{market.seller_org.id}",
+         json={"stripe_account_id": "acct_1TechBridge"}, user=market.admin)
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    event = json.dumps({"id": "evt_walk", "type": "customer.created", "created": int(time.time()),
+                        "data": {"object": {"id": "cus_1", "object": "customer"}}})
+    walk("POST", "/payments/webhook", data=event, content_type="application/json",
+         headers={"Stripe-Signature": sign(event)})
+
+    document = {f"{method.upper()} {path.removeprefix(API)}" for path, ops in
+                client.get(f"{API}/openapi.json").get_json()["paths"].items() for method in ops if method in METHODS}
+    assert document - NEEDS_STRIPE - walk.called == set(), "operations of the document this test does not call"
