@@ -60,7 +60,7 @@ def register(data: dict, *, locale: str | None = None, uow) -> User | None:
     """
     loaded = _load(RegistrationSchema(), data)
     if db.session.scalar(select(Organisation.id).where(Organisation.name == loaded["org_name"])):
-        raise Conflict("an organisation with this name exists", errors={"org_name": ["already exists"]})
+        raise Conflict("an organisation with this name exists", errors={"org_name": [_l("An organisation with this name already exists.")]})
     org = Organisation(
         name=loaded["org_name"],
         kind=OrgKind(loaded["org_kind"]),

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -235,7 +236,7 @@ class ListingService:
         if decision not in DECISIONS:
             raise ValidationFailed({"decision": [f"must be one of {sorted(DECISIONS)}"]})
         if decision != "approve" and not (reason or "").strip():
-            raise ValidationFailed({"reason": ["a reason is required when asking for revision or rejecting"]})
+            raise ValidationFailed({"reason": [_l("Give a reason.")]})
         before = self._full_schema.dump(obj)
         first_publication = obj.status == ListingStatus.pending and decision == "approve"
         edits = obj.status == ListingStatus.approved

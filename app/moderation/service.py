@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
@@ -76,7 +77,7 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
     if decision not in DECISIONS:
         errors["decision"] = [f"must be one of {sorted(DECISIONS)}"]
     elif decision != "approve" and not (reason or "").strip():
-        errors["reason"] = ["a reason is required when asking for revision or rejecting"]
+        errors["reason"] = [_l("Give a reason.")]
     if not items:
         errors["items"] = ["choose at least one listing"]
     elif any(resource not in services for resource, _ in items):

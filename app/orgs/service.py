@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from blinker import Namespace
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry
@@ -56,7 +57,7 @@ def request_verification(identity: Identity, credit_code: str, *, uow) -> Organi
         raise ValidationFailed({"credit_code": ["a unified social credit code is required"]})
     clash = db.session.scalar(select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id))
     if clash:
-        raise Conflict("another organisation uses this credit code", errors={"credit_code": ["already in use"]})
+        raise Conflict("another organisation uses this credit code", errors={"credit_code": [_l("Another organisation uses this credit code.")]})
     org.credit_code = code
     org.verification_status = VerificationStatus.pending
     return org
@@ -73,7 +74,7 @@ def decide_verification(identity: Identity, org_id: int, decision: str, reason: 
     if decision == "verify" and not org.credit_code:
         raise ValidationFailed({"credit_code": ["an organisation needs a valid credit code to be verified"]})
     if decision == "reject" and not (reason or "").strip():
-        raise ValidationFailed({"reason": ["a reason is required to reject"]})
+        raise ValidationFailed({"reason": [_l("Give a reason.")]})
     before = OrganisationSchema().dump(org)
     org.verification_status = VerificationStatus.verified if decision == "verify" else VerificationStatus.rejected
     org.verified_at = utcnow() if decision == "verify" else None

@@ -1,0 +1,62 @@
+"""Validation messages in the reader's language, by catalogue message, never by matching English text.
+
+Schemas and services write their own messages as ``lazy_gettext`` strings (translated when shown). The
+messages marshmallow makes itself (required, invalid number, length, range, choice, e-mail) are replaced here,
+once, by catalogue messages: marshmallow formats a message from its template when a value fails, and a
+:class:`Template` translates at that moment, so the message is in the language of the request that failed.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext
+from marshmallow import fields, validate
+
+from app.core.formatting import format_number
+
+# Range fills in its operator words when a schema is defined; the catalogue's messages word the bound themselves.
+_DEFINITION_VALUES = {"min_op", "max_op"}
+
+
+class Template(str):
+    """A marshmallow message template whose text is a catalogue message id (``%(min)s`` placeholders)."""
+
+    def format(self, *args, **values) -> str:
+        if values and set(values) <= _DEFINITION_VALUES:
+            return self
+        bounds = {k: format_number(v) for k, v in values.items() if k in ("min", "max") and v is not None}
+        return gettext(str(self), **{**values, **bounds})
+
+
+def N_(message: str) -> Template:  # noqa: N802 - the name pybabel extracts by default
+    """Mark ``message`` for the catalogue; marshmallow translates it when it makes a message from it."""
+    return Template(message)
+
+
+REQUIRED = N_("This field is required.")
+_FIELD_MESSAGES = {
+    fields.Field: {"required": REQUIRED, "null": REQUIRED},
+    fields.Number: {"invalid": N_("Enter a number.")},
+    fields.Integer: {"invalid": N_("Enter a whole number.")},
+    fields.Date: {"invalid": N_("Enter a date (YYYY-MM-DD).")},
+    fields.Email: {"invalid": N_("Enter a valid e-mail address.")},
+}
+_VALIDATOR_MESSAGES = {
+    validate.Length: {"message_min": N_("Enter at least %(min)s characters."),
+                      "message_max": N_("Enter at most %(max)s characters."),
+                      "message_all": N_("Enter %(min)s to %(max)s characters."),
+                      "message_equal": N_("Enter exactly %(equal)s characters.")},
+    validate.Range: {"message_min": N_("Enter a value of at least %(min)s."),
+                     "message_max": N_("Enter a value of at most %(max)s."),
+                     "message_all": N_("Enter a value from %(min)s to %(max)s.")},
+    validate.OneOf: {"default_message": N_("Choose one of the offered values.")},
+    validate.Email: {"default_message": N_("Enter a valid e-mail address.")},
+}
+
+
+def translate_marshmallow_messages() -> None:
+    """Give marshmallow's fields and validators the catalogue's messages (before any schema is defined:
+    fields and some validators copy their messages when they are created)."""
+    for field_class, messages in _FIELD_MESSAGES.items():
+        field_class.default_error_messages = {**field_class.default_error_messages, **messages}
+    for validator_class, messages in _VALIDATOR_MESSAGES.items():
+        for name, template in messages.items():
+            setattr(validator_class, name, template)
