@@ -133,7 +133,7 @@ def change_password(identity: Identity, current: str, new: str, *, uow) -> User:
     """Change the identity's password after checking the current one; ends every other session."""
     user = uow.session.get(User, identity.user_id)
     if user is None or authenticate(user.email, current) is None:
-        raise ValidationFailed({"current_password": ["The current password is wrong."]})
+        raise ValidationFailed({"current_password": [_l("The current password is wrong.")]})
     _set_password(user, new)
     return user
 
@@ -179,7 +179,7 @@ def reset_password(token: str, password: str, *, uow) -> User:
     """Set a new password with a reset token; the token and every other open one of the user are used up."""
     reset = _valid_reset(token)
     if reset is None:
-        raise NotFound("This link has expired or was already used. Ask for a new one.")
+        raise NotFound(_l("This link has expired or was already used. Ask for a new one."))
     _set_password(reset.user, password)
     now = utcnow()
     for pending in uow.session.scalars(

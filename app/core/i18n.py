@@ -1,5 +1,7 @@
 """Locale selection: the logged-in user's stored language, then the visitor's choice (session or ``?lang=``),
-then Accept-Language. Chinese (zh_CN) is the default, also outside a request (commands, scripts)."""
+then Accept-Language. Chinese (zh_CN) is the default of pages. Outside a request (commands, scripts, services
+called directly) messages are English, as the command line and logs always were; mail and notifications pick the
+recipient's language themselves (``force_locale``)."""
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
@@ -10,7 +12,7 @@ def select_locale() -> str:
     """Return the locale for this request."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return "en"
     # Switching language stores it on the user (app/web/views.py), so their choice follows them to every browser.
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale

@@ -245,7 +245,7 @@ class ListingService:
         elif obj.status == ListingStatus.approved and obj.pending_changes is not None:
             self._decide_changes(obj, decision, reason)
         else:
-            raise Conflict("nothing of this listing awaits review", current_status=obj.status.value)
+            raise Conflict(_l("nothing of this listing awaits review"), current_status=obj.status.value)
         uow.session.flush()
         uow.session.add(
             AuditEntry(

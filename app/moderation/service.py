@@ -79,7 +79,7 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
     elif decision != "approve" and not (reason or "").strip():
         errors["reason"] = [_l("Give a reason.")]
     if not items:
-        errors["items"] = ["choose at least one listing"]
+        errors["items"] = [_l("choose at least one listing")]
     elif any(resource not in services for resource, _ in items):
         errors["items"] = [f"resources are {sorted(services)}"]
     if errors:

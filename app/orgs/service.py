@@ -51,10 +51,10 @@ def request_verification(identity: Identity, credit_code: str, *, uow) -> Organi
         raise PermissionDenied("only organisation admins request verification")
     org = db.session.get(Organisation, identity.org_id)
     if org.verification_status == VerificationStatus.verified:
-        raise Conflict("already verified", current_status=org.verification_status.value)
+        raise Conflict(_l("already verified"), current_status=org.verification_status.value)
     code = normalised_credit_code(credit_code)
     if code is None:
-        raise ValidationFailed({"credit_code": ["a unified social credit code is required"]})
+        raise ValidationFailed({"credit_code": [_l("a unified social credit code is required")]})
     clash = db.session.scalar(select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id))
     if clash:
         raise Conflict("another organisation uses this credit code", errors={"credit_code": [_l("Another organisation uses this credit code.")]})
