@@ -14,6 +14,7 @@ from app.core.formatting import format_number
 
 # Range fills in its operator words when a schema is defined; the catalogue's messages word the bound themselves.
 _DEFINITION_VALUES = {"min_op", "max_op"}
+_EXCLUSIVE = "exclusive"  # Range's word for "greater than" and "less than" (a bound not itself allowed)
 
 
 class Template(str):
@@ -24,6 +25,20 @@ class Template(str):
             return self
         bounds = {k: format_number(v) for k, v in values.items() if k in ("min", "max") and v is not None}
         return gettext(str(self), **{**values, **bounds})
+
+
+class _Bound(Template):
+    """A Range template with its wording for an excluded bound, chosen when Range fills in its operator words."""
+
+    def __new__(cls, inclusive: Template, exclusive: Template):
+        bound = super().__new__(cls, inclusive)
+        bound.exclusive = exclusive
+        return bound
+
+    def format(self, *args, **values) -> str:
+        if values and set(values) <= _DEFINITION_VALUES:
+            return self.exclusive if _EXCLUSIVE in values.values() else Template(self)
+        return super().format(*args, **values)
 
 
 def N_(message: str) -> Template:  # noqa: N802 - the name pybabel extracts by default
@@ -44,9 +59,11 @@ _VALIDATOR_MESSAGES = {
                       "message_max": N_("Enter at most %(max)s characters."),
                       "message_all": N_("Enter %(min)s to %(max)s characters."),
                       "message_equal": N_("Enter exactly %(equal)s characters.")},
-    validate.Range: {"message_min": N_("Enter a value of at least %(min)s."),
-                     "message_max": N_("Enter a value of at most %(max)s."),
-                     "message_all": N_("Enter a value from %(min)s to %(max)s.")},
+    validate.Range: {"message_min": _Bound(N_("Enter a value of at least %(min)s."), N_("Enter a value above %(min)s.")),
+                     "message_max": _Bound(N_("Enter a value of at most %(max)s."), N_("Enter a value below %(max)s.")),
+                     "message_all": _Bound(N_("Enter a value from %(min)s to %(max)s."),
+                                           N_("Enter a value between %(min)s and %(max)s.")),
+                     "message_gt": _EXCLUSIVE, "message_lt": _EXCLUSIVE},
     validate.OneOf: {"default_message": N_("Choose one of the offered values.")},
     validate.Email: {"default_message": N_("Enter a valid e-mail address.")},
 }

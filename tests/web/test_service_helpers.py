@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from marshmallow import ValidationError, validate
 from werkzeug.datastructures import MultiDict
 
 from app.accounts import service as accounts
@@ -158,3 +159,17 @@ def test_schema_messages_are_in_the_requests_language(app, language, expected):
     with app.test_request_context(headers={"Accept-Language": language}):
         errors = PatentSchema().validate({"title": "x", "patent_number": "CN202310123456.0", "abstract": None})
         assert {key: [str(m) for m in errors[key]] for key in expected} == expected
+
+
+@pytest.mark.parametrize("bounds, value, expected", [
+    ({"min": 1}, 0, "Enter a value of at least 1."),
+    ({"min": 0, "min_inclusive": False}, 0, "Enter a value above 0."),
+    ({"max": 10, "max_inclusive": False}, 10, "Enter a value below 10."),
+    ({"min": 0, "max": 1e12}, -1, "Enter a value from 0 to 1,000,000,000,000."),
+    ({"min": 0, "max": 100, "min_inclusive": False}, 0, "Enter a value between 0 and 100."),
+])
+def test_range_messages_word_the_bound_as_the_range_allows_it(app, bounds, value, expected):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(ValidationError) as refused:
+            validate.Range(**bounds)(value)
+        assert refused.value.messages == [expected]
