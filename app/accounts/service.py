@@ -23,6 +23,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.mail import SendMail
+from app.core.messages import NOT_OFFERED
 from app.core.models import as_utc, utcnow
 from app.core.uow import unit_of_work
 from app.orgs.models import Organisation, OrgKind
@@ -116,7 +117,7 @@ def _rehash(user: User, password: str, *, uow) -> None:
 def set_locale(identity: Identity, locale: str, *, uow) -> None:
     """Remember the user's interface language (their notifications and mail are written in it)."""
     if locale not in current_app.config["LANGUAGES"]:
-        raise ValidationFailed({"locale": [f"must be one of {sorted(current_app.config['LANGUAGES'])}"]})
+        raise ValidationFailed({"locale": [NOT_OFFERED]})
     user = db.session.get(User, identity.user_id)
     if user is not None:
         user.locale = locale

@@ -4,10 +4,14 @@ Schemas and services write their own messages as ``lazy_gettext`` strings (trans
 messages marshmallow makes itself (required, invalid number, length, range, choice, e-mail) are replaced here,
 once, by catalogue messages: marshmallow formats a message from its template when a value fails, and a
 :class:`Template` translates at that moment, so the message is in the language of the request that failed.
+
+marshmallow takes only a ``str`` for one message (anything else is a structure of messages), so a schema raises
+a lazy message in a list: ``ValidationError([_l("…")], "field")``.
 """
 from __future__ import annotations
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from app.core.formatting import format_number
@@ -46,6 +50,9 @@ def N_(message: str) -> Template:  # noqa: N802 - the name pybabel extracts by d
     return Template(message)
 
 
+# For services that check a choice themselves (a decision, a resource name, a format).
+NOT_OFFERED = _l("Choose one of the offered values.")
+
 REQUIRED = N_("This field is required.")
 _FIELD_MESSAGES = {
     fields.Field: {"required": REQUIRED, "null": REQUIRED},
@@ -53,6 +60,7 @@ _FIELD_MESSAGES = {
     fields.Integer: {"invalid": N_("Enter a whole number.")},
     fields.Date: {"invalid": N_("Enter a date (YYYY-MM-DD).")},
     fields.Email: {"invalid": N_("Enter a valid e-mail address.")},
+    fields.Enum: {"unknown": N_("Choose one of the offered values.")},
 }
 _VALIDATOR_MESSAGES = {
     validate.Length: {"message_min": N_("Enter at least %(min)s characters."),
@@ -77,3 +85,13 @@ def translate_marshmallow_messages() -> None:
     for validator_class, messages in _VALIDATOR_MESSAGES.items():
         for name, template in messages.items():
             setattr(validator_class, name, template)
+
+
+def as_text(errors):
+    """A (nested) structure of messages with each message rendered as text now, in the current language: for
+    what outlives the request or leaves through plain ``json.dumps`` (import reports)."""
+    if isinstance(errors, dict):
+        return {key: as_text(value) for key, value in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [as_text(value) for value in errors]
+    return str(errors)

@@ -99,11 +99,11 @@ MAX_VALIDITY_YEARS = 30
 def not_in_future(value: date) -> None:
     """Refuse a date after today (application and grant dates)."""
     if value > date.today():
-        raise MarshmallowError(_l("The date must not be in the future."))
+        raise MarshmallowError([_l("The date must not be in the future.")])
 
 
 def within_validity_horizon(value: date) -> None:
     """Refuse a validity date more than ``MAX_VALIDITY_YEARS`` ahead."""
     today = date.today()
     if value > today.replace(year=today.year + MAX_VALIDITY_YEARS, day=min(today.day, 28)):
-        raise MarshmallowError(_l("The validity date must be within %(years)s years.", years=MAX_VALIDITY_YEARS))
+        raise MarshmallowError([_l("The validity date must be within %(years)s years.", years=MAX_VALIDITY_YEARS)])

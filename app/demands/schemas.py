@@ -32,10 +32,10 @@ class DemandSchema(ListingSchema):
     @validates("valid_until")
     def _not_in_past(self, value, **kwargs):
         if value < date.today():
-            raise ValidationError(_l("The validity date must not be in the past."))
+            raise ValidationError([_l("The validity date must not be in the past.")])
 
     @validates_schema
     def _check_budget(self, data, **kwargs):
         low, high = data.get("budget_min"), data.get("budget_max")
         if low is not None and high is not None and low > high:
-            raise ValidationError(_l("The maximum budget must not be below the minimum."), "budget_max")
+            raise ValidationError([_l("The maximum budget must not be below the minimum.")], "budget_max")

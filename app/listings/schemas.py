@@ -58,11 +58,11 @@ class IndicatorSchema(Schema):
         comparator = data.get("comparator", "eq")
         if comparator == "range":
             if data.get("value") is None or data.get("value_max") is None:
-                raise ValidationError(_l("A range needs both a lower and an upper value."), "value_max")
+                raise ValidationError([_l("A range needs both a lower and an upper value.")], "value_max")
             if data["value"] > data["value_max"]:
-                raise ValidationError(_l("The lower value must not exceed the upper value."), "value_max")
+                raise ValidationError([_l("The lower value must not exceed the upper value.")], "value_max")
         elif data.get("value") is None:
-            raise ValidationError(_l("Enter a value."), "value")
+            raise ValidationError([_l("Enter a value.")], "value")
 
 
 class ListingSchema(Schema):

@@ -20,6 +20,7 @@ from app.core.audit import AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
 from app.core.search import search
 from app.core.uow import unit_of_work
@@ -234,7 +235,7 @@ class ListingService:
         """Approve, send back for revision (整改) or reject a pending listing or a published listing's edits."""
         obj = self.get(identity, listing_id, "moderate")
         if decision not in DECISIONS:
-            raise ValidationFailed({"decision": [f"must be one of {sorted(DECISIONS)}"]})
+            raise ValidationFailed({"decision": [NOT_OFFERED]})
         if decision != "approve" and not (reason or "").strip():
             raise ValidationFailed({"reason": [_l("Give a reason.")]})
         before = self._full_schema.dump(obj)

@@ -57,7 +57,7 @@ class BulkDecisionSchema(Schema):
     def _reason_for_refusals(self, data, **kwargs):
         # Checked for the whole batch up front so a missing reason writes nothing at all.
         if data.get("decision") in ("revise", "reject") and not (data.get("reason") or "").strip():
-            raise ValidationError(_l("Give a reason."), "reason")
+            raise ValidationError([_l("Give a reason.")], "reason")
 
 
 class BulkResultSchema(Schema):

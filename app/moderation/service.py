@@ -17,6 +17,7 @@ from app.core.audit import AuditEntry
 from app.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.listings.registry import listing_services
 from app.listings.service import DECISIONS
 
@@ -75,7 +76,7 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
     services = listing_services()
     errors = {}
     if decision not in DECISIONS:
-        errors["decision"] = [f"must be one of {sorted(DECISIONS)}"]
+        errors["decision"] = [NOT_OFFERED]
     elif decision != "approve" and not (reason or "").strip():
         errors["reason"] = [_l("Give a reason.")]
     if not items:

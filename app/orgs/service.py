@@ -9,6 +9,7 @@ from app.core.audit import AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
 from app.core.uow import unit_of_work
 from app.core.validators import validate_credit_code
@@ -115,7 +116,7 @@ def list_organisations(identity: Identity, *, status: str | None = None, kind: s
                                           ("kind", OrgKind, Organisation.kind, kind)):
         if value:
             if value not in enum_cls.__members__:
-                raise ValidationFailed({name: [f"must be one of {list(enum_cls.__members__)}"]})
+                raise ValidationFailed({name: [NOT_OFFERED]})
             query = query.where(column == enum_cls(value))
     return db.session.scalars(query).all()
 

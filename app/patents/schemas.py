@@ -49,12 +49,12 @@ class PatentSchema(ListingSchema):
         if partial or data.get("patent_type") == PatentType.achievement:
             return
         if len((data.get("abstract") or "").strip()) < MIN_PATENT_ABSTRACT:
-            raise ValidationError(_l("Enter at least %(min)s characters.", min=MIN_PATENT_ABSTRACT), "abstract")
+            raise ValidationError([_l("Enter at least %(min)s characters.", min=MIN_PATENT_ABSTRACT)], "abstract")
 
     @validates_schema
     def _check_dates_and_price(self, data, **kwargs):
         applied, granted = data.get("application_date"), data.get("grant_date")
         if applied and granted and granted < applied:
-            raise ValidationError(_l("The grant date must not precede the application date."), "grant_date")
+            raise ValidationError([_l("The grant date must not precede the application date.")], "grant_date")
         if data.get("asking_price") is None and data.get("price_negotiable") is False:
-            raise ValidationError(_l("Give a price or mark it negotiable."), "price")
+            raise ValidationError([_l("Give a price or mark it negotiable.")], "price")
