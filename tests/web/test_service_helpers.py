@@ -15,6 +15,7 @@ from app.analytics import service as analytics
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.forms import Form
 from app.core.identity import Identity
+from app.deals.schemas import AgreeSchema
 from app.manage.listing_forms import LISTING_FORMS
 from app.moderation import service as moderation
 from app.orgs import service as orgs
@@ -173,3 +174,9 @@ def test_range_messages_word_the_bound_as_the_range_allows_it(app, bounds, value
         with pytest.raises(ValidationError) as refused:
             validate.Range(**bounds)(value)
         assert refused.value.messages == [expected]
+
+
+@pytest.mark.parametrize("language, expected", [("zh-CN", "请勾选以表示同意。"), ("en", "Tick the box to agree.")])
+def test_a_schemas_own_lazy_message_is_in_the_requests_language(app, language, expected):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert AgreeSchema().validate({"agree": False}).get("agree") == [expected]
