@@ -82,3 +82,14 @@ def test_an_invited_colleague_sets_a_password_logs_in_and_creates_a_listing_for_
     colleague = db_session.scalars(select(User).where(User.email == "wang.fang@example.cn")).one()
     assert (patent.org_id, patent.status) == (university.id, ListingStatus.draft)
     assert colleague.org_id == university.id
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ({}, "此项为必填项。"),  # no Accept-Language: the token user's stored language
+    ({"Accept-Language": "en"}, "This field is required."),  # a script asking for English gets English
+])
+def test_api_messages_follow_accept_language_then_the_users_language(client, university, headers, expected):
+    user = UserFactory(organisation=university, locale="zh_CN")
+    response = client.post("/api/v1/patents", json={"abstract": "一段足够长的专利摘要文本。"},
+                           headers={**bearer(user), **headers})
+    assert response.status_code == 422 and response.get_json()["errors"]["title"] == [expected]
