@@ -23,6 +23,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.mail import SendMail
+from app.core.messages import NOT_OFFERED
 from app.core.models import as_utc, utcnow
 from app.core.uow import unit_of_work
 from app.orgs.models import Organisation, OrgKind
@@ -60,7 +61,7 @@ def register(data: dict, *, locale: str | None = None, uow) -> User | None:
     """
     loaded = _load(RegistrationSchema(), data)
     if db.session.scalar(select(Organisation.id).where(Organisation.name == loaded["org_name"])):
-        raise Conflict("an organisation with this name exists", errors={"org_name": ["already exists"]})
+        raise Conflict("an organisation with this name exists", errors={"org_name": [_l("An organisation with this name already exists.")]})
     org = Organisation(
         name=loaded["org_name"],
         kind=OrgKind(loaded["org_kind"]),
@@ -116,7 +117,7 @@ def _rehash(user: User, password: str, *, uow) -> None:
 def set_locale(identity: Identity, locale: str, *, uow) -> None:
     """Remember the user's interface language (their notifications and mail are written in it)."""
     if locale not in current_app.config["LANGUAGES"]:
-        raise ValidationFailed({"locale": [f"must be one of {sorted(current_app.config['LANGUAGES'])}"]})
+        raise ValidationFailed({"locale": [NOT_OFFERED]})
     user = db.session.get(User, identity.user_id)
     if user is not None:
         user.locale = locale
@@ -133,7 +134,7 @@ def change_password(identity: Identity, current: str, new: str, *, uow) -> User:
     """Change the identity's password after checking the current one; ends every other session."""
     user = uow.session.get(User, identity.user_id)
     if user is None or authenticate(user.email, current) is None:
-        raise ValidationFailed({"current_password": ["The current password is wrong."]})
+        raise ValidationFailed({"current_password": [_l("The current password is wrong.")]})
     _set_password(user, new)
     return user
 
@@ -179,7 +180,7 @@ def reset_password(token: str, password: str, *, uow) -> User:
     """Set a new password with a reset token; the token and every other open one of the user are used up."""
     reset = _valid_reset(token)
     if reset is None:
-        raise NotFound("This link has expired or was already used. Ask for a new one.")
+        raise NotFound(_l("This link has expired or was already used. Ask for a new one."))
     _set_password(reset.user, password)
     now = utcnow()
     for pending in uow.session.scalars(

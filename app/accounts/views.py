@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user
 from app.accounts import service
 from app.accounts.schemas import SELF_SERVICE_KINDS, RegistrationSchema
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from app.core.forms import Form, FormSection, translate
+from app.core.forms import Form, FormSection
 from app.core.forms import FormField as F
 from app.core.identity import current_identity
 from app.manage.labels import ORG_KIND_LABELS
@@ -104,7 +104,7 @@ def _sections(identity, org) -> dict:
 
 
 def _field_errors(error: ValidationFailed) -> dict:
-    return {field: [translate(str(m)) for m in messages] for field, messages in error.errors.items()}
+    return {field: [str(m) for m in messages] for field, messages in error.errors.items()}
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -143,14 +143,14 @@ def reset_password(token):
     if request.method == "GET":
         if not service.reset_token_is_valid(token):
             return render_template("error.html", status=404,
-                                   message=translate("This link has expired or was already used. Ask for a new one.")), 404
+                                   message=_("This link has expired or was already used. Ask for a new one.")), 404
         return render_template("accounts/set_password.html", errors={}, ask_current=False)
     try:
         service.reset_password(token, request.form.get("password", ""))
     except ValidationFailed as error:
         return render_template("accounts/set_password.html", errors=_field_errors(error), ask_current=False), 422
     except NotFound as error:
-        return render_template("error.html", status=404, message=translate(error.message)), 404
+        return render_template("error.html", status=404, message=str(error.message)), 404
     flash(_("Your new password is set. Log in with it."), "success")
     return redirect(url_for("web.login"))
 

@@ -9,17 +9,19 @@ import io
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from app.core.errors import ValidationFailed
+from app.core.formatting import format_size
 
 PDF_TYPE = "application/pdf"
 PDF_MAGIC = b"%PDF-"
 
 
 
-def _file_error(message: str) -> ValidationFailed:
+def _file_error(message) -> ValidationFailed:
     return ValidationFailed({"file": [message]})
 
 
@@ -27,17 +29,17 @@ def read_checked_pdf(file) -> bytes:
     """The upload's bytes once they prove to be a PDF within the size limit; else 422 naming ``file``."""
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if (file.mimetype or "").lower() != PDF_TYPE:
-        raise _file_error(f"only PDF files are accepted (content type {PDF_TYPE})")
+        raise _file_error(_l("Only PDF files can be attached."))
     data = file.stream.read(limit + 1)
     if len(data) > limit:
-        raise _file_error(f"the file is larger than {limit} bytes")
+        raise _file_error(_l("The file is larger than %(limit)s.", limit=format_size(limit)))
     if not data.startswith(PDF_MAGIC):
-        raise _file_error("the file is not a PDF")
+        raise _file_error(_l("The file is not a PDF."))
     try:
         if len(PdfReader(io.BytesIO(data), strict=False).pages) < 1:
-            raise _file_error("the PDF has no pages")
+            raise _file_error(_l("The PDF has no pages."))
     except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        raise _file_error("the PDF cannot be read") from None
+        raise _file_error(_l("The PDF cannot be read.")) from None
     return data
 
 

@@ -3,8 +3,7 @@
 Pages do not validate anything themselves. A declarative list of :class:`FormField` turns a posted HTML
 form into the object a service loads with its marshmallow schema (the one place the rules live), and the
 service's field errors back into messages shown next to the fields. The same list turns a dumped object
-into the values an edit form shows. Messages of the schemas and validators are English sentences; they
-are mapped to catalog entries here so the Chinese interface shows Chinese messages.
+into the values an edit form shows. The messages are already in the reader's language (app/core/messages.py).
 """
 from __future__ import annotations
 
@@ -13,13 +12,10 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields as ma
 from marshmallow.utils import missing as ma_missing
 
 from app.core.errors import ServiceError
-from app.core.formatting import format_number, format_size
 
 OMIT = object()  # the key is left out of the service input (schema default on create, unchanged on edit)
 LIST_SEPARATORS = re.compile(r"[\n,，;；、]+")
@@ -220,7 +216,7 @@ class Form:
         target = next((f for f in self.fields if f.name == name), None)
         if target is not None and target.widget == "rows" and isinstance(value, dict):
             return []
-        return [translate(m) for m in flatten_messages(value)]
+        return flatten_messages(value)
 
     def row_messages(self, name: str, index: int) -> list[str]:
         """Messages about row ``index`` of a ``rows`` field, each naming its column."""
@@ -231,13 +227,13 @@ class Form:
         target = next(f for f in self.fields if f.name == name)
         labels = {c.name: c.label for c in target.columns}
         if isinstance(row, dict):
-            return [f"{labels.get(column, column)}：{translate(m)}" for column, msgs in row.items() for m in flatten_messages(msgs)]
-        return [translate(m) for m in flatten_messages(row)]
+            return [f"{labels.get(column, column)}：{m}" for column, msgs in row.items() for m in flatten_messages(msgs)]
+        return flatten_messages(row)
 
     def general_messages(self) -> list[str]:
         """Messages that name no field of this form."""
         names = {f.name for f in self.fields}
-        return [translate(m) for key, value in self.errors.items() if key not in names for m in flatten_messages(value)]
+        return [m for key, value in self.errors.items() if key not in names for m in flatten_messages(value)]
 
     @property
     def has_errors(self) -> bool:
@@ -257,69 +253,3 @@ def flatten_messages(errors) -> list[str]:
     if isinstance(errors, (list, tuple)):
         return [m for value in errors for m in flatten_messages(value)]
     return [str(errors)]
-
-
-# ---------------------------------------------------------------- messages of schemas and validators → catalog
-
-_MESSAGES = [
-    (r"Missing data for required field\.|Field may not be null\.", _l("This field is required.")),
-    (r"Not a valid number\.", _l("Enter a number.")),
-    (r"Not a valid integer\.", _l("Enter a whole number.")),
-    (r"Not a valid date\.", _l("Enter a date (YYYY-MM-DD).")),
-    (r"Not a valid email address\.", _l("Enter a valid e-mail address.")),
-    (r"Shorter than minimum length (?P<min>\d+)\.", _l("Enter at least %(min)s characters.")),
-    (r"Longer than maximum length (?P<max>\d+)\.", _l("Enter at most %(max)s characters.")),
-    (r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.", _l("Enter %(min)s to %(max)s characters.")),
-    (r"Must be greater than or equal to (?P<min>[-\d.]+) and less than or equal to (?P<max>[-\d.e+]+)\.",
-     _l("Enter a value from %(min)s to %(max)s.")),
-    (r"Must be greater than or equal to (?P<min>[-\d.]+)\.", _l("Enter a value of at least %(min)s.")),
-    (r"[Mm]ust be one of:? .*", _l("Choose one of the offered values.")),
-    (r"the validity date must not be in the past", _l("The validity date must not be in the past.")),
-    (r"the date must not be in the future", _l("The date must not be in the future.")),
-    (r"the validity date must be within (?P<years>\d+) years", _l("The validity date must be within %(years)s years.")),
-    (r"budget_min must not exceed budget_max", _l("The maximum budget must not be below the minimum.")),
-    (r"give a price or mark it negotiable", _l("Give a price or mark it negotiable.")),
-    (r"grant date must not precede the application date", _l("The grant date must not precede the application date.")),
-    (r"a range needs value and value_max", _l("A range needs both a lower and an upper value.")),
-    (r"value must not exceed value_max", _l("The lower value must not exceed the upper value.")),
-    (r"value is required", _l("Enter a value.")),
-    (r"check digit of (?P<digits>\d+) should be (?P<expected>[\dX]), not (?P<check>[\dX])",
-     _l("Wrong check digit: for %(digits)s it is %(expected)s, not %(check)s.")),
-    (r"not a Chinese patent number.*",
-     _l("Not a Chinese patent number: use e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A.")),
-    (r"not an IPC symbol: '(?P<value>.*)' \(expected e\.g\. G06F 16/35\)",
-     _l("“%(value)s” is not an IPC symbol (e.g. G06F 16/35).")),
-    (r"unknown IPC class (?P<value>\S+)", _l("Unknown IPC class %(value)s.")),
-    (r"invalid unified social credit code: The number's checksum or check digit is invalid\.",
-     _l("The check character of this unified social credit code is wrong.")),
-    (r"invalid unified social credit code: .*", _l("Not a unified social credit code (18 characters, digits and capitals).")),
-    (r"already registered", _l("This e-mail address is already registered.")),
-    (r"already exists", _l("An organisation with this name already exists.")),
-    (r"already in use", _l("Another organisation uses this credit code.")),
-    (r"a reason is required.*", _l("Give a reason.")),
-    (r"only PDF files are accepted.*|the file is not a PDF|the PDF cannot be read|the PDF has no pages",
-     _l("Only PDF files can be attached.")),
-    (r"the file is larger than (?P<limit>\d+) bytes", _l("The file is larger than %(limit)s.")),
-]
-_COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
-
-
-def translate(message: str) -> str:
-    """The interface-language version of a schema or validator message (the message itself if unknown)."""
-    for pattern, template in _COMPILED:
-        match = pattern.fullmatch(message)
-        if match:
-            return str(template) % _readable(match.groupdict()) if match.groupdict() else str(template)
-    return gettext(message)
-
-
-def _readable(values: dict) -> dict:
-    """Numbers quoted from a message as a reader writes them: ``1,000,000,000,000``, not ``1000000000000.0``;
-    a byte ``limit`` in MB. Codes (digits, check characters) stay as they are."""
-    shown = dict(values)
-    for name in ("min", "max"):
-        if shown.get(name) is not None:
-            shown[name] = format_number(shown[name])
-    if shown.get("limit") is not None:
-        shown["limit"] = format_size(int(shown["limit"]))
-    return shown

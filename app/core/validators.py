@@ -10,8 +10,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as MarshmallowError
 from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 _APPLICATION = re.compile(r"^(?P<prefix>CN|ZL)?(?P<digits>\d{12}|\d{8})\.?(?P<check>[\dX])$")
@@ -43,13 +45,12 @@ def normalise_patent_number(value: str) -> str:
         return cleaned
     match = _APPLICATION.match(cleaned)
     if not match:
-        raise ValueError(
-            "not a Chinese patent number: use e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A"
-        )
+        raise ValueError(_l("Not a Chinese patent number: use e.g. CN202310123456.6, ZL202310123456.6 or CN117151122A."))
     digits, check = match["digits"], match["check"]
     expected = application_check_char(digits)
     if check != expected:
-        raise ValueError(f"check digit of {digits} should be {expected}, not {check}")
+        raise ValueError(_l("Wrong check digit: for %(digits)s it is %(expected)s, not %(check)s.", digits=digits,
+                            expected=expected, check=check))
     return f"{match['prefix'] or 'CN'}{digits}.{check}"
 
 
@@ -61,10 +62,10 @@ def normalise_ipc(value: str) -> str:
     cleaned = unicodedata.normalize("NFKC", value).strip().upper()
     match = _IPC_WIPO.match(cleaned.replace(" ", "")) or _IPC.match(cleaned)
     if not match:
-        raise ValueError(f"not an IPC symbol: {value!r} (expected e.g. G06F 16/35)")
+        raise ValueError(_l("“%(value)s” is not an IPC symbol (e.g. G06F 16/35).", value=value))
     subclass = match["subclass"]
     if subclass[:3] not in ipc_titles():
-        raise ValueError(f"unknown IPC class {subclass[:3]}")
+        raise ValueError(_l("Unknown IPC class %(value)s.", value=subclass[:3]))
     if match["group"] is None:
         return subclass
     group = int(match["group"])
@@ -76,8 +77,10 @@ def validate_credit_code(value: str) -> str:
     """Validate an 18-character unified social credit code (统一社会信用代码) including its check character."""
     try:
         return uscc.validate(_clean(value))
-    except StdnumError as error:
-        raise ValueError(f"invalid unified social credit code: {error}") from None
+    except InvalidChecksum:
+        raise ValueError(_l("The check character of this unified social credit code is wrong.")) from None
+    except StdnumError:
+        raise ValueError(_l("Not a unified social credit code (18 characters, digits and capitals).")) from None
 
 
 @lru_cache(maxsize=1)
@@ -96,11 +99,11 @@ MAX_VALIDITY_YEARS = 30
 def not_in_future(value: date) -> None:
     """Refuse a date after today (application and grant dates)."""
     if value > date.today():
-        raise MarshmallowError("the date must not be in the future")
+        raise MarshmallowError([_l("The date must not be in the future.")])
 
 
 def within_validity_horizon(value: date) -> None:
     """Refuse a validity date more than ``MAX_VALIDITY_YEARS`` ahead."""
     today = date.today()
     if value > today.replace(year=today.year + MAX_VALIDITY_YEARS, day=min(today.day, 28)):
-        raise MarshmallowError(f"the validity date must be within {MAX_VALIDITY_YEARS} years")
+        raise MarshmallowError([_l("The validity date must be within %(years)s years.", years=MAX_VALIDITY_YEARS)])

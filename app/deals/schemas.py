@@ -5,6 +5,7 @@ so an accepted offer, the deal's terms, the contract snapshot and the registrati
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.records import PdfUpload
@@ -143,7 +144,7 @@ class ProposeNdaSchema(Schema):
 class AgreeSchema(Schema):
     """A click-through acceptance (NDA, contract signature): ``agree`` must be true."""
 
-    agree = fields.Boolean(required=True, validate=validate.Equal(True, error="tick the box to agree"))
+    agree = fields.Boolean(required=True, validate=validate.Equal(True, error=_l("Tick the box to agree.")))
 
 
 class BookTestSchema(Schema):

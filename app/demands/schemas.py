@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from app.core.validators import within_validity_horizon
@@ -31,10 +32,10 @@ class DemandSchema(ListingSchema):
     @validates("valid_until")
     def _not_in_past(self, value, **kwargs):
         if value < date.today():
-            raise ValidationError("the validity date must not be in the past")
+            raise ValidationError([_l("The validity date must not be in the past.")])
 
     @validates_schema
     def _check_budget(self, data, **kwargs):
         low, high = data.get("budget_min"), data.get("budget_max")
         if low is not None and high is not None and low > high:
-            raise ValidationError("budget_min must not exceed budget_max", "budget_max")
+            raise ValidationError([_l("The maximum budget must not be below the minimum.")], "budget_max")

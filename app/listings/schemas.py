@@ -5,6 +5,7 @@ One schema per resource loads API input, dumps API output and builds the search 
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.http import ReaderSchema
@@ -58,11 +59,11 @@ class IndicatorSchema(Schema):
         comparator = data.get("comparator", "eq")
         if comparator == "range":
             if data.get("value") is None or data.get("value_max") is None:
-                raise ValidationError("a range needs value and value_max", "value_max")
+                raise ValidationError([_l("A range needs both a lower and an upper value.")], "value_max")
             if data["value"] > data["value_max"]:
-                raise ValidationError("value must not exceed value_max", "value_max")
+                raise ValidationError([_l("The lower value must not exceed the upper value.")], "value_max")
         elif data.get("value") is None:
-            raise ValidationError("value is required", "value")
+            raise ValidationError([_l("Enter a value.")], "value")
 
 
 class ListingSchema(ReaderSchema):

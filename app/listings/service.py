@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -19,6 +20,7 @@ from app.core.audit import AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
 from app.core.search import search
 from app.core.uow import unit_of_work
@@ -241,9 +243,9 @@ class ListingService:
         """Approve, send back for revision (整改) or reject a pending listing or a published listing's edits."""
         obj = self.get(identity, listing_id, "moderate")
         if decision not in DECISIONS:
-            raise ValidationFailed({"decision": [f"must be one of {sorted(DECISIONS)}"]})
+            raise ValidationFailed({"decision": [NOT_OFFERED]})
         if decision != "approve" and not (reason or "").strip():
-            raise ValidationFailed({"reason": ["a reason is required when asking for revision or rejecting"]})
+            raise ValidationFailed({"reason": [_l("Give a reason.")]})
         before = self._full_schema.dump(obj)
         first_publication = obj.status == ListingStatus.pending and decision == "approve"
         edits = obj.status == ListingStatus.approved
@@ -252,7 +254,7 @@ class ListingService:
         elif obj.status == ListingStatus.approved and obj.pending_changes is not None:
             self._decide_changes(obj, decision, reason)
         else:
-            raise Conflict("nothing of this listing awaits review", current_status=obj.status.value)
+            raise Conflict(_l("nothing of this listing awaits review"), current_status=obj.status.value)
         uow.session.flush()
         uow.session.add(
             AuditEntry(

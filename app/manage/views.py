@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.core.errors import PermissionDenied, ValidationFailed
-from app.core.forms import Form, flatten_messages, translate
+from app.core.forms import Form, flatten_messages
 from app.core.identity import current_identity
 from app.listings.registry import kind, listing_services
 from app.manage.labels import LISTING_STATUS, ui_labels
@@ -34,7 +34,7 @@ def labels_context() -> dict:
 def message_text(message) -> str:
     """A service or schema message in the reader's language (a nested one, e.g. of a row, flattened), for pages
     that list messages outside the forms framework (deals, service orders)."""
-    return " ".join(translate(m) for m in flatten_messages(message))
+    return " ".join(str(m) for m in flatten_messages(message))
 
 
 def _service(resource: str):
@@ -173,7 +173,7 @@ def upload_attachment(listing_id):
     try:
         attachments.add(identity, listing_id, upload, confidential=bool(request.form.get("confidential")))
     except ValidationFailed as error:
-        return _back_to_upload(obj, [translate(m) for m in error.errors.get("file", [error.message])])
+        return _back_to_upload(obj, [str(m) for m in error.errors.get("file", [error.message])])
     flash(_("The PDF is attached."), "success")
     return redirect(url_for(".edit_listing", resource="patents", listing_id=listing_id, _anchor="attachments"))
 

@@ -24,6 +24,7 @@ from app.accounts.models import User
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
 from app.core.outbox import drain_outbox
 from app.core.search import search
@@ -69,7 +70,7 @@ def save_search(identity: Identity, resource: str, name: str, params: dict, *, u
     if identity.user_id is None:
         raise PermissionDenied("log in to save a search")
     if resource not in listing_services():
-        raise ValidationFailed({"resource": [f"must be one of {sorted(listing_services())}"]})
+        raise ValidationFailed({"resource": [NOT_OFFERED]})
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise ValidationFailed({"name": ["give the search a name of 1 to 200 characters"]})

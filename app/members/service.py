@@ -12,6 +12,7 @@ import secrets
 
 from blinker import Namespace
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -76,7 +77,7 @@ def add_member(identity: Identity, org_id: int, data: dict, *, uow) -> User:
     email = loaded["email"].lower()
     user = uow.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is not None and user.active:
-        message = "already a member" if user.org_id == org.id else "belongs to another organisation"
+        message = _l("already a member") if user.org_id == org.id else _l("belongs to another organisation")
         raise Conflict(f"{email} {message}", errors={"email": [message]})
     if user is None:
         user = User(email=email, display_name=loaded["display_name"], org_id=org.id)
@@ -113,7 +114,7 @@ def remove_member(identity: Identity, org_id: int, user_id: int, *, uow) -> User
     """
     user = _member(identity, org_id, user_id)
     if user.id == identity.user_id:
-        raise Conflict("you cannot remove yourself", errors={"user": ["you cannot remove yourself"]})
+        raise Conflict(_l("you cannot remove yourself"), errors={"user": [_l("you cannot remove yourself")]})
     if user.role == Role.org_admin:
         _keep_an_admin(user)
     # Told first: notifications skip inactive accounts, and the person removed should know.
@@ -134,7 +135,7 @@ def _keep_an_admin(user: User) -> None:
     others = db.session.scalar(select(func.count(User.id)).where(
         User.org_id == user.org_id, User.role == Role.org_admin, User.active.is_(True), User.id != user.id))
     if not others:
-        raise Conflict("the organisation must keep an admin", errors={"role": ["the organisation must keep an admin"]})
+        raise Conflict(_l("the organisation must keep an admin"), errors={"role": [_l("the organisation must keep an admin")]})
 
 
 # ------------------------------------------------------------------------------------------- invitations

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user
 
 from app.core.errors import Conflict, NotFound, ValidationFailed
-from app.core.forms import Form, FormSection, translate
+from app.core.forms import Form, FormSection
 from app.core.forms import FormField as F
 from app.core.identity import current_identity
 from app.core.labels import ROLES
@@ -96,8 +96,8 @@ def _back_to_members():
 
 
 def _flash_refusal(error) -> None:
-    messages = [translate(m) for value in getattr(error, "extra", {}).get("errors", {}).values() for m in value]
-    flash(" ".join(messages) or translate(error.message), "error")
+    messages = [str(m) for value in getattr(error, "extra", {}).get("errors", {}).values() for m in value]
+    flash(" ".join(messages) or str(error.message), "error")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

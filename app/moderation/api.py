@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
@@ -59,7 +60,7 @@ class BulkDecisionSchema(Schema):
     def _reason_for_refusals(self, data, **kwargs):
         # Checked for the whole batch up front so a missing reason writes nothing at all.
         if data.get("decision") in ("revise", "reject") and not (data.get("reason") or "").strip():
-            raise ValidationError("a reason is required when asking for revision or rejecting", "reason")
+            raise ValidationError([_l("Give a reason.")], "reason")
 
 
 class BulkResultSchema(Schema):

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.listings.registry import listing_services
 from app.listings.service import DECISIONS
 
@@ -74,11 +76,11 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
     services = listing_services()
     errors = {}
     if decision not in DECISIONS:
-        errors["decision"] = [f"must be one of {sorted(DECISIONS)}"]
+        errors["decision"] = [NOT_OFFERED]
     elif decision != "approve" and not (reason or "").strip():
-        errors["reason"] = ["a reason is required when asking for revision or rejecting"]
+        errors["reason"] = [_l("Give a reason.")]
     if not items:
-        errors["items"] = ["choose at least one listing"]
+        errors["items"] = [_l("choose at least one listing")]
     elif any(resource not in services for resource, _ in items):
         errors["items"] = [f"resources are {sorted(services)}"]
     if errors:

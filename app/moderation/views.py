@@ -14,7 +14,6 @@ from marshmallow import ValidationError
 from app.accounts import service as accounts
 from app.core.errors import Conflict, ValidationFailed
 from app.core.formatting import format_datetime
-from app.core.forms import translate
 from app.core.identity import current_identity
 from app.core.labels import DECISIONS, audit_action_label
 from app.listings.registry import kind, listing_services
@@ -73,7 +72,7 @@ def queue():
         org_id=args.get("org"), page=args["page"], per_page=args["per_page"],
     )
     items = [{"resource": resource, "obj": obj, "changes": _changes(identity, resource, obj)} for resource, obj in rows]
-    messages = {key: [translate(m) for m in value] for key, value in {**filter_errors, **errors}.items()}
+    messages = {key: [str(m) for m in value] for key, value in {**filter_errors, **errors}.items()}
     return render_template(
         "moderation/queue.html", items=items, total=total, args=args, messages=messages,
         organisations=orgs.list_organisations(identity), resources=list(listing_services()),
@@ -88,7 +87,7 @@ def _flash_results(results: list[dict]) -> None:
         flash(_("%(n)s listing(s) decided.", n=len(done)), "success")
     for result in failed:
         flash(_("%(resource)s %(id)s was not decided: %(reason)s", resource=kind(result["resource"]).singular, id=result["id"],
-                reason=translate(result.get("message", ""))), "error")
+                reason=str(result.get("message", ""))), "error")
 
 
 @bp.route("/moderation/<resource>/<int:listing_id>", methods=["GET", "POST"])
@@ -106,7 +105,7 @@ def review(resource, listing_id):
         except ValidationFailed as error:
             errors, code = error.errors, 422
         except Conflict as error:
-            flash(translate(error.message), "error")
+            flash(str(error.message), "error")
             return redirect(url_for(".queue"))
         else:
             flash(_("%(resource)s “%(title)s”: %(decision)s.", resource=kind(resource).singular, title=obj.title,
@@ -117,7 +116,7 @@ def review(resource, listing_id):
               for key in display.form_labels(resource) if service.normalised(listing.get(key)) is not None]
     return render_template(
         "moderation/review.html", resource=resource, obj=obj, fields=fields, changes=_changes(identity, resource, obj),
-        messages={key: [translate(m) for m in value] for key, value in errors.items()}, form=request.form,
+        messages={key: [str(m) for m in value] for key, value in errors.items()}, form=request.form,
         updated=format_datetime(obj.updated_at),
     ), code
 
@@ -134,7 +133,7 @@ def audit():
             for entry in entries]
     return render_template("moderation/audit.html", rows=rows, total=total, args=args, actions=display.audit_actions(),
                            pages=max(1, -(-total // args["per_page"])),
-                           messages={k: [translate(m) for m in v] for k, v in filter_errors.items()})
+                           messages={k: [str(m) for m in v] for k, v in filter_errors.items()})
 
 
 def _audit_changes(entry) -> list[dict]:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from blinker import Namespace
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
 from app.core.uow import unit_of_work
 from app.core.validators import validate_credit_code
@@ -59,13 +61,13 @@ def request_verification(identity: Identity, credit_code: str, *, uow) -> Organi
         raise PermissionDenied("only organisation admins request verification")
     org = db.session.get(Organisation, identity.org_id)
     if org.verification_status == VerificationStatus.verified:
-        raise Conflict("already verified", current_status=org.verification_status.value)
+        raise Conflict(_l("already verified"), current_status=org.verification_status.value)
     code = normalised_credit_code(credit_code)
     if code is None:
-        raise ValidationFailed({"credit_code": ["a unified social credit code is required"]})
+        raise ValidationFailed({"credit_code": [_l("a unified social credit code is required")]})
     clash = db.session.scalar(select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id))
     if clash:
-        raise Conflict("another organisation uses this credit code", errors={"credit_code": ["already in use"]})
+        raise Conflict("another organisation uses this credit code", errors={"credit_code": [_l("Another organisation uses this credit code.")]})
     org.credit_code = code
     org.verification_status = VerificationStatus.pending
     return org
@@ -82,7 +84,7 @@ def decide_verification(identity: Identity, org_id: int, decision: str, reason: 
     if decision == "verify" and not org.credit_code:
         raise ValidationFailed({"credit_code": ["an organisation needs a valid credit code to be verified"]})
     if decision == "reject" and not (reason or "").strip():
-        raise ValidationFailed({"reason": ["a reason is required to reject"]})
+        raise ValidationFailed({"reason": [_l("Give a reason.")]})
     before = OrganisationSchema().dump(org)
     org.verification_status = VerificationStatus.verified if decision == "verify" else VerificationStatus.rejected
     org.verified_at = utcnow() if decision == "verify" else None
@@ -123,7 +125,7 @@ def list_organisations(identity: Identity, *, status: str | None = None, kind: s
                                           ("kind", OrgKind, Organisation.kind, kind)):
         if value:
             if value not in enum_cls.__members__:
-                raise ValidationFailed({name: [f"must be one of {list(enum_cls.__members__)}"]})
+                raise ValidationFailed({name: [NOT_OFFERED]})
             query = query.where(column == enum_cls(value))
     return db.session.scalars(query).all()
 

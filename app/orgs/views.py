@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.core.errors import ValidationFailed
-from app.core.forms import translate
 from app.core.identity import current_identity
 from app.orgs import service
 
@@ -16,7 +15,7 @@ STATUS_FILTERS = ("pending", "unverified", "verified", "rejected")
 
 def _render_queue(status: str, errors: dict | None = None, failed_org: int | None = None, code: int = 200):
     organisations = service.list_organisations(current_identity(), status=status)
-    messages = {key: [translate(m) for m in value] for key, value in (errors or {}).items()}
+    messages = {key: [str(m) for m in value] for key, value in (errors or {}).items()}
     return render_template("orgs/verifications.html", organisations=organisations, status=status,
                            filters=STATUS_FILTERS, messages=messages, failed_org=failed_org,
                            reason=request.form.get("reason", "")), code

@@ -1,6 +1,7 @@
 """The patent schema: API input/output and the search document."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.core.validators import normalise_patent_number, not_in_future
@@ -48,13 +49,12 @@ class PatentSchema(ListingSchema):
         if partial or data.get("patent_type") == PatentType.achievement:
             return
         if len((data.get("abstract") or "").strip()) < MIN_PATENT_ABSTRACT:
-            # Worded as marshmallow's own length message, which the forms already translate.
-            raise ValidationError(f"Shorter than minimum length {MIN_PATENT_ABSTRACT}.", "abstract")
+            raise ValidationError([_l("Enter at least %(min)s characters.", min=MIN_PATENT_ABSTRACT)], "abstract")
 
     @validates_schema
     def _check_dates_and_price(self, data, **kwargs):
         applied, granted = data.get("application_date"), data.get("grant_date")
         if applied and granted and granted < applied:
-            raise ValidationError("grant date must not precede the application date", "grant_date")
+            raise ValidationError([_l("The grant date must not precede the application date.")], "grant_date")
         if data.get("asking_price") is None and data.get("price_negotiable") is False:
-            raise ValidationError("give a price or mark it negotiable", "price")
+            raise ValidationError([_l("Give a price or mark it negotiable.")], "price")

@@ -28,6 +28,7 @@ from uuid import uuid4
 
 from flask import current_app
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -531,12 +532,12 @@ def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
     _require_platform_admin(identity)
     reference = (reference or "").strip()
     if not 1 <= len(reference) <= 200:
-        raise ValidationFailed({"reference": ["give the bank transfer's reference (up to 200 characters)"]})
+        raise ValidationFailed({"reference": [_l("give the bank transfer's reference (up to 200 characters)")]})
     payout = _lock(select(Payout).where(Payout.id == payout_id))
     if payout is None:
         raise NotFound("no such payout")
     if payout.status == PayoutStatus.paid:
-        raise Conflict("this payout was recorded already", current_status=payout.status.value)
+        raise Conflict(_l("this payout was recorded already"), current_status=payout.status.value)
     payout.method = PayoutMethod.manual
     payout.reference = reference
     _mark_paid(payout, by_user_id=identity.user_id, uow=uow)

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.core.errors import Conflict, ValidationFailed
-from app.core.forms import translate
 from app.core.identity import current_identity
 from app.payments import service
 from app.payments.models import PayoutStatus
@@ -49,9 +48,9 @@ def pay(payment_id):
                                                    card_number=request.form.get("card_number", ""),
                                                    authenticated=request.form.get("authenticated") == "1")
         except ValidationFailed as error:
-            errors, code = {key: [translate(m) for m in value] for key, value in error.errors.items()}, 422
+            errors, code = {key: [str(m) for m in value] for key, value in error.errors.items()}, 422
         except Conflict as error:
-            flash(translate(error.message), "error")
+            flash(str(error.message), "error")
             code = 409
         else:
             if payment.status.value == "held" and _local_next():
@@ -85,9 +84,9 @@ def payouts():
         try:
             service.record_manual_payout(identity, payout_id or 0, request.form.get("reference", ""))
         except ValidationFailed as error:
-            errors, code = {payout_id: [translate(m) for m in error.errors.get("reference", [])]}, 422
+            errors, code = {payout_id: [str(m) for m in error.errors.get("reference", [])]}, 422
         except Conflict as error:
-            flash(translate(error.message), "error")
+            flash(str(error.message), "error")
             code = 409
         else:
             flash(_("Payout recorded."), "success")

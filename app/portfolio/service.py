@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.identity import Identity
+from app.core.messages import NOT_OFFERED, as_text
 from app.core.uow import UnitOfWork
 from app.core.validators import normalise_ipc
 from app.indexing.service import IndexOp
@@ -42,7 +43,7 @@ class ImportReport:
 
     def fail(self, line: int, external_id, errors: dict) -> None:
         """Record that ``line`` was not imported, with the field errors that say why."""
-        self.errors.append({"line": line, "external_id": external_id, "errors": errors,
+        self.errors.append({"line": line, "external_id": external_id, "errors": as_text(errors),
                             "messages": error_messages(errors)})
 
     def as_dict(self) -> dict:
@@ -72,7 +73,7 @@ def check_access(identity: Identity, resource: str, org: Organisation, *, publis
     (and the system identity) on any, and only they may publish while importing.
     """
     if resource not in listing_services():
-        raise ValidationFailed({"resource": [f"must be one of {', '.join(listing_services())}"]})
+        raise ValidationFailed({"resource": [NOT_OFFERED]})
     if publish and not identity.is_platform_admin:
         raise PermissionDenied("only platform admins may publish while importing")
     if identity.is_platform_admin:
@@ -201,7 +202,7 @@ def export_records(identity: Identity, resource: str, org: Organisation, fmt: st
     """Every ``resource`` listing of ``org`` as importable JSON Lines or CSV (re-importing changes nothing)."""
     check_access(identity, resource, org)
     if fmt not in FORMATS:
-        raise ValidationFailed({"format": [f"must be one of {', '.join(FORMATS)}"]})
+        raise ValidationFailed({"format": [NOT_OFFERED]})
     service = listing_services()[resource]
     schema = service.schema_cls()
     loadable = _loadable_fields(service)

@@ -20,7 +20,7 @@ def upload(client, world, data: bytes, *, filename="说明书.pdf", content_type
     return client.post(
         f"{API}/patents/{patent.id}/attachments{query}",
         data={"file": (io.BytesIO(data), filename, content_type)},
-        headers=world.headers[actor], content_type="multipart/form-data",
+        headers={**world.headers[actor], "Accept-Language": "en"}, content_type="multipart/form-data",
     )
 
 
@@ -95,8 +95,8 @@ def test_outsiders_cannot_upload_or_delete(client, patent_world, app, db_session
 @pytest.mark.parametrize("data, content_type, filename, message", [
     (b"%PDF-1.7\n" + b"0" * 64, "application/pdf", "a.pdf", "cannot be read"),  # right magic, broken body
     (b"MZ\x90\x00 not a pdf at all", "application/pdf", "a.pdf", "not a PDF"),  # wrong magic
-    (None, "image/png", "a.png", "only PDF"),  # a real PDF sent with the wrong content type
-    (None, "application/octet-stream", "a.pdf", "only PDF"),
+    (None, "image/png", "a.png", "Only PDF"),  # a real PDF sent with the wrong content type
+    (None, "application/octet-stream", "a.pdf", "Only PDF"),
 ])
 def test_non_pdf_is_422_naming_file_and_writes_nothing(client, patent_world, app, db_session, data, content_type,
                                                         filename, message):
@@ -113,7 +113,7 @@ def test_oversized_pdf_is_422_naming_file(client, patent_world, app, db_session)
     try:
         big = pdf_bytes() + b"%" + b"x" * 4096  # a comment after %%EOF keeps it a valid PDF
         response = upload(client, patent_world, big)
-        assert response.status_code == 422 and "2048" in response.get_json()["errors"]["file"][0]
+        assert response.status_code == 422 and "2 KB" in response.get_json()["errors"]["file"][0]
         assert upload(client, patent_world, pdf_bytes()).status_code == 201  # within the limit
     finally:
         app.config["MAX_ATTACHMENT_BYTES"] = limit

@@ -39,7 +39,7 @@ def test_bad_lines_are_reported_with_line_numbers_and_a_failing_exit_status(app,
     result = app.test_cli_runner().invoke(args=["import", "patents", source, "--org", university.name])
     assert result.exit_code == 1
     assert "line 2 (-): not valid JSON" in result.output
-    assert "line 3 (P-3): title: " in result.output and "; abstract: Shorter than minimum length 10." in result.output
+    assert "line 3 (P-3): title: " in result.output and "; abstract: Enter at least 10 characters." in result.output
     assert "3 read, 1 imported, 0 updated, 0 unchanged, 2 failed" in result.output
     as_json = app.test_cli_runner().invoke(args=["import", "patents", source, "--org", university.name, "--json"])
     report = json.loads(as_json.stdout.strip().splitlines()[-1])

@@ -343,13 +343,13 @@ def test_a_pdf_is_attached_listed_and_deleted(app, login, db_session, university
     assert db_session.scalar(select(func.count()).select_from(PatentAttachment)) == 0
 
 
-@pytest.mark.parametrize("content, name, mimetype", [
-    (b"just text", "notes.txt", "text/plain"),
-    (b"%PDF-1.4 but broken", "broken.pdf", "application/pdf"),
-    (b"GIF89a....", "image.pdf", "application/pdf"),
+@pytest.mark.parametrize("content, name, mimetype, message", [
+    (b"just text", "notes.txt", "text/plain", "只能上传 PDF 文件。"),
+    (b"%PDF-1.4 but broken", "broken.pdf", "application/pdf", "无法读取该 PDF 文件。"),
+    (b"GIF89a....", "image.pdf", "application/pdf", "该文件不是 PDF 文件。"),
 ])
 def test_a_wrong_file_is_a_message_at_the_upload_and_nothing_is_stored(app, login, db_session, university, member,
-                                                                      content, name, mimetype):
+                                                                      content, name, mimetype, message):
     draft = make_listing("patents", university, status="draft")
     files_before = _stored_files(app)
     client = login(member)
@@ -358,8 +358,8 @@ def test_a_wrong_file_is_a_message_at_the_upload_and_nothing_is_stored(app, logi
     assert response.status_code == 302 and response.location.endswith(f"/my/patents/{draft.id}/edit#attachments")
     page = client.get(response.location).get_data(as_text=True)
     upload_field = page.split('class="upload-field"')[1].split("</label>")[0]
-    assert "只能上传 PDF 文件。" in upload_field and 'aria-invalid="true"' in upload_field
-    assert "只能上传 PDF 文件。" not in client.get(response.location).get_data(as_text=True)  # shown once
+    assert message in upload_field and 'aria-invalid="true"' in upload_field
+    assert message not in client.get(response.location).get_data(as_text=True)  # shown once
     assert db_session.scalar(select(func.count()).select_from(PatentAttachment)) == 0
     assert _stored_files(app) == files_before
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from marshmallow import ValidationError, validate
 from werkzeug.datastructures import MultiDict
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.analytics import service as analytics
 from app.core.errors import PermissionDenied, ValidationFailed
-from app.core.forms import Form, translate
+from app.core.forms import Form
 from app.core.identity import Identity
+from app.deals.schemas import AgreeSchema
 from app.moderation import service as moderation
 from app.orgs import service as orgs
 from app.orgs.models import OrgKind, VerificationStatus
@@ -146,12 +148,35 @@ def test_forms_show_stored_values_and_the_schema_defaults():
     assert len(blank.values["indicators"]) == 1
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("Missing data for required field.", "此项为必填项。"),
-    ("Length must be between 2 and 300.", "请输入 2 至 300 个字符。"),
-    ("check digit of 202310123456 should be 6, not 0", "校验位错误：申请号 202310123456 的校验位应为 6，而不是 0。"),
-    ("something nobody translated", "something nobody translated"),
+@pytest.mark.parametrize("language, expected", [
+    ("zh-CN", {"title": ["请输入 2 至 300 个字符。"], "patent_number": ["校验位错误：申请号 202310123456 的校验位应为 6，而不是 0。"],
+               "abstract": ["此项为必填项。", "至少输入 10 个字符。"]}),
+    ("en", {"title": ["Enter 2 to 300 characters."],
+            "patent_number": ["Wrong check digit: for 202310123456 it is 6, not 0."],
+            "abstract": ["This field is required.", "Enter at least 10 characters."]}),
 ])
-def test_messages_are_translated(app, message, expected):
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
-        assert translate(message) == expected
+def test_schema_messages_are_in_the_requests_language(app, language, expected):
+    """Marshmallow's own messages and the schemas' messages come from the catalogue, not from English text."""
+    with app.test_request_context(headers={"Accept-Language": language}):
+        errors = PatentSchema().validate({"title": "x", "patent_number": "CN202310123456.0", "abstract": None})
+        assert {key: [str(m) for m in errors[key]] for key in expected} == expected
+
+
+@pytest.mark.parametrize("bounds, value, expected", [
+    ({"min": 1}, 0, "Enter a value of at least 1."),
+    ({"min": 0, "min_inclusive": False}, 0, "Enter a value above 0."),
+    ({"max": 10, "max_inclusive": False}, 10, "Enter a value below 10."),
+    ({"min": 0, "max": 1e12}, -1, "Enter a value from 0 to 1,000,000,000,000."),
+    ({"min": 0, "max": 100, "min_inclusive": False}, 0, "Enter a value between 0 and 100."),
+])
+def test_range_messages_word_the_bound_as_the_range_allows_it(app, bounds, value, expected):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(ValidationError) as refused:
+            validate.Range(**bounds)(value)
+        assert refused.value.messages == [expected]
+
+
+@pytest.mark.parametrize("language, expected", [("zh-CN", "请勾选以表示同意。"), ("en", "Tick the box to agree.")])
+def test_a_schemas_own_lazy_message_is_in_the_requests_language(app, language, expected):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert AgreeSchema().validate({"agree": False}).get("agree") == [expected]
