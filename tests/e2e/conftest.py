@@ -29,6 +29,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
+# A waiting assertion waits as long as a Playwright action does (30 s, not expect's 5 s): on a busy machine Swagger
+# UI alone takes longer than 5 s to render the API document. A check that never holds still fails.
+expect.set_options(timeout=30_000)
+
 
 @dataclass
 class LiveServer:
