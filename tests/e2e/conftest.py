@@ -3,6 +3,11 @@
 The live app has its own database (a SQLite file, committed for real: the browser and the server share no
 transaction) and its own search index. Tests create what they need through the services inside
 ``live.app.app_context()`` and save screenshots under ``tests/e2e/screenshots/`` for people to look at.
+
+Everything a test checks in the browser goes through Playwright's waiting ``expect()``: the page under test is
+served by another thread, so a value read right after a click may still be the previous page's. (Polling a
+JavaScript function, as ``wait_for_function`` does, is refused by the site's Content-Security-Policy; ``expect()``
+on locators is not.)
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -22,6 +28,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+# A waiting assertion waits as long as a Playwright action does (30 s, not expect's 5 s): on a busy machine Swagger
+# UI alone takes longer than 5 s to render the API document. A check that never holds still fails.
+expect.set_options(timeout=30_000)
 
 
 @dataclass
@@ -42,6 +52,14 @@ def live(tmp_path_factory) -> LiveServer:
     thread.start()
     yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def demo_market(live) -> LiveServer:
+    """The live site with the demo market (``flask seed-demo``: its platform admin, TTOs and enterprise buyer)."""
+    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return live
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +92,18 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page: Page, url: str, email: str, password: str, *, query: str = "") -> None:
+    """Log in through the form and wait for the home page the site sends a signed-in user to."""
+    page.goto(f"{url}/login{query}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    expect(page.locator("header .who")).to_be_attached()  # attached: on a phone the header menu is collapsed
+
+
+def flash(page: Page) -> Locator:
+    """The page's flashed message (one at a time: a second one is a strict-mode failure of ``expect()``)."""
+    return page.locator("p.flash")

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from app.demo.seed import DEMO_PASSWORD
+from tests.e2e.conftest import log_in, screenshot
 
 PAGES = ["/", "/search/patents?q=电池", "/patents/1", "/my/listings", "/admin/moderation", "/admin/dashboard",
          "/account", "/account/tokens", "/deals/", "/notifications", "/api/v1/docs"]
-
-
-@pytest.fixture(scope="module")
-def demo_market(live):
-    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return live
-
-
-def _log_in(page, url, email):
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "techbridge-demo")
-    with page.expect_navigation():
-        page.click("form.card button[type=submit]")
 
 
 def test_no_page_breaks_the_policy(demo_market, page):
@@ -33,13 +18,14 @@ def test_no_page_breaks_the_policy(demo_market, page):
     violations = []
     page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(
         (page.url, message.text)))
-    _log_in(page, url, "admin@demo.techbridge.cn")
+    log_in(page, url, "admin@demo.techbridge.cn", DEMO_PASSWORD)
     for path in PAGES:
         response = page.goto(f"{url}{path}")
         assert response.status < 500, path
         assert "'unsafe-inline'" not in response.headers["content-security-policy"].split("style-src")[0]
     page.goto(f"{url}/api/v1/docs")
-    page.wait_for_selector(".swagger-ui .opblock")  # Swagger UI started from its file, not an inline script
+    # Swagger UI started from its file, not an inline script
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     page.goto(f"{url}/admin/dashboard")
     expect(page.locator(".bar[data-width]").first).to_have_attribute("style", re.compile(r"width: [\d.]+%"))
     screenshot(page, "csp-dashboard-bars")
@@ -48,7 +34,7 @@ def test_no_page_breaks_the_policy(demo_market, page):
 
 def test_the_sites_fetch_sends_the_csrf_token_and_a_bare_request_is_refused(demo_market, page):
     url = demo_market.url
-    _log_in(page, url, "buyer@demo.techbridge.cn")
+    log_in(page, url, "buyer@demo.techbridge.cn", DEMO_PASSWORD)
     page.goto(f"{url}/")
     statuses = page.evaluate("""async () => {
         const ours = await fetch('/api/v1/auth/tokens/999999', {method: 'DELETE'});

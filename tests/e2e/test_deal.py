@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
@@ -21,7 +23,7 @@ from app.deals.models import Deal
 from app.deals.service import deals_service
 from app.orgs.models import OrgKind
 from app.payments import service as payments
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_listing
 from tests.payments.fixtures import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
@@ -66,22 +68,21 @@ def market(live, localstripe_server, monkeypatch):
     return ids
 
 
-def login(page, url, email):
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form.card button[type=submit]")
-
-
 def submit(page, form_id: str) -> None:
-    """Submit one of the deal page's forms and wait for the next page."""
+    """Submit one of the deal page's forms and wait for the next page (the deal's own address again, so a
+    navigation, not a URL, is what to wait for)."""
     with page.expect_navigation():
         page.click(f"#{form_id} button[type=submit]")
 
 
-def status_of(page) -> str:
-    return page.get_attribute(".wf-head .status", "data-status")
+def expect_status(page, status: str) -> None:
+    """The deal page shows the deal in ``status``."""
+    expect(page.locator(".wf-head .status")).to_have_attribute("data-status", status)
+
+
+def expect_payment(page, status: str) -> None:
+    """The deal page shows its payment in ``status``."""
+    expect(page.locator("#payment-state")).to_have_attribute("data-status", status)
 
 
 def fill_offer(page, *, upfront_fee: str, royalty_rate: str, due: str = "", conditions: str = "") -> None:
@@ -108,22 +109,23 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     contexts = [browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}) for _ in range(2)]
     seller, admin = (context.new_page() for context in contexts)
     buyer = page
-    login(buyer, url, market["emails"]["buyer"])
-    login(seller, url, market["emails"]["seller"])
-    login(admin, url, market["emails"]["admin"])
+    for who, browser_page in (("buyer", buyer), ("seller", seller), ("admin", admin)):
+        log_in(browser_page, url, market["emails"][who], PASSWORD)
 
     # 1. The buyer starts from the matches of its demand and sends an inquiry.
     buyer.goto(f"{url}/deals/new?demand_id={market['demand']}")
-    assert "匹配的专利" in buyer.inner_text("main")
+    expect(buyer.locator("main")).to_contain_text("匹配的专利")
     screenshot(buyer, "deal-01-matches-of-my-demand")
-    with buyer.expect_navigation():
-        buyer.click(f"a.button[href*='patent_id={market['patent']}']")
+    buyer.click(f"a.button[href*='patent_id={market['patent']}']")
+    buyer.wait_for_url(re.compile(rf"/deals/new\?(.+&)?patent_id={market['patent']}(&|$)"))
     buyer.fill("#inquiry-form textarea[name=message]", "我司计划在江苏基地量产高镍单晶正极材料，希望洽谈独占许可，请提供技术资料。")
-    submit(buyer, "inquiry-form")
+    buyer.click("#inquiry-form button[type=submit]")
+    buyer.wait_for_url(re.compile(r"/deals/\d+/?$"))
     deal_url = buyer.url
     deal_id = int(deal_url.rstrip("/").split("/")[-1])
-    assert status_of(buyer) == "inquiry" and "询价已发送给卖方" in buyer.inner_text("main")
-    assert buyer.is_visible("#confidential-locked")
+    expect_status(buyer, "inquiry")
+    expect(buyer.locator("main")).to_contain_text("询价已发送给卖方")
+    expect(buyer.locator("#confidential-locked")).to_be_visible()
     screenshot(buyer, "deal-02-inquiry-sent")
 
     # 2. The seller accepts and proposes an NDA; the buyer accepts it and sees the confidential details.
@@ -131,24 +133,25 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     submit(seller, "action-accept")
     submit(seller, "action-propose_nda")
     buyer.goto(deal_url)
-    assert "保密协议" in buyer.inner_text("#nda")
+    expect(buyer.locator("#nda")).to_contain_text("保密协议")
     buyer.check("#action-accept_nda input[name=agree]")
     submit(buyer, "action-accept_nda")
-    assert status_of(buyer) == "negotiation"
-    assert "烧结温度曲线" in buyer.inner_text("#confidential-details")
+    expect_status(buyer, "negotiation")
+    expect(buyer.locator("#confidential-details")).to_contain_text("烧结温度曲线")
     screenshot(buyer, "deal-03-nda-accepted-confidential-unlocked")
 
     # 3. Offer, counter-offer, acceptance.
     fill_offer(buyer, upfront_fee="800000", royalty_rate="3", due="2027-06-30")
     submit(buyer, "action-make_offer")
-    assert buyer.inner_text("#upfront-fee") == "80 万元"
+    expect(buyer.locator("#upfront-fee")).to_have_text("80 万元")
     seller.goto(deal_url)
     fill_offer(seller, upfront_fee="1000000", royalty_rate="3.5", conditions="许可方提供工艺包与三个月驻厂技术指导。")
     submit(seller, "action-make_offer")
     screenshot(seller, "deal-04-counter-offer")
     buyer.goto(deal_url)
     submit(buyer, "action-accept_offer")
-    assert status_of(buyer) == "agreed" and buyer.inner_text("#upfront-fee") == "100 万元"
+    expect_status(buyer, "agreed")
+    expect(buyer.locator("#upfront-fee")).to_have_text("100 万元")
     screenshot(buyer, "deal-05-terms-agreed")
 
     # 4. Pilot-scale test: booked by the buyer, plan agreed by the seller, passed.
@@ -160,7 +163,8 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     buyer.goto(deal_url)
     buyer.fill("#action-pilot_passed textarea[name=results]", "三批次比容量均≥205mAh/g，能量密度达到300Wh/kg，一致性良好。")
     submit(buyer, "action-pilot_passed")
-    assert status_of(buyer) == "agreed" and "结论：通过" in buyer.inner_text("main")
+    expect_status(buyer, "agreed")
+    expect(buyer.locator("main")).to_contain_text("结论：通过")
     screenshot(buyer, "deal-06-pilot-passed")
 
     # 5. Inspection: ordered, the lab's report uploaded with the verdict.
@@ -171,7 +175,7 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     buyer.set_input_files("#action-inspection_passed input[name=report]",
                           files=[{"name": "检验检测报告.pdf", "mimeType": "application/pdf", "buffer": report_pdf()}])
     submit(buyer, "action-inspection_passed")
-    assert "检验检测报告.pdf" in buyer.inner_text("main")
+    expect(buyer.locator("main")).to_contain_text("检验检测报告.pdf")
     screenshot(buyer, "deal-07-inspection-report-uploaded")
 
     # 6. The contract: generated by the seller, signed by both (click-through).
@@ -182,8 +186,9 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     buyer.goto(deal_url)
     buyer.check("#action-sign_contract input[name=agree]")
     submit(buyer, "action-sign_contract")
-    assert status_of(buyer) == "contract_review"
-    assert "李总" in buyer.inner_text("#buyer-signature") and "王老师" in buyer.inner_text("#seller-signature")
+    expect_status(buyer, "contract_review")
+    expect(buyer.locator("#buyer-signature")).to_contain_text("李总")
+    expect(buyer.locator("#seller-signature")).to_contain_text("王老师")
     screenshot(buyer, "deal-08-contract-signed-by-both")
     pdf = buyer.request.get(f"{url}/api/v1/deals/{deal_id}/contract.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages).replace("\n", "")
@@ -191,17 +196,18 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
 
     # 7. A platform admin approves from the deal desk.
     admin.goto(f"{url}/deals/desk")
-    assert f"/deals/{deal_id}" in admin.inner_html("#queue-contracts")
+    contract_link = admin.locator(f"#queue-contracts a[href='/deals/{deal_id}']")
+    expect(contract_link).to_be_visible()
     screenshot(admin, "deal-09-admin-desk")
-    with admin.expect_navigation():
-        admin.click(f"#queue-contracts a[href='/deals/{deal_id}']")
+    contract_link.click()
+    admin.wait_for_url(re.compile(rf"/deals/{deal_id}/?$"))
     submit(admin, "action-approve_contract")
-    assert status_of(admin) == "awaiting_payment"
+    expect_status(admin, "awaiting_payment")
 
     # 8. The buyer pays through Stripe (localstripe): the card needs 3-D Secure, completed in the browser.
     buyer.goto(deal_url)
-    submit(buyer, "action-start_payment")
-    assert "/payments/" in buyer.url
+    buyer.click("#action-start_payment button[type=submit]")
+    buyer.wait_for_url(re.compile("/payments/"))
     with live.app.app_context():
         deal = db.session.get(Deal, deal_id)
         payment = payments.payment_of(deal)
@@ -212,9 +218,10 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     assert stripe.pay(intent_id, THREE_D_SECURE_CARD).status == "requires_action"
     screenshot(buyer, "deal-10-stripe-payment-page")
     buyer.click("#stripe-pay-form button[type=submit]")
-    with buyer.expect_navigation(url=f"{deal_url}*"):
-        buyer.click("text=Complete authentication")  # localstripe's 3-D Secure dialog
-    assert status_of(buyer) == "paid" and buyer.get_attribute("#payment-state", "data-status") == "held"
+    buyer.click("text=Complete authentication")  # localstripe's 3-D Secure dialog
+    buyer.wait_for_url(f"{deal_url}*")
+    expect_status(buyer, "paid")
+    expect_payment(buyer, "held")
     screenshot(buyer, "deal-11-paid-held-by-platform")
 
     # 9. Delivery confirmed by the seller, receipt by the buyer: the money is released, the deal completes.
@@ -223,7 +230,8 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     submit(seller, "action-deliver")
     buyer.goto(deal_url)
     submit(buyer, "action-confirm_delivery")
-    assert status_of(buyer) == "completed" and buyer.get_attribute("#payment-state", "data-status") == "released"
+    expect_status(buyer, "completed")
+    expect_payment(buyer, "released")
     screenshot(buyer, "deal-12-completed-registration")
 
     # 10. The registration export.

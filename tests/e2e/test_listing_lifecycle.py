@@ -15,19 +15,11 @@ from playwright.sync_api import expect
 from stdnum.cn import uscc
 
 from app.core.validators import application_check_char
-from tests.e2e.conftest import screenshot
+from app.demo.seed import DEMO_PASSWORD
+from tests.e2e.conftest import flash, log_in, screenshot
 
-DEMO_PASSWORD = "techbridge-demo"
 ADMIN = "admin@demo.techbridge.cn"
 BUYER = "buyer@demo.techbridge.cn"
-
-
-@pytest.fixture(scope="module")
-def market(live):
-    """The live site with the demo market (its platform admin and enterprise buyer)."""
-    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return live
 
 
 @pytest.fixture
@@ -55,18 +47,6 @@ def wrong_check_character(code: str) -> str:
     return code[:-1] + ("1" if code[-1] != "1" else "2")
 
 
-def log_in(page, url: str, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("header .who")
-
-
-def flash(page) -> str:
-    return " ".join(page.locator("p.flash").all_inner_texts())
-
-
 def decide(admin, patent_id: int, decision: str, reason: str = "", shot: str | None = None) -> None:
     """The admin selects the patent in the review queue and applies ``decision``."""
     admin.click("nav.admin-nav a:text('审核队列')")
@@ -76,11 +56,11 @@ def decide(admin, patent_id: int, decision: str, reason: str = "", shot: str | N
     if shot:
         screenshot(admin, shot)
     admin.click("#decide")
-    assert "已处理 1 条信息" in flash(admin)
+    expect(flash(admin)).to_contain_text("已处理 1 条信息")
 
 
-def test_a_patent_goes_from_registration_through_revision_to_search(market, page, other_page):
-    url = market.url
+def test_a_patent_goes_from_registration_through_revision_to_search(demo_market, page, other_page):
+    url = demo_market.url
     suffix = uuid.uuid4().hex[:6]
     org_name = f"江南理工大学技术转移中心-{suffix}"
     title = f"一种石墨烯复合散热膜及其制备方法{suffix}"
@@ -96,45 +76,45 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     page.fill("input[name=password]", "石墨烯-transfer-2024")
     page.fill("input[name=password_confirm]", "something else entirely")
     page.click("#register-form button.primary")
-    assert "两次输入的密码不一致" in page.inner_text("#field-password_confirm")
-    assert page.input_value("input[name=org_name]") == org_name
+    expect(page.locator("#field-password_confirm")).to_contain_text("两次输入的密码不一致")
+    expect(page.locator("input[name=org_name]")).to_have_value(org_name)
     screenshot(page, "lifecycle-01-register-error")
     page.fill("input[name=password]", "石墨烯-transfer-2024")
     page.fill("input[name=password_confirm]", "石墨烯-transfer-2024")
     page.click("#register-form button.primary")
     # The answer never says whether the address had an account (no enumeration): log in as told.
     page.wait_for_url("**/login")
-    assert email in flash(page)
+    expect(flash(page)).to_contain_text(email)
     log_in(page, url, email, "石墨烯-transfer-2024")
     page.goto(f"{url}/account")
-    assert "王老师" in page.inner_text("header")
-    assert page.inner_text("#verification-status") == "未认证"
+    expect(page.locator("header")).to_contain_text("王老师")
+    expect(page.locator("#verification-status")).to_have_text("未认证")
 
     # 2. It asks for verification; a wrong check character is a form message, then the right code goes in.
     code = credit_code()
     page.fill("input[name=credit_code]", wrong_check_character(code))
     page.click("#verification-form button.primary")
-    assert "校验码不正确" in page.inner_text("#field-credit_code")
+    expect(page.locator("#field-credit_code")).to_contain_text("校验码不正确")
     screenshot(page, "lifecycle-02-verification-wrong-check-character")
     page.fill("input[name=credit_code]", code)
     page.click("#verification-form button.primary")
-    assert page.inner_text("#verification-status") == "认证审核中"
+    expect(page.locator("#verification-status")).to_have_text("认证审核中")
     screenshot(page, "lifecycle-03-account-pending")
 
     # 3. The platform admin verifies the organisation.
     admin = other_page()
-    log_in(admin, url, ADMIN)
+    log_in(admin, url, ADMIN, DEMO_PASSWORD)
     admin.click("header a:text('管理后台')")
     admin.click("nav.admin-nav a:text('机构认证')")
     request = admin.locator("section.org-request", has_text=org_name)
-    assert code in request.inner_text()
+    expect(request).to_contain_text(code)
     screenshot(admin, "lifecycle-04-verification-queue")
     request.locator("button[value=verify]").click()
-    assert "已通过认证" in flash(admin)
+    expect(flash(admin)).to_contain_text("已通过认证")
 
     # 4. The TTO posts a patent with two indicator rows (one a range, added in the form) and submits it.
     page.reload()
-    assert page.inner_text("#verification-status") == "已认证"
+    expect(page.locator("#verification-status")).to_have_text("已认证")
     page.click("header a:text('我的发布')")
     page.click("#new-listing")
     digits = f"2023101{random.randint(0, 99999):05d}"
@@ -159,11 +139,13 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     page.fill("input[name=indicators-unit] >> nth=1", "μm")
     screenshot(page, "lifecycle-05-new-patent-form")
     page.click("#save")
-    assert "已保存为草稿" in flash(page)
+    expect(flash(page)).to_contain_text("已保存为草稿")
+    page.wait_for_url(re.compile(r"/my/patents/\d+/edit"))
     patent_id = int(re.search(r"/my/patents/(\d+)/edit", page.url)[1])
-    assert page.locator("input[name=indicators-name]").count() == 2
+    expect(page.locator("input[name=indicators-name]")).to_have_count(2)
     page.click("button:text('提交审核')")
-    assert "已提交审核" in flash(page) and "待审核" in page.inner_text(".status-card")
+    expect(flash(page)).to_contain_text("已提交审核")
+    expect(page.locator(".status-card")).to_contain_text("待审核")
 
     # 5. The admin sends it back for revision (整改) with reasons.
     decide(admin, patent_id, "revise", "请补充厚度指标的测试标准，并说明中试规模。", "lifecycle-06-review-queue")
@@ -171,46 +153,48 @@ def test_a_patent_goes_from_registration_through_revision_to_search(market, page
     # 6. The TTO reads the reasons in "My listings", fixes the patent and submits it again.
     page.click("header a:text('我的发布')")
     row = page.locator(f"#my-listings tr[data-id='{patent_id}']")
-    assert "需整改" in row.inner_text() and "请补充厚度指标的测试标准" in row.inner_text()
+    expect(row).to_contain_text("需整改")
+    expect(row).to_contain_text("请补充厚度指标的测试标准")
     screenshot(page, "lifecycle-07-my-listings-needs-revision")
     row.locator("a:text('编辑')").click()
     page.fill("input[name=indicators-unit] >> nth=1", "μm（GB/T 6672-2001）")
     page.fill("textarea[name=claims]", "一种石墨烯复合散热膜，已在年产 5 万平方米的中试线上验证。")
     page.click("#save")
-    assert flash(page) == "已保存。"
+    expect(flash(page)).to_have_text("已保存。")
     screenshot(page, "lifecycle-08-fixed-patent")
     page.click("button:text('提交审核')")
-    assert "待审核" in page.inner_text(".status-card")
+    expect(page.locator(".status-card")).to_contain_text("待审核")
 
     # 7. The admin approves it; the audit log shows both decisions.
     decide(admin, patent_id, "approve")
     admin.click("nav.admin-nav a:text('审计日志')")
-    audit = admin.inner_text("#audit-log")
-    assert "专利 · 通过" in audit and "专利 · 退回整改" in audit and "机构 · 通过认证" in audit  # labels, not codes
+    for label in ("专利 · 通过", "专利 · 退回整改", "机构 · 通过认证"):  # labels, not codes
+        expect(admin.locator("#audit-log")).to_contain_text(label)
     screenshot(admin, "lifecycle-09-audit-log")
     admin.click("nav.admin-nav a:text('市场数据')")
-    assert admin.locator("#listings-by-status").count() == 1
+    expect(admin.locator("#listings-by-status")).to_have_count(1)
     screenshot(admin, "lifecycle-10-dashboard")
 
     # 8. An enterprise user finds it published in search and reads its indicators.
     buyer = other_page()
-    log_in(buyer, url, BUYER)
+    log_in(buyer, url, BUYER, DEMO_PASSWORD)
     buyer.goto(f"{url}/search/patents")
     buyer.fill("input[name=q]", title)
-    with buyer.expect_navigation():  # read the results page, not the one the click leaves
-        buyer.click("#search-form button[type=submit]")
+    buyer.click("#search-form button[type=submit]")
+    buyer.wait_for_url(re.compile(r"/search/patents\?(.+&)?q="))  # the results page, not the one the click leaves
     hit = buyer.locator(".hit", has_text=title)
-    assert hit.count() == 1
+    expect(hit).to_have_count(1)
     screenshot(buyer, "lifecycle-11-search")
     hit.locator("h3 a >> nth=0").click()  # the title (the organisation's name links to its profile)
-    expect(buyer.locator("main")).to_contain_text("面内导热系数")  # wait for the page, not just its first paint
-    body = buyer.inner_text("main")
-    assert title in buyer.inner_text("h1") and "面内导热系数" in body and "GB/T 6672-2001" in body
+    expect(buyer.locator("h1")).to_contain_text(title)
+    expect(buyer.locator("main")).to_contain_text("面内导热系数")
+    expect(buyer.locator("main")).to_contain_text("GB/T 6672-2001")
     screenshot(buyer, "lifecycle-12-published-patent")
 
     page.click("header a:text('我的发布')")
-    assert "已发布" in page.inner_text(f"#my-listings tr[data-id='{patent_id}']")
+    expect(page.locator(f"#my-listings tr[data-id='{patent_id}']")).to_contain_text("已发布")
     screenshot(page, "lifecycle-13-my-listings-published")
     page.click("header button:text('English')")  # the same page in English
-    assert page.inner_text("h1") == "My listings" and "Published" in page.inner_text("#my-listings")
+    expect(page.locator("h1")).to_have_text("My listings")
+    expect(page.locator("#my-listings")).to_contain_text("Published")
     screenshot(page, "lifecycle-14-my-listings-english")

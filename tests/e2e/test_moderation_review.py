@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
@@ -16,7 +17,7 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.service import patents_service
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import flash, log_in, screenshot
 from tests.factories import patent_data
 
 PASSWORD = "a browser password"
@@ -47,23 +48,16 @@ def review_case(live):
         return {"patent_id": patent.id, "owner": owner.email, "admin": admin.email, "org": org.name, "tag": tag}
 
 
-def log_in(page, url: str, email: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("header .who")
-
-
 def test_an_admin_returns_edits_by_keyboard_and_the_owner_reads_why_in_english(live, review_case, page, browser):
     url, patent_id = live.url, review_case["patent_id"]
-    log_in(page, url, review_case["admin"])
+    log_in(page, url, review_case["admin"], PASSWORD)
     page.goto(f"{url}/admin/moderation")
     page.locator(f"a[href='/admin/moderation/patents/{patent_id}']").click()
-    page.wait_for_selector("#pending-diff")
+    page.wait_for_url(f"**/admin/moderation/patents/{patent_id}")
     rows = page.locator("#pending-diff tbody tr")
-    assert rows.count() == 1 and rows.first.locator("th").inner_text() == "标题"  # TRL, price, indicator: no change
-    assert page.evaluate("document.activeElement.id") == "reason"
+    expect(rows).to_have_count(1)  # TRL, price, indicator: no change
+    expect(rows.first.locator("th")).to_have_text("标题")
+    expect(page.locator("#reason")).to_be_focused()
     screenshot(page, "review-diff-1280")
     page.set_viewport_size({"width": 375, "height": 800})
     for box in ("#pending-diff", "#decision-form"):  # this page's own blocks fit a phone (the header is the layout's)
@@ -74,20 +68,20 @@ def test_an_admin_returns_edits_by_keyboard_and_the_owner_reads_why_in_english(l
     page.keyboard.type("标题中的“改进版”缺少依据，请补充对比数据。")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.value") == "revise"
+    expect(page.locator(":focus")).to_have_attribute("value", "revise")
     page.keyboard.press("Enter")
-    page.wait_for_selector("p.flash")
-    assert "退回整改" in page.inner_text("p.flash")
+    expect(flash(page)).to_contain_text("退回整改")
 
     page.goto(f"{url}/admin/moderation/patents/{patent_id}")
-    assert page.locator("#nothing-awaits").is_visible() and page.locator("#decision-form").count() == 0
+    expect(page.locator("#nothing-awaits")).to_be_visible()
+    expect(page.locator("#decision-form")).to_have_count(0)
 
     owner = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(owner, url, review_case["owner"])
+    log_in(owner, url, review_case["owner"], PASSWORD)
     owner.goto(f"{url}/notifications")
     note = owner.locator("article.notification").first
-    assert "were not accepted and are discarded" in note.inner_text()
-    assert "Moderator's note: 标题中的“改进版”缺少依据" in note.inner_text()
+    expect(note).to_contain_text("were not accepted and are discarded")
+    expect(note).to_contain_text("Moderator's note: 标题中的“改进版”缺少依据")
     screenshot(owner, "review-owner-notified-en")
     owner.locator("article.notification a").first.click()
     owner.wait_for_url(f"**/my/patents/{patent_id}/edit")
@@ -95,16 +89,17 @@ def test_an_admin_returns_edits_by_keyboard_and_the_owner_reads_why_in_english(l
 
 
 def test_an_org_admin_adds_a_colleague_on_the_account_page(live, review_case, page):
-    log_in(page, live.url, review_case["owner"])
+    log_in(page, live.url, review_case["owner"], PASSWORD)
     page.goto(f"{live.url}/account")
     page.fill("#input-email", "not-an-address")
     page.fill("#input-display_name", "王工")
     page.click("#member-form button[type=submit]")
-    assert page.locator("#field-email .field-error").count() == 1  # the message stands next to the field
+    expect(page.locator("#field-email .field-error")).to_have_count(1)  # the message stands next to the field
     page.fill("#input-email", f"wang-{review_case['tag']}@example.cn")
     page.select_option("#input-role", "broker")
     page.click("#member-form button[type=submit]")
-    page.wait_for_selector("p.flash")
+    expect(flash(page)).to_be_visible()
     row = page.locator("#members tr", has_text="王工")
-    assert row.count() == 1 and row.locator(".badge").count() == 1  # invitation sent
+    expect(row).to_have_count(1)
+    expect(row.locator(".badge")).to_have_count(1)  # invitation sent
     screenshot(page, "members-account")

@@ -10,23 +10,24 @@ and a screenshot under ``tests/e2e/screenshots/walk-<user>-<width>-<lang>-<page>
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from app.demo.seed import DEMO_PASSWORD
+from tests.e2e.conftest import log_in, screenshot
 from tests.web.text_checks import RAW, untranslated_in
 
-DEMO_PASSWORD = "techbridge-demo"
 VIEWS = [(width, language) for width in (375, 1280) for language in ("zh", "en")]
 IDS = [f"{width}-{language}" for width, language in VIEWS]
 _deal_pick = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def demo(live):
+def demo(demo_market):
     """The demo market, plus one listing sent back for revision (整改) so the audit log has a decision to show."""
-    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+    live = demo_market
     with live.app.app_context():
         from app.demo.seed import UNIVERSITIES
         from app.orgs.service import find_by_name
@@ -53,8 +54,11 @@ def visitor(browser):
         context.close()
 
 
-def check(page, name: str) -> str:
-    """The page fits the screen and shows no internal value; saves its screenshot; returns its text."""
+def check(page, name: str) -> None:
+    """The page fits the screen and shows no internal value; saves its screenshot.
+
+    The loaded page is measured and its text read once, for the checks only Python can make (the phrase lists
+    of ``tests/web/text_checks``): callers wait for the page they mean before calling this."""
     page.wait_for_load_state("load")
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     screenshot(page, name)
@@ -64,15 +68,11 @@ def check(page, name: str) -> str:
     assert raw is None, f"{name}: raw value {raw.group(0)!r} in …{text[max(0, raw.start() - 60):raw.end() + 60]}…"
     if "-zh-" in name:
         assert not untranslated_in(text), f"{name}: English in the Chinese page: {untranslated_in(text)}"
-    return text
 
 
-def log_in(page, url: str, email: str, language: str) -> None:
-    page.goto(f"{url}/login?lang={'en' if language == 'en' else 'zh_CN'}")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("header .who", state="attached")
+def log_in_as(page, url: str, email: str, language: str) -> None:
+    """Log a demo user in, the site in ``language``."""
+    log_in(page, url, email, DEMO_PASSWORD, query=f"?lang={'en' if language == 'en' else 'zh_CN'}")
     if language == "en":  # the user's choice sticks for the session, as the header's button does
         page.goto(f"{url}/?lang=en")
         page.wait_for_load_state("load")
@@ -81,9 +81,9 @@ def log_in(page, url: str, email: str, language: str) -> None:
 def go_by_menu(page, link_text: str, width: int) -> None:
     """Follow a header link, opening the menu first on a phone (where it is collapsed)."""
     if width < 640:
-        assert not page.locator("#site-menu").is_visible()
+        expect(page.locator("#site-menu")).to_be_hidden()
         page.click(".menu-toggle")
-        assert page.locator("#site-menu").is_visible()
+        expect(page.locator("#site-menu")).to_be_visible()
     with page.expect_navigation():
         page.click(f"#site-menu a:text-is('{link_text}')")
 
@@ -92,7 +92,7 @@ def start_walk(demo, visitor, user: str, width: int, language: str, menu: tuple[
     """Log the demo ``user`` in and open their first page from the header menu (``menu``: its zh and en link);
     returns the page and the prefix of its screenshots."""
     page = visitor(width, language)
-    log_in(page, demo.url, f"{user}@demo.techbridge.cn", language)
+    log_in_as(page, demo.url, f"{user}@demo.techbridge.cn", language)
     go_by_menu(page, menu[language == "en"], width)
     return page, f"walk-{user}-{width}-{language}"
 
@@ -102,6 +102,7 @@ def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, languag
     page, name = start_walk(demo, visitor, "tto", width, language, ("我的发布", "My listings"))
     check(page, f"{name}-1-my-listings")
     page.click("#new-listing")
+    page.wait_for_url("**/my/*/new")
     check(page, f"{name}-2-new-patent")
     title = f"一种锂电池硅碳负极材料的制备方法（{width}-{language}）"
     page.fill("#listing-form input[name=title]", title)
@@ -109,11 +110,12 @@ def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, languag
     page.fill("#listing-form input[name=price]", "500000")
     with page.expect_navigation():
         page.click("#save-and-submit")
-    text = check(page, f"{name}-3-submitted")
-    assert title in text and ("Pending review" if language == "en" else "待审核") in text
+    check(page, f"{name}-3-submitted")
+    for words in (title, "Pending review" if language == "en" else "待审核"):
+        expect(page.locator("body")).to_contain_text(words, use_inner_text=True)
     page.goto(f"{demo.url}/my/listings?resource=patents&q=硅碳负极")
     check(page, f"{name}-4-my-listings-search")
-    assert page.locator("#my-listings tr[data-id]").count() >= 1
+    expect(page.locator("#my-listings tr[data-id]")).not_to_have_count(0)
     page.goto(f"{demo.url}/portfolio/")
     check(page, f"{name}-5-portfolio")
 
@@ -121,16 +123,16 @@ def test_university_tto_posts_and_submits_a_patent(demo, visitor, width, languag
 @pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
 def test_manufacturer_searches_reads_matches_and_starts_a_deal(demo, visitor, width, language):
     page, name = visitor(width, language), f"walk-buyer-{width}-{language}"
-    log_in(page, demo.url, "buyer@demo.techbridge.cn", language)
+    log_in_as(page, demo.url, "buyer@demo.techbridge.cn", language)
     page.goto(f"{demo.url}/search/patents?q=图像")
     check(page, f"{name}-1-search")
     if width < 640:  # the facets wait in a drawer
-        assert not page.locator("#facets").is_visible()
+        expect(page.locator("#facets")).to_be_hidden()
         page.click(".facet-toggle")
-        assert page.locator("#facets").is_visible()
+        expect(page.locator("#facets")).to_be_visible()
         check(page, f"{name}-2-facet-drawer")
         page.keyboard.press("Escape")
-        assert not page.locator("#facets").is_visible()
+        expect(page.locator("#facets")).to_be_hidden()
     with page.expect_navigation():
         page.click(".hit h3 a >> nth=0")
     check(page, f"{name}-3-patent")
@@ -140,17 +142,17 @@ def test_manufacturer_searches_reads_matches_and_starts_a_deal(demo, visitor, wi
     with page.expect_navigation():
         page.click("a:text-is('View the public page'), a:text-is('查看公开页面')")
     check(page, f"{name}-4-demand-with-matches")
-    assert page.locator(".matches .match").count() > 0
+    expect(page.locator(".matches .match")).not_to_have_count(0)
     page.click("a.button:text-is('Start a deal'), a.button:text-is('发起交易')")
+    page.wait_for_url(re.compile(r"/deals/new\?(.+&)?demand_id="))
     check(page, f"{name}-5-matches")
     inquiries = page.locator("article.match a.button")
-    with page.expect_navigation():
-        inquiries.nth(next(_deal_pick) % inquiries.count()).click()
+    inquiries.nth(next(_deal_pick) % inquiries.count()).click()
+    page.wait_for_url(re.compile(r"/deals/new\?(.+&)?patent_id="))
     page.fill("#inquiry-form textarea[name=message]", "我们希望了解该技术的许可条件与中试数据。")
-    with page.expect_navigation():
-        page.click("#inquiry-form button[type=submit]")
+    page.click("#inquiry-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/deals/\d+/?$"))  # the deal (a new one, or the one already open) is shown
     check(page, f"{name}-6-deal")
-    assert "/deals/" in page.url
 
 
 @pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
@@ -174,9 +176,10 @@ def test_every_walked_page_fits_a_tablet(demo, visitor, language):
                                                       "/service-orders/", "/service-orders/new", "/notifications"]),
                          ("admin@demo.techbridge.cn", ["/admin/moderation", "/admin/dashboard", "/admin/audit",
                                                       "/payments/admin/payouts", "/deals/desk"])):
-        log_in(page, demo.url, email, language)
+        log_in_as(page, demo.url, email, language)
         for number, path in enumerate(paths, 1):
             page.goto(demo.url + path)
             check(page, f"walk-tablet-768-{language}-{email.split('@')[0]}-{number}")
         page.goto(f"{demo.url}/")
         page.click("header button:text-is('Log out'), header button:text-is('退出')")
+        expect(page.locator("header .who")).to_have_count(0)  # signed out before the next user signs in
