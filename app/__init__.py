@@ -32,6 +32,7 @@ DOMAINS = [
     "notifications",
     "deals",
     "service_orders",
+    "calls",
     "payments",
     "analytics",
     "demo",
