@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -34,6 +33,9 @@ from .policy import call_policy, proposal_policy
 from .schemas import CallInputSchema, CallSchema, CreateProposalSchema, MessageInputSchema, NdaSchema
 
 PUSH_CANDIDATES = 20  # matching patents considered when a call is published
+# Lower than the demand alerts' threshold (MATCH_ALERT_THRESHOLD): a funded call is worth a look even when a
+# patent only partly covers the problem, and the owner is told once per call.
+PUSH_MIN_SCORE = 0.2
 NDA_TEMPLATE = (
     "保密协议\n\n信息披露方：{owner}\n\n一、披露方在技桥平台发布“{title}”揭榜项目，向接受本协议的机构披露完整的技术问题"
     "（包括工艺参数、数据与附件），接收方仅可将其用于准备揭榜方案。\n二、未经披露方书面同意，接收方不得向任何第三方披露上述资料。\n"
@@ -177,9 +179,8 @@ def push_to_patent_owners(call: Call, *, uow) -> int:
     probe = TechDemand(title=call.title, description=call.description, keywords=list(call.keywords or []),
                        budget_min=call.budget_min, budget_max=call.budget_max, region=call.region,
                        industry=call.industry, ipc_codes=[], indicators=[])
-    threshold = current_app.config["MATCH_ALERT_THRESHOLD"]
     results = rank(Identity.anonymous(), DEMAND_TO_PATENTS, probe, limit=PUSH_CANDIDATES)
-    orgs = sorted({r.obj.org_id for r in results if r.score >= threshold} - {call.buyer_org_id})
+    orgs = sorted({r.obj.org_id for r in results if r.score >= PUSH_MIN_SCORE} - {call.buyer_org_id})
     for org_id in orgs:
         tell(recipients_of_org(org_id), "calls.match", f"/calls/{call.id}", uow=uow,
              title=lambda: gettext("A new call for solutions matches your patents: %(title)s", title=call.title),
