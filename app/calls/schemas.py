@@ -24,14 +24,14 @@ class LocalDateTime(fields.DateTime):
         return moment.astimezone(timezone.utc)
 
 
-class IndicatorSchema(Schema):
+class CallIndicatorSchema(Schema):
     """A required technical indicator: what is measured and the target."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     target = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class CriterionSchema(Schema):
+class CallCriterionSchema(Schema):
     """An evaluation criterion and its weight (the weights of a call sum to 100)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -53,7 +53,7 @@ class CallInputSchema(Schema):
                              metadata={"description": "Empty: the platform's template"})
     outcomes = fields.String(required=True, validate=validate.Length(min=4, max=10000),
                              metadata={"description": "Required outcomes and deliverables"})
-    indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list, validate=validate.Length(max=20))
+    indicators = fields.List(fields.Nested(CallIndicatorSchema), load_default=list, validate=validate.Length(max=20))
     industry = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     region = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list,
@@ -65,7 +65,7 @@ class CallInputSchema(Schema):
                                  validate=validate.Length(min=1, max=len(PROPOSER_KINDS)))
     eligible_regions = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
                                    validate=validate.Length(max=40), metadata={"description": "Empty: anywhere"})
-    criteria = fields.List(fields.Nested(CriterionSchema), required=True, validate=validate.Length(min=1, max=10))
+    criteria = fields.List(fields.Nested(CallCriterionSchema), required=True, validate=validate.Length(min=1, max=10))
 
     @validates_schema
     def _consistent(self, data, **kwargs):
@@ -85,7 +85,7 @@ class CallInputSchema(Schema):
             raise ValidationError(errors)
 
 
-class MilestoneInputSchema(Schema):
+class ProposalMilestoneInputSchema(Schema):
     """One milestone of a proposal's schedule: what is delivered, how it is accepted, its amount and date."""
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -105,7 +105,7 @@ class ProposalInputSchema(Schema):
                              metadata={"description": "Technology readiness level reached"})
     trl_target = fields.Integer(required=True, validate=validate.Range(min=1, max=9),
                                 metadata={"description": "Technology readiness level the work reaches"})
-    milestones = fields.List(fields.Nested(MilestoneInputSchema), required=True,
+    milestones = fields.List(fields.Nested(ProposalMilestoneInputSchema), required=True,
                              validate=validate.Length(min=1, max=20))
     price = decimal(required=True, low_inclusive=False, metadata={"description": "Total price, CNY (元)"})
     attachment = PdfUpload(load_default=None, metadata={"description": "A PDF (multipart/form-data)"})
@@ -148,13 +148,13 @@ class AwardSchema(Schema):
     proposal_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
 
 
-class NdaSchema(Schema):
+class CallNdaSchema(Schema):
     """Accepting a confidential call's NDA."""
 
     agree = fields.Boolean(required=True, validate=validate.Equal(True, error="tick the box to accept the NDA"))
 
 
-class MessageInputSchema(Schema):
+class ProposalMessageInputSchema(Schema):
     """A message of a proposal's thread, optionally answering an earlier one."""
 
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
@@ -180,7 +180,7 @@ class CallSchema(Schema):
     summary = fields.String()
     confidential = fields.Boolean()
     outcomes = fields.String()
-    indicators = fields.List(fields.Nested(IndicatorSchema))
+    indicators = fields.List(fields.Nested(CallIndicatorSchema))
     industry = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
     keywords = fields.List(fields.String())
@@ -190,7 +190,7 @@ class CallSchema(Schema):
     deadline_passed = fields.Boolean()
     eligible_kinds = fields.List(fields.String())
     eligible_regions = fields.List(fields.String())
-    criteria = fields.List(fields.Nested(CriterionSchema))
+    criteria = fields.List(fields.Nested(CallCriterionSchema))
     moderation_note = fields.String(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     no_award_reason = fields.String(allow_none=True)
@@ -211,7 +211,7 @@ class CallDetailSchema(CallSchema):
     next_actions = fields.List(fields.Dict(), metadata={"description": "What the reader may do now"})
 
 
-class MilestoneSchema(Schema):
+class ProposalMilestoneSchema(Schema):
     """A milestone as stored (amount and date as strings)."""
 
     title = fields.String()
@@ -235,7 +235,7 @@ class ProposalSchema(Schema):
     team = fields.String()
     trl_now = fields.Integer()
     trl_target = fields.Integer()
-    milestones = fields.List(fields.Nested(MilestoneSchema))
+    milestones = fields.List(fields.Nested(ProposalMilestoneSchema))
     price = fields.Decimal(as_string=True, places=2)
     scores = fields.Dict(allow_none=True)
     weighted_score = fields.Decimal(as_string=True, allow_none=True)

@@ -30,7 +30,7 @@ from .actions import (
 )
 from .models import Call, CallEvent, CallNda, CallStatus, Proposal, ProposalEvent, ProposalDocument, ProposalMessage
 from .policy import call_policy, proposal_policy
-from .schemas import CallInputSchema, CallSchema, CreateProposalSchema, MessageInputSchema, NdaSchema
+from .schemas import CallInputSchema, CallSchema, CreateProposalSchema, ProposalMessageInputSchema, CallNdaSchema
 
 PUSH_CANDIDATES = 20  # matching patents considered when a call is published
 # Lower than the demand alerts' threshold (MATCH_ALERT_THRESHOLD): a funded call is worth a look even when a
@@ -126,7 +126,7 @@ class CallService(WorkflowService):
             raise PermissionDenied("log in as a member of an organisation to accept the NDA")
         if not call.confidential:
             raise Conflict("this call is not confidential", current_status=call.status.value)
-        load(NdaSchema, data)
+        load(CallNdaSchema, data)
         existing = db.session.scalar(select(CallNda).where(CallNda.call_id == call.id,
                                                            CallNda.org_id == identity.org_id))
         if existing:
@@ -299,7 +299,7 @@ class ProposalService(WorkflowService):
             raise PermissionDenied("the thread is between the enterprise and the proposer")
         if not proposal.call.deadline_passed:
             raise Conflict("questions open after the deadline", current_status=proposal.status.value)
-        loaded = load(MessageInputSchema, data)
+        loaded = load(ProposalMessageInputSchema, data)
         if loaded["reply_to_id"] is not None:
             parent = db.session.get(ProposalMessage, loaded["reply_to_id"])
             if parent is None or parent.proposal_id != proposal.id:
