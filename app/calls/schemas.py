@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..deals.records import PdfUpload
@@ -12,6 +13,23 @@ from ..formatting import display_timezone
 from .policy import PROPOSER_KINDS
 
 DECLINE_CODES = ("budget", "technical", "maturity", "schedule", "team", "other")
+# The messages of these schemas and of the call service, marked for the catalogue: pages word them through
+# ``app.manage.forms.translate``, which looks each up with gettext (the API keeps the English text).
+MESSAGES = (
+    _l("the weights must sum to 100"), _l("each criterion needs its own name"),
+    _l("must not be below the lower bound"), _l("a confidential call needs the full problem behind its NDA"),
+    _l("must not be below the level reached"), _l("the milestone amounts must add up to the total price"),
+    _l("the deadline must be in the future"), _l("not a published demand of your organisation"),
+    _l("tick the box to accept the NDA"), _l("the call's deadline has passed"),
+    _l("proposals are sealed until the deadline"), _l("accept the call's NDA before proposing"),
+    _l("your kind of organisation is not eligible for this call"),
+    _l("your organisation's region is not eligible for this call"),
+    _l("your organisation already proposed; revise that proposal"), _l("questions open after the deadline"),
+    _l("the call is not open for proposals"), _l("not an open proposal to this call"),
+    _l("the call is no longer being evaluated"), _l("the deadline has passed; the owner must revise it"),
+    _l("calls for solutions are published by enterprises"),
+    _l("proposals come from universities and research institutes"),
+)
 
 
 class LocalDateTime(fields.DateTime):

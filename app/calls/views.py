@@ -143,7 +143,7 @@ def edit(call_id):
         except ValidationFailed as error:
             return render_call_form(request.form, error.errors, call=call, code=422)
         except (Conflict, PermissionDenied) as error:
-            flash(error.message, "error")
+            flash(message_text(error.message), "error")
         return redirect(url_for("calls.item", call_id=call_id), code=303)
     return render_call_form(call_form_defaults(call=call), {}, call=call)
 
@@ -187,7 +187,7 @@ def accept_nda(call_id):
     except ValidationFailed:
         flash(_("Tick the box to accept the NDA."), "error")
     except (Conflict, PermissionDenied) as error:
-        flash(error.message, "error")
+        flash(message_text(error.message), "error")
     return redirect(url_for("calls.item", call_id=call_id), code=303)
 
 
@@ -200,7 +200,7 @@ def run_action(call_id, action):
     except ValidationFailed as error:
         flash(errors_text(error), "error")
     except (Conflict, PermissionDenied) as error:
-        flash(error.message, "error")
+        flash(message_text(error.message), "error")
     else:
         flash(_("Done: %(action)s", action=action_label(action)), "success")
     target = "calls.board" if action in ("award", "close") else "calls.item"
@@ -239,7 +239,7 @@ def propose(call_id):
         except ValidationFailed as error:
             errors, code = error.errors, 422
         except (Conflict, PermissionDenied) as error:
-            flash(error.message, "error")
+            flash(message_text(error.message), "error")
             return redirect(url_for("calls.item", call_id=call.id), code=303)
         else:
             return redirect(url_for("call_proposals.item", obj_id=proposal.id), code=303)
@@ -295,7 +295,7 @@ def evaluate(call_id, proposal_id, action):
     except ValidationFailed as error:
         flash(errors_text(error), "error")
     except (Conflict, PermissionDenied) as error:
-        flash(error.message, "error")
+        flash(message_text(error.message), "error")
     else:
         flash(_("Done: %(action)s", action=str(proposals_service.machine[action].label)), "success")
     return redirect(url_for("calls.board", call_id=call_id, _anchor=f"proposal-{proposal_id}"), code=303)
@@ -319,5 +319,5 @@ def post_message(obj_id):
     except ValidationFailed as error:
         return render_proposal(obj_id, errors=error.errors, failed="message", code=422)
     except (Conflict, PermissionDenied) as error:
-        flash(error.message, "error")
+        flash(message_text(error.message), "error")
     return redirect(url_for("call_proposals.item", obj_id=obj_id, _anchor="thread"), code=303)
