@@ -8,7 +8,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..deals.forms import api_input
 from ..deals.resource import workflow_routes
 from ..identity import current_identity
 from ..listings.api_common import (

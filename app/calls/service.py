@@ -7,13 +7,16 @@ let read it, so before the deadline the enterprise cannot even learn who propose
 """
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from search.engine import EngineUnavailable
+
 from ..deals.service import deals_service
-from ..deals.workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, load, other_party
+from ..deals.workflow import BUYER, SELLER, WorkflowService, load, other_party
 from ..demands.models import TechDemand
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
@@ -32,6 +35,7 @@ from .models import Call, CallEvent, CallNda, CallStatus, Proposal, ProposalEven
 from .policy import call_policy, proposal_policy
 from .schemas import CallInputSchema, CallSchema, CreateProposalSchema, ProposalMessageInputSchema, CallNdaSchema
 
+log = logging.getLogger(__name__)
 PUSH_CANDIDATES = 20  # matching patents considered when a call is published
 # Lower than the demand alerts' threshold (MATCH_ALERT_THRESHOLD): a funded call is worth a look even when a
 # patent only partly covers the problem, and the owner is told once per call.
@@ -179,7 +183,11 @@ def push_to_patent_owners(call: Call, *, uow) -> int:
     probe = TechDemand(title=call.title, description=call.description, keywords=list(call.keywords or []),
                        budget_min=call.budget_min, budget_max=call.budget_max, region=call.region,
                        industry=call.industry, ipc_codes=[], indicators=[])
-    results = rank(Identity.anonymous(), DEMAND_TO_PATENTS, probe, limit=PUSH_CANDIDATES)
+    try:
+        results = rank(Identity.anonymous(), DEMAND_TO_PATENTS, probe, limit=PUSH_CANDIDATES)
+    except EngineUnavailable:  # the call is published all the same; nobody is pushed (the event records 0)
+        log.exception("search unavailable: call %s was published without pushing it to patent owners", call.id)
+        return 0
     orgs = sorted({r.obj.org_id for r in results if r.score >= PUSH_MIN_SCORE} - {call.buyer_org_id})
     for org_id in orgs:
         tell(recipients_of_org(org_id), "calls.match", f"/calls/{call.id}", uow=uow,

@@ -7,7 +7,6 @@ runs where row locks exist — PostgreSQL, as in CI; SQLite has no ``SELECT … 
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 import pytest
