@@ -127,7 +127,8 @@ class CallProposals(MethodView):
 dump_proposal = workflow_routes(
     blp, proposals_service, resource="proposals", schema=ProposalSchema(), create_schema=CreateProposalSchema,
     create_doc="Propose to a published call (`call_id`) before its deadline, as an eligible university or "
-               "institute (multipart/form-data with a bearer token to attach a PDF as `attachment`).",
+               "institute. Attach PDFs with the `revise` action (multipart/form-data with a bearer token, file "
+               "field `attachment`).",
 )
 
 

@@ -101,10 +101,12 @@ def index():
     args = {key: (request.args.get(key) or "").strip()[:200] or None for key in ("q", "industry", "region")}
     mine = request.args.get("mine") == "1" and identity.org_id is not None
     open_only = request.args.get("open") == "1"
+    # Platform admins find the calls waiting for them here (the policy shows others only published calls).
+    pending = request.args.get("pending") == "1" and identity.is_platform_admin
     rows, total = calls_service.search(identity, **args, open_only=open_only, mine=mine, page=page,
-                                       per_page=PER_PAGE)
+                                       per_page=PER_PAGE, status=CallStatus.pending.value if pending else None)
     return render_template("calls/index.html", rows=rows, total=total, page=page, per_page=PER_PAGE, args=args,
-                           mine=mine, open_only=open_only, service=calls_service,
+                           mine=mine, open_only=open_only, pending=pending, service=calls_service,
                            may_create=calls_service.policy.allows("create", identity))
 
 

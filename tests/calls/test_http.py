@@ -162,3 +162,13 @@ def test_page_forms_explain_bad_input_next_to_the_field(client, market):
     assert sent.status_code == 303
     proposal = proposals_service.list(market.identity("seller"))[0][0]
     assert proposal.status == ProposalStatus.submitted and proposal.milestones[0]["acceptance"] == "≤760℃"
+
+
+def test_platform_admins_find_the_calls_waiting_for_them(client, market):
+    call = new_call(market, title="等待审核的揭榜项目")
+    login(client, market.admin)
+    assert call.title in client.get("/calls/?pending=1").get_data(as_text=True)
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert 'id="action-approve"' in page and 'id="action-request_revision"' in page
+    login(client, market.seller)
+    assert call.title not in client.get("/calls/?pending=1").get_data(as_text=True)
