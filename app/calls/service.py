@@ -20,6 +20,7 @@ from ..deals.workflow import BUYER, SELLER, WorkflowService, load, other_party
 from ..demands.models import TechDemand
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
+from ..formatting import format_datetime
 from ..identity import Identity
 from ..listings.models import ListingStatus
 from ..matching.service import DEMAND_TO_PATENTS, rank
@@ -192,7 +193,7 @@ def push_to_patent_owners(call: Call, *, uow) -> int:
     for org_id in orgs:
         tell(recipients_of_org(org_id), "calls.match", f"/calls/{call.id}", uow=uow,
              title=lambda: gettext("A new call for solutions matches your patents: %(title)s", title=call.title),
-             body=lambda: gettext("Deadline: %(deadline)s", deadline=call.deadline.strftime("%Y-%m-%d %H:%M UTC")))
+             body=lambda: gettext("Deadline: %(deadline)s", deadline=format_datetime(call.deadline)))
     return len(orgs)
 
 

@@ -110,6 +110,9 @@ def test_pages_render_for_their_readers(client, market):
     proposal = propose(market, call, attachment=pdf_upload())
     page = client.get("/calls/").get_data(as_text=True)
     assert call.title in page and "剩余" in page
+    english = client.get("/calls/?lang=en").get_data(as_text=True)
+    assert "Calls for solutions" in english and " left" in english
+    client.get("/calls/?lang=zh")
     assert client.get(f"/calls/{call.id}").status_code == 200
     login(client, market.seller)
     assert 'id="my-proposal"' in client.get(f"/calls/{call.id}").get_data(as_text=True)

@@ -257,5 +257,5 @@ def test_publication_pushes_the_call_to_owners_of_matching_patents(app, market, 
     events = calls_service.events_of(call)
     assert events[-1].payload["notified_orgs"] == 1
     pushed = notifications_of(market.seller, "calls.match")
-    assert pushed and pushed[0].link == f"/calls/{call.id}"
+    assert pushed and pushed[0].link == f"/calls/{call.id}" and "北京时间" in pushed[0].body
     assert not notifications_of(market.buyer, "calls.match")
