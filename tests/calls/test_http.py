@@ -175,3 +175,34 @@ def test_platform_admins_find_the_calls_waiting_for_them(client, market):
     assert 'id="action-approve"' in page and 'id="action-request_revision"' in page
     login(client, market.seller)
     assert call.title not in client.get("/calls/?pending=1").get_data(as_text=True)
+
+
+def test_a_pdf_attached_on_the_page_stays_sealed_until_the_deadline(client, market):
+    import io
+
+    from tests.api.conftest import pdf_bytes
+
+    call = published_call(market)
+    proposal = propose(market, call)
+    login(client, market.seller)
+    form = {key: str(value) for key, value in proposal_input().items() if key != "milestones"}
+    for index, milestone in enumerate(proposal_input()["milestones"]):
+        form.update({f"milestones-{index}-{key}": value for key, value in milestone.items()})
+    bad = client.post(f"/calls/{call.id}/propose?proposal_id={proposal.id}",
+                      data={**form, "attachment": (io.BytesIO(b"not a pdf"), "x.pdf")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422 and 'data-field="attachment"' in bad.get_data(as_text=True)
+    sent = client.post(f"/calls/{call.id}/propose?proposal_id={proposal.id}",
+                       data={**form, "attachment": (io.BytesIO(pdf_bytes()), "技术方案.pdf")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 303
+    document = proposals_service.get(market.identity("seller"), proposal.id).documents[0]
+    url = f"/calls/proposals/{proposal.id}/documents/{document.id}"
+    assert client.get(url).status_code == 200
+    api = f"{API}/proposals/{proposal.id}/documents/{document.id}"
+    assert client.get(api, headers=bearer(market.buyer)).status_code == 404
+    login(client, market.buyer)
+    assert client.get(url).status_code == 404
+    pass_deadline(call)
+    assert client.get(url).status_code == 200
+    assert client.get(api, headers=bearer(market.institute)).status_code == 404
