@@ -3,10 +3,13 @@ bodies naming fields) and the pages (every page renders for its readers, forms e
 proposals stay 404)."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from app.calls.models import CallStatus, ProposalStatus
 from app.calls.service import calls_service, proposals_service
+from tests.api.conftest import pdf_bytes
 from tests.calls.conftest import call_input, new_call, pass_deadline, proposal_input, propose, published_call
 from tests.deals.conftest import pdf_upload
 from tests.deals.test_pages import login
@@ -178,10 +181,6 @@ def test_platform_admins_find_the_calls_waiting_for_them(client, market):
 
 
 def test_a_pdf_attached_on_the_page_stays_sealed_until_the_deadline(client, market):
-    import io
-
-    from tests.api.conftest import pdf_bytes
-
     call = published_call(market)
     proposal = propose(market, call)
     login(client, market.seller)
