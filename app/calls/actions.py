@@ -4,8 +4,10 @@ Calls (the enterprise is the ``buyer``; platform admins moderate)::
 
     pending ─approve (admin)→ published      pending ─request_revision (admin)→ needs_revision ─resubmit→ pending
     pending ─reject (admin)→ rejected        pending | needs_revision ─withdraw→ withdrawn
-    published ─award (after the deadline)→ awarded (the proposal is awarded, the others not selected, a deal opens)
-    published ─close (with a reason)→ closed (no award; every open proposal is not selected)
+    published ─open_evaluation (system, after the deadline: ``flask calls open-evaluations``)→ evaluating
+    published | evaluating ─award (after the deadline)→ awarded (the proposal wins, the others are not selected,
+        a commissioned-development deal opens)
+    published | evaluating ─close (with a reason)→ closed (no award; every open proposal is not selected)
 
 Proposals (the proposer is the ``seller``, the call's enterprise the ``buyer``)::
 
@@ -25,10 +27,11 @@ from .schemas import AwardSchema, CallInputSchema, DeclineSchema, ProposalInputS
 
 DOCUMENTS_FOLDER = "call_proposals"
 OPEN_PROPOSAL = (P.submitted, P.shortlisted)
+EVALUABLE = (C.published, C.evaluating)  # a call whose proposals may be evaluated (after its deadline)
 
 CALL_STATUS_LABELS = {
     C.pending: _l("Pending review"), C.needs_revision: _l("Needs revision (整改)"),
-    C.published: _l("Open for proposals"), C.awarded: _l("Awarded"), C.closed: _l("Closed without award"),
+    C.published: _l("Open for proposals"), C.evaluating: _l("Under evaluation"), C.awarded: _l("Awarded"), C.closed: _l("Closed without award"),
     C.rejected: _l("Rejected"), C.withdrawn: _l("Withdrawn"),
 }
 PROPOSAL_STATUS_LABELS = {
@@ -117,13 +120,26 @@ class WithdrawCall(WithReason):
     awaited = False
 
 
+class OpenEvaluation(Action):
+    """The scheduled job marks a call whose deadline passed as under evaluation and tells its enterprise."""
+
+    name = "open_evaluation"
+    label = _l("Open the evaluation")
+    status_from = (C.published,)
+    status_to = C.evaluating
+    roles = frozenset({SYSTEM})
+
+    def blocked(self, obj):
+        return None if obj.deadline_passed else "proposals are sealed until the deadline"
+
+
 class AwardCall(Action):
     """After the deadline the owner awards one proposal: it is awarded, every other open one is not selected,
     and a commissioned-development deal opens with the proposal's milestones as its agreed terms."""
 
     name = "award"
     label = _l("Award")
-    status_from = (C.published,)
+    status_from = EVALUABLE
     status_to = C.awarded
     roles = frozenset({BUYER})
     schema = AwardSchema
@@ -143,7 +159,7 @@ class CloseCall(WithReason):
 
     name = "close"
     label = _l("Close without award")
-    status_from = (C.published,)
+    status_from = EVALUABLE
     status_to = C.closed
     roles = frozenset({BUYER})
     awaited = False
@@ -156,7 +172,7 @@ class CloseCall(WithReason):
 
 
 CALL_MACHINE = Machine(statuses=C, initial=C.pending, expirable=(), actions=[
-    Approve, RequestRevision, Reject, Resubmit, WithdrawCall, AwardCall, CloseCall,
+    Approve, RequestRevision, Reject, Resubmit, WithdrawCall, OpenEvaluation, AwardCall, CloseCall,
 ])
 
 
@@ -218,7 +234,7 @@ class Evaluation(Action):
     def blocked(self, obj):
         if not obj.call.deadline_passed:
             return "proposals are sealed until the deadline"
-        return None if obj.call.status == C.published else "the call is no longer being evaluated"
+        return None if obj.call.status in EVALUABLE else "the call is no longer being evaluated"
 
 
 class Score(Evaluation):

@@ -25,11 +25,14 @@ def aware(moment: datetime) -> datetime:
 
 
 class CallStatus(str, enum.Enum):
-    """pending → published (or 整改 / rejected) → awarded / closed without award; the owner may withdraw."""
+    """pending → published (or 整改 / rejected) → evaluating (after the deadline) → awarded / closed without award;
+    the owner may withdraw before publication."""
 
     pending = "pending"  # waiting for a platform admin
     needs_revision = "needs_revision"  # 整改: the owner revises and resubmits
-    published = "published"  # open for proposals until the deadline, then evaluated
+    published = "published"  # open for proposals until the deadline
+    evaluating = "evaluating"  # the deadline passed and the platform opened the evaluation (the owner may act
+    # as soon as the deadline passed: the scheduled job only makes the stage visible and tells the owner)
     awarded = "awarded"
     closed = "closed"  # ended without an award (the reason is in the event and ``no_award_reason``)
     rejected = "rejected"

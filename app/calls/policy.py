@@ -13,7 +13,7 @@ from ..models_base import utcnow
 from ..permissions import AuthenticatedOrgKind, Generator, PlatformAdmin, Policy
 from .models import Call, CallNda, CallStatus
 
-PUBLIC_STATUSES = (CallStatus.published, CallStatus.awarded, CallStatus.closed)
+PUBLIC_STATUSES = (CallStatus.published, CallStatus.evaluating, CallStatus.awarded, CallStatus.closed)
 PROPOSER_KINDS = ("university", "institute")
 
 

@@ -104,6 +104,20 @@ class CallService(WorkflowService):
             return self.search(identity, page=page, per_page=per_page)
         return self.search(identity, mine=True, page=page, per_page=per_page)
 
+    def open_evaluations(self) -> list[int]:
+        """Open the evaluation of every published call whose deadline passed (each in its own unit of work);
+        returns their ids. The scheduled job ``flask calls open-evaluations`` runs it."""
+        due = db.session.scalars(select(Call.id).where(Call.status == CallStatus.published,
+                                                       Call.deadline <= utcnow())).all()
+        opened = []
+        for call_id in due:
+            try:
+                self.execute_action(Identity.system(), call_id, "open_evaluation", {})
+                opened.append(call_id)
+            except Conflict:  # the owner awarded or closed it since the query
+                db.session.rollback()
+        return opened
+
     def recipients(self, obj, role: str):
         """A call has no seller: nobody hears for that side."""
         return [] if role == SELLER else super().recipients(obj, role)

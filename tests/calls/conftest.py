@@ -162,8 +162,10 @@ def drive_call(market, status: CallStatus, *, with_proposal: bool = False, past:
         calls_service.execute_action(market.identity(actor), call.id, action, call_sample(market, call, action))
     if with_proposal or status == CallStatus.awarded:
         propose(market, call)
-    if past or status == CallStatus.awarded:
+    if past or status in (CallStatus.awarded, CallStatus.evaluating):
         pass_deadline(call)
+    if status == CallStatus.evaluating:
+        calls_service.execute_action(Identity.system(), call.id, "open_evaluation")
     if status == CallStatus.awarded:
         calls_service.execute_action(market.identity("buyer"), call.id, "award",
                                      call_sample(market, call, "award"))

@@ -78,6 +78,23 @@ def test_publish_propose_evaluate_award_opens_an_agreed_development_deal(market)
     assert "generate_contract" in {a.name for a in deals_service.next_actions(market.identity("buyer"), deal)}
 
 
+def test_the_scheduled_job_opens_the_evaluation_after_the_deadline_and_tells_the_enterprise(app, market):
+    due, running = published_call(market), published_call(market)
+    proposal = propose(market, due)
+    pass_deadline(due)
+    assert calls_service.open_evaluations() == [due.id]
+    db.session.refresh(due)
+    db.session.refresh(running)
+    assert due.status == CallStatus.evaluating and running.status == CallStatus.published
+    assert notifications_of(market.buyer, "calls.open_evaluation")
+    assert calls_service.open_evaluations() == []  # once
+    runner = app.test_cli_runner()
+    assert "0 call(s)" in runner.invoke(args=["calls", "open-evaluations"]).output
+    act(market, "buyer", proposals_service, proposal, "shortlist")
+    act(market, "buyer", calls_service, due, "award", {"proposal_id": proposal.id})
+    assert due.status == CallStatus.awarded and due.deal_id is not None
+
+
 def test_closing_without_award_keeps_the_reason_and_releases_every_proposer(market):
     call = published_call(market)
     proposal = propose(market, call)

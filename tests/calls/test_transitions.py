@@ -20,6 +20,7 @@ CALL_SCENARIOS = {
     "withdrawn": dict(status=CallStatus.withdrawn),
     "published_open": dict(status=CallStatus.published, with_proposal=True),
     "published_past_deadline": dict(status=CallStatus.published, with_proposal=True, past=True),
+    "evaluating": dict(status=CallStatus.evaluating, with_proposal=True),
     "closed": dict(status=CallStatus.closed),
     "awarded": dict(status=CallStatus.awarded),
 }

@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from app.accounts.models import Role
 from app.calls.models import Call
+from app.calls.service import calls_service
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import OrgKind
@@ -112,6 +113,7 @@ def test_publish_propose_and_award_open_a_development_deal(live, page, people):
     with live.app.app_context():  # the clock runs on: the deadline passes
         db.session.execute(update(Call).where(Call.id == call_id).values(deadline=utcnow() - timedelta(minutes=1)))
         db.session.commit()
+        assert calls_service.open_evaluations() == [call_id]  # the scheduled job
 
     page.goto(f"{live.url}/calls/{call_id}/board")
     cards = page.locator(".board-card")
