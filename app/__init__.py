@@ -10,6 +10,7 @@ from flask import Flask
 from app import (
     accounts,
     analytics,
+    calls,
     deals,
     demands,
     demo,
@@ -43,13 +44,13 @@ from config import instance_path, load_settings
 # the index); deals and service orders register their payment callbacks with payments.
 DOMAINS = (
     listings, web, accounts, orgs, members, patents, demands, service_offers, moderation, portfolio, manage,
-    indexing, discovery, matching, notifications, deals, service_orders, payments, analytics, demo,
+    indexing, discovery, matching, notifications, deals, service_orders, calls, payments, analytics, demo,
 )
 
 
 # Every model module (each domain's, the audit log and idempotency keys).
 MODEL_MODULES = (
-    "app.accounts.models", "app.core.audit", "app.deals.models", "app.demands.models",
+    "app.accounts.models", "app.calls.models", "app.core.audit", "app.deals.models", "app.demands.models",
     "app.idempotency.models", "app.indexing.models", "app.listings.models", "app.matching.models",
     "app.notifications.models", "app.orgs.models", "app.patents.models", "app.payments.models",
     "app.service_offers.models", "app.service_orders.models",

@@ -21,7 +21,7 @@ from sqlalchemy import update
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.records import store_pdf
-from app.core.workflow import ADMIN, BUYER, PARTIES, SELLER, Action, Machine, NoteSchema, WithReason
+from app.core.workflow import ADMIN, BUYER, PARTIES, SELLER, SYSTEM, Action, Machine, NoteSchema, WithReason
 from app.deals import contract
 from app.deals.models import TERMINAL, DealDocument, DealOffer, DealTest, OfferStatus
 from app.deals.models import DealStatus as S
@@ -98,6 +98,21 @@ class Decline(WithReason):
     status_from = (S.inquiry,)
     status_to = S.declined
     roles = frozenset({SELLER})
+
+
+class FixAwardedTerms(Action):
+    """A deal opened by the award of a call for solutions (:mod:`app.calls`) starts with the winning proposal's
+    terms: the proposal was the seller's offer and the award the buyer's acceptance, so the platform records the
+    agreement at once. Only such a deal carries terms while still an inquiry."""
+
+    name = "fix_awarded_terms"
+    label = _l("Terms fixed by the award of a call for solutions")
+    status_from = (S.inquiry,)
+    status_to = S.agreed
+    roles = frozenset({SYSTEM})
+
+    def blocked(self, obj):
+        return None if obj.terms else "only the award of a call for solutions fixes terms at the inquiry"
 
 
 # ---------------------------------------------------------------- NDA
@@ -470,7 +485,7 @@ MACHINE = Machine(
     initial=S.inquiry,
     expirable=EXPIRABLE,
     actions=[
-        Accept, Decline, ProposeNda, AcceptNda, DeclineNda, MakeOffer, AcceptOffer, ReopenNegotiation,
+        Accept, Decline, FixAwardedTerms, ProposeNda, AcceptNda, DeclineNda, MakeOffer, AcceptOffer, ReopenNegotiation,
         BookPilot, AgreePilotPlan, PilotPassed, PilotFailed, OrderInspection, InspectionPassed, InspectionFailed,
         GenerateContract, SignContract, ApproveContract, ReturnContract, Deliver, ConfirmDelivery,
         *shared_actions(awaiting_payment=S.awaiting_payment, paid=S.paid, cancellable=CANCELLABLE,

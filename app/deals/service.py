@@ -19,7 +19,7 @@ from app.core.workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, loa
 from app.deals import contract, registration
 from app.deals.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from app.deals.models import TERMINAL, Deal, DealDocument, DealEvent, DealMessage, DealOffer, DealStatus, deal_patents
-from app.deals.schemas import CreateDealSchema, MessageSchema
+from app.deals.schemas import CreateDealSchema, MessageSchema, OfferTermsSchema
 from app.demands.models import TechDemand
 from app.listings.models import ListingStatus
 from app.matching.models import Match
@@ -87,6 +87,18 @@ class DealService(WorkflowService):
         uow.session.add(DealMessage(deal_id=deal.id, author_id=identity.user_id, author_org_id=identity.org_id,
                                     body=loaded["message"]))
         return deal
+
+    @unit_of_work
+    def open_awarded(self, identity: Identity, *, seller_org_id: int, title: str, terms: dict,
+                     demand_id: int | None = None, uow) -> Deal:
+        """Open a deal whose terms an award fixed (a call for solutions, :mod:`app.calls`): ``identity``'s
+        organisation buys from ``seller_org_id`` on ``terms`` (:class:`OfferTermsSchema`); no patent is needed.
+        The deal starts agreed and continues to the contract through the usual actions."""
+        stored = OfferTermsSchema().stored(load(OfferTermsSchema, terms))
+        deal = Deal(title=title[:300], buyer_org_id=identity.org_id, seller_org_id=seller_org_id,
+                    opened_by_id=identity.user_id, demand_id=demand_id, terms=stored)
+        self.record_creation(identity, deal, {"awarded": True}, uow=uow)
+        return self.execute_action(Identity.system(), deal.id, "fix_awarded_terms", {}, uow=uow)
 
     def _origin(self, identity: Identity, loaded: dict) -> tuple[int | None, list[int]]:
         """The demand and patent ids a deal starts from: a match names both; a demand must be the buyer's own."""

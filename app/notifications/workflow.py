@@ -29,8 +29,9 @@ def notify_next(service, *, obj, identity, action: str, uow) -> None:
     if not obj.is_open:
         awaited = awaited | PARTIES
     actor_role = service.role_of(identity, obj)
+    recipients = getattr(service, "recipients", party_recipients)  # a workflow may narrow who hears (sealed bids)
     for role in sorted(awaited - {actor_role}):
         steps = [a.label for a in service.machine.available(obj, role) if a.awaited]
-        tell(party_recipients(obj, role), f"{obj.__tablename__}.{action}", service.link(obj), uow=uow,
+        tell(recipients(obj, role), f"{obj.__tablename__}.{action}", service.link(obj), uow=uow,
              title=lambda: service.notification_title(obj),
              body=lambda steps=steps: gettext("Your next step: %(steps)s", steps=", ".join(map(str, steps))) if steps else "")

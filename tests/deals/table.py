@@ -17,10 +17,11 @@ from app.payments.models import Payment
 ACTORS = ["buyer", "seller", "admin", "system", "outsider", "anonymous"]
 
 
-def expected(subject, action, actor: str) -> type[Exception] | None:
-    """The error the machine's declarations promise for ``actor`` running ``action`` (None: allowed)."""
+def expected(subject, action, actor: str, public: bool = False) -> type[Exception] | None:
+    """The error the machine's declarations promise for ``actor`` running ``action`` (None: allowed); outsiders
+    may not know the subject exists unless it is ``public`` (a published call: they read it, but may not act)."""
     if actor in ("outsider", "anonymous"):
-        return NotFound
+        return PermissionDenied if public else NotFound
     if actor not in action.roles:
         return PermissionDenied
     if subject.status not in action.status_from:
@@ -38,6 +39,8 @@ def snapshot(service, subject_id: int, related=()) -> dict:
     subject = db.session.get(service.model, subject_id)
     state = {c.key: getattr(subject, c.key) for c in service.model.__table__.columns}
     for model in (service.event_model, service.document_model, *related):
+        if model is None:  # a subject kind without documents
+            continue
         column = getattr(model, service.fk)
         state[model.__name__] = db.session.scalar(select(func.count()).select_from(model).where(column == subject_id))
     state["payments"] = db.session.scalar(select(func.count()).select_from(Payment).where(
@@ -45,15 +48,17 @@ def snapshot(service, subject_id: int, related=()) -> dict:
     return state
 
 
-def check_every_cell(service, *, make, run, status, related=(), through_payments=None) -> None:
+def check_every_cell(service, *, make, run, status, related=(), through_payments=None,
+                     public=lambda subject: False, actors=ACTORS) -> None:
     """Check every action × actor on a subject ``make()`` builds in ``status``; ``run(actor, subject, action)``
-    runs one with valid input; ``through_payments`` maps system actions to how the payments package runs them."""
+    runs one with valid input; ``through_payments`` maps system actions to how the payments package runs them;
+    ``public(subject)`` says whether outsiders may read the subject; ``actors`` drops a role the subject lacks."""
     subject = make()
     before = snapshot(service, subject.id, related)
     allowed = []
     for action in service.machine.actions.values():
-        for actor in ACTORS:
-            error = expected(subject, action, actor)
+        for actor in actors:
+            error = expected(subject, action, actor, public(subject))
             if error is None:
                 allowed.append((action, actor))
                 continue
