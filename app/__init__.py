@@ -32,6 +32,7 @@ DOMAINS = [
     "notifications",
     "deals",
     "service_orders",
+    "sales",
     "payments",
     "analytics",
     "demo",
