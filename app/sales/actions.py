@@ -88,7 +88,7 @@ def refund_deposits(sale, ctx, *, keep: SaleParticipant | None = None) -> int:
     for participant in sale.participants:
         if participant.deposit_held and participant.id != (keep.id if keep else None):
             payment = payments.payment_of(participant)
-            payments.refund(Identity.system(), participant, reason=gettext("Deposit returned"), uow=ctx.uow)
+            payments.refund(Identity.system(), participant, reason="auction deposit returned", uow=ctx.uow)
             refunded += payment.total
     return refunded
 
@@ -267,7 +267,7 @@ class PlaceBid(BeforeTheEnd):
     def execute(self, obj, data, ctx):
         least = minimum_bid(obj)
         if data["amount"] < least:
-            raise ValidationFailed({"amount": [gettext("at least %(amount)s", amount=f"{least:.2f}")]})
+            raise ValidationFailed({"amount": [f"at least {least:.2f}"]})
         participant = participant_of(obj, ctx.identity.org_id)
         window = timedelta(minutes=current_app.config.get("AUCTION_EXTENSION_MINUTES", 5))
         extended = None

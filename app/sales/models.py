@@ -69,7 +69,8 @@ class Sale(TimestampMixin, db.Model):
     notice_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     current_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    leading_bid_id: Mapped[int | None] = mapped_column(ForeignKey("sale_bids.id", use_alter=True))
+    # The highest bid's id (no foreign key: sale_bids refers to sales, and the cycle would need ALTERs).
+    leading_bid_id: Mapped[int | None] = mapped_column(Integer)
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
 
     __mapper_args__ = {"version_id_col": version}
