@@ -232,16 +232,14 @@ class RegisterBidder(BeforeTheEnd):
         return {"participant": participant.number, "payment_id": payment.id, "amount": payment.amount}
 
 
-class DepositConfirmed(Action):
-    """The payments package reports a bidder's deposit held (only the system runs it, from the payment hook)."""
+class DepositConfirmed(BeforeTheEnd):
+    """The payments package reports a bidder's deposit held (only the system runs it, from the payment hook); a
+    deposit arriving after the end is refused, so the payments package voids it."""
 
     name = "deposit_confirmed"
     label = _l("Deposit confirmed")
-    status_from = (S.bidding,)
-    status_to = S.bidding
     roles = frozenset({SYSTEM})
     schema = PaymentEventSchema
-    awaited = False
 
     def execute(self, obj, data, ctx):
         from ..payments.models import Payment

@@ -44,7 +44,8 @@ class SaleService(WorkflowService):
             return SELLER
         if identity.is_platform_admin:
             return ADMIN
-        if identity.org_id is None or not identity.org_verified or identity.org_kind == "platform":
+        if (identity.org_id is None or not identity.org_verified or identity.org_kind == "platform"
+                or not sale_policy.allows("read", identity, obj)):
             return None
         participant = participant_of(obj, identity.org_id)
         if participant is not None and participant.deposit_held:
