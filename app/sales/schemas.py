@@ -28,7 +28,7 @@ class CreateSaleSchema(Schema):
     """
 
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SaleKind]))
-    patent_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    patent_id = fields.Integer(required=True, validate=validate.Range(min=1))
     price = decimal(required=True, low_inclusive=False)
     reserve_price = decimal(load_default=None, allow_none=True, low_inclusive=False)
     increment = decimal(load_default=None, allow_none=True, low_inclusive=False)

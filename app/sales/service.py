@@ -205,6 +205,12 @@ def licences_of_patent(patent_id: int) -> int:
                              .where(Sale.patent_id == patent_id)) or 0
 
 
+def running_sale_of(patent_id: int) -> Sale | None:
+    """The published sale of ``patent_id`` still running, if any (one at a time per patent)."""
+    return db.session.scalar(select(Sale).where(Sale.patent_id == patent_id, Sale.status != SaleStatus.draft,
+                                                Sale.status.notin_(TERMINAL)))
+
+
 sales_service = SaleService(model=Sale, event_model=SaleEvent, document_model=SaleDocument, fk="sale_id",
                             documents_folder=DOCUMENTS_FOLDER, machine=MACHINE)
 hooks.register(SaleParticipant.payable_kind, on_paid=sales_service.on_deposit_paid,

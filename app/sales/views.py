@@ -17,7 +17,7 @@ from ..patents.models import Patent
 from ..payments import service as payments
 from .actions import participant_of
 from .models import OpenLicenceTaken, SaleKind
-from .service import licences_of_patent, sales_service
+from .service import licences_of_patent, running_sale_of, sales_service
 
 bp = Blueprint("sales", __name__)
 PER_PAGE = 30
@@ -28,9 +28,9 @@ ROLE_LABELS = {"buyer": _l("Not registered"), "interested": _l("Interest registe
 
 
 @bp.app_context_processor
-def open_licence_counts():
-    """``open_licences_taken(patent_id)`` for the patent page."""
-    return {"open_licences_taken": licences_of_patent}
+def patent_page_helpers():
+    """For the patent page: ``open_licences_taken(patent_id)`` and ``running_sale_of(patent_id)``."""
+    return {"open_licences_taken": licences_of_patent, "running_sale_of": running_sale_of}
 
 
 def _list(kinds: tuple[str, ...], template: str):
