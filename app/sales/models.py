@@ -94,7 +94,8 @@ class SaleParticipant(db.Model):
     """
 
     __tablename__ = "sale_participants"
-    __table_args__ = (UniqueConstraint("sale_id", "org_id"), UniqueConstraint("sale_id", "number"))
+    __table_args__ = (UniqueConstraint("sale_id", "org_id", name="uq_sale_participants_sale_org"),
+                      UniqueConstraint("sale_id", "number", name="uq_sale_participants_sale_number"))
 
     payable_kind = "sale_deposit"
     payment_mode = "sale_deposit"

@@ -121,8 +121,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['sale_id'], ['sales.id'], name=op.f('fk_sale_participants_sale_id_sales'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['seller_org_id'], ['organisations.id'], name=op.f('fk_sale_participants_seller_org_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sale_participants')),
-    sa.UniqueConstraint('sale_id', 'number', name=op.f('uq_sale_participants_sale_id')),
-    sa.UniqueConstraint('sale_id', 'org_id', name=op.f('uq_sale_participants_sale_id'))
+    sa.UniqueConstraint('sale_id', 'number', name=op.f('uq_sale_participants_sale_number')),
+    sa.UniqueConstraint('sale_id', 'org_id', name=op.f('uq_sale_participants_sale_org'))
     )
     with op.batch_alter_table('sale_participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sale_participants_org_id'), ['org_id'], unique=False)
