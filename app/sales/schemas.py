@@ -35,7 +35,7 @@ class CreateSaleSchema(Schema):
     deposit = decimal(load_default=None, allow_none=True, low_inclusive=False)
     ends_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=BEIJING,
                                  metadata={"description": "When bidding ends (China time when no offset is given)"})
-    terms = fields.Nested(SaleTermsSchema, load_default=dict)
+    terms = fields.Nested(SaleTermsSchema, load_default=lambda: SaleTermsSchema().load({}))
 
     @validates_schema
     def _kind_needs(self, data, **kwargs):

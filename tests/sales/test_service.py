@@ -220,3 +220,13 @@ def test_working_days_skip_weekends():
     friday = datetime(2026, 12, 4, 9, tzinfo=timezone.utc)
     assert add_working_days(friday, 1).weekday() == 0
     assert (add_working_days(friday, 20) - friday).days == 28
+
+
+def test_terms_left_out_get_the_platform_defaults_and_reach_the_deal(market):
+    sale = sales_service.create(market.identity("seller"), {"kind": "listing", "patent_id": market.patent.id,
+                                                             "price": "1000.00", "increment": "10", "deposit": "100"})
+    assert sale.terms["territory"] == "中国大陆" and sale.terms["field_of_use"] == "不限"
+    act(market, "buyer", sale, "register_interest")
+    end_now(sale, "notice_ends_at")
+    act(market, "system", sale, "close_notice")
+    assert deals_service.get(market.identity("seller"), sale.deal_id).terms["territory"] == "中国大陆"
