@@ -6,11 +6,13 @@
   if (!room || !room.dataset.live) { return; }
   var left = document.getElementById("time-left");
   var seconds = left && left.dataset.seconds !== "" ? parseInt(left.dataset.seconds, 10) : null;
+  var units = (left && left.dataset.units ? left.dataset.units : "h,min,s").split(",");
 
   function show() {
     if (left && seconds !== null) {
       var s = Math.max(0, seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-      left.textContent = (h ? h + " h " : "") + (h || m ? m + " min " : "") + (s % 60) + " s";
+      left.textContent = (h ? h + " " + units[0] + " " : "") + (h || m ? m + " " + units[1] + " " : "") +
+        (s % 60) + " " + units[2];
     }
   }
 
