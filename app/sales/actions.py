@@ -30,6 +30,7 @@ from ..identity import Identity
 from ..models_base import utcnow
 from ..notifications.service import tell
 from ..payments import service as payments
+from ..payments.models import Payment
 from . import deals as sale_deals
 from .models import OpenLicenceTaken, SaleBid, SaleKind, SaleParticipant, SaleStatus as S
 from .schemas import BidSchema, ObjectionSchema
@@ -242,8 +243,6 @@ class DepositConfirmed(BeforeTheEnd):
     schema = PaymentEventSchema
 
     def execute(self, obj, data, ctx):
-        from ..payments.models import Payment
-
         payment = db.session.get(Payment, data["payment_id"])
         participant = db.session.get(SaleParticipant, payment.payable_id) if payment else None
         if (participant is None or payment.payable_kind != SaleParticipant.payable_kind

@@ -64,12 +64,9 @@ def sale_routes(resource: str, kinds: tuple[SaleKind, ...], doc: str):
         @blp.response(200, SaleSchema(many=True), headers=PAGINATION_HEADERS)
         def get(self, args):
             """Published sales, running ones first by their end (anyone may look)."""
-            kind = args["kind"] or None
-            if kind and SaleKind(kind) not in kinds:
-                return paginated([], 0, args["page"], args["per_page"])
-            rows, total = sales_service.list(current_identity(), kind=kind, running=args["open"],
+            wanted = [kind for kind in kinds if args["kind"] in (None, kind.value)]
+            rows, total = sales_service.list(current_identity(), kinds=wanted, running=args["open"],
                                              page=args["page"], per_page=args["per_page"])
-            rows = [row for row in rows if row.kind in kinds] if not kind else rows
             return paginated([dump(row) for row in rows], total, args["page"], args["per_page"])
 
         @require_login

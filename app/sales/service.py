@@ -66,12 +66,11 @@ class SaleService(WorkflowService):
             raise NotFound(f"sale {obj_id} not found")
         return sale
 
-    def list(self, identity: Identity, *, kind: str | None = None, running: bool = True, page: int = 1,
-             per_page: int = 20, **_):
-        """``(rows, total)``: sales ``identity`` may see, those ending soonest first."""
-        query = select(Sale).where(sale_policy.sql_filter("read", identity, Sale))
-        if kind:
-            query = query.where(Sale.kind == SaleKind(kind))
+    def list(self, identity: Identity, *, kinds=tuple(SaleKind), running: bool = True, page: int = 1,
+             per_page: int = 20):
+        """``(rows, total)``: sales of ``kinds`` ``identity`` may see, those ending soonest first."""
+        query = select(Sale).where(sale_policy.sql_filter("read", identity, Sale),
+                                   Sale.kind.in_([SaleKind(kind) for kind in kinds]))
         if running:
             query = query.where(Sale.status.notin_(TERMINAL))
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))

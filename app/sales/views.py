@@ -36,11 +36,10 @@ def patent_page_helpers():
 def _list(kinds: tuple[str, ...], template: str):
     identity = current_identity()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows = []
-    for kind in kinds:
-        found, _total = sales_service.list(identity, kind=kind, page=page, per_page=PER_PAGE)
-        rows += [sales_service.view(identity, sale) for sale in found]
-    return render_template(template, rows=rows, kind_labels=KIND_LABELS, page=page)
+    found, total = sales_service.list(identity, kinds=kinds, page=page, per_page=PER_PAGE)
+    rows = [sales_service.view(identity, sale) for sale in found]
+    return render_template(template, rows=rows, total=total, kind_labels=KIND_LABELS, page=page,
+                           more=total > page * PER_PAGE)
 
 
 @bp.route("/auctions")

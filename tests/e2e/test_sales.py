@@ -16,7 +16,8 @@ from app.orgs.models import OrgKind
 from app.sales.models import Sale
 from app.sales.service import sales_service
 from tests.e2e.conftest import screenshot
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_listing
+from tests.e2e.test_deal import login, submit
+from tests.factories import OrganisationFactory, UserFactory, make_listing
 
 PHONE = {"width": 375, "height": 812}
 
@@ -45,19 +46,6 @@ def market(live):
             "kind": "open_licence", "patent_id": licensed.id, "price": "50000.00",
             "terms": {"term_months": 36, "royalty_rate": "1.5", "field_of_use": "锂电池生产检测"}})
         return {"emails": emails, "auction": auction.id, "licence": licence.id, "licensed_patent": licensed.id}
-
-
-def login(page, url, email):
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form.card button[type=submit]")
-
-
-def submit(page, form_id: str) -> None:
-    with page.expect_navigation():
-        page.click(f"#{form_id} button[type=submit]")
 
 
 def pay_on_the_test_page(page) -> None:
