@@ -99,6 +99,16 @@ def test_auctioned_transfer_continues_to_contract_and_registration_export(market
     assert deal.contract["total_amount"] == "520000.00"
     assert deal.contract["buyer"]["name"] == market.buyer.organisation.name
     assert deal.contract["seller"]["credit_code"] == "91110000600037341L"
+    deals_service.execute_action(market.identity("buyer"), deal_id, "start_payment")
+    payments.confirm_test_payment(market.identity("buyer"), payments.payment_of(deal).id)
+    for actor, action in (("seller", "deliver"), ("buyer", "confirm_delivery")):
+        deals_service.execute_action(market.identity(actor), deal_id, action, {})
+    _, record = deals_service.registration(market.identity("seller"), deal_id)
+    assert (record["contract_category"], record["contract_subtype"]) == ("技术转让合同", "专利权转让")
+    assert record["amount"]["total"] == "520000.00" and record["amount"]["upfront_fee"] == "470000.00"
+    assert record["buyer"]["name"] == market.buyer.organisation.name
+    assert record["seller"]["name"] == market.seller_org.name
+    assert ledger.unbalanced_transactions() == []
 
 
 def test_auction_without_a_bid_at_the_reserve_fails_and_refunds_every_deposit(market):
@@ -230,3 +240,13 @@ def test_terms_left_out_get_the_platform_defaults_and_reach_the_deal(market):
     end_now(sale, "notice_ends_at")
     act(market, "system", sale, "close_notice")
     assert deals_service.get(market.identity("seller"), sale.deal_id).terms["territory"] == "中国大陆"
+
+
+def test_the_close_command_closes_what_has_ended(market, app):
+    running, ended = put_up(market, "auction"), put_up(market, "listing")
+    end_now(ended, "notice_ends_at")
+    result = app.test_cli_runner().invoke(args=["sales", "close"])
+    assert result.exit_code == 0 and f"closed 1 sale(s): {ended.id}" in result.output
+    db.session.refresh(ended)
+    db.session.refresh(running)
+    assert (ended.status, running.status) == (SaleStatus.closed, SaleStatus.bidding)
