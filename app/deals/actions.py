@@ -9,6 +9,7 @@
     contract_review ─approve_contract→ awaiting_payment | ─return_contract→ agreed
     awaiting_payment ─start_payment / payment_failed→ awaiting_payment ─payment_confirmed (system)→ paid
     paid ─deliver→ delivered ─confirm_delivery (releases the money)→ completed
+    inquiry ─conclude_sale (system: a 挂牌/auction winner → agreed; an open licence → awaiting_payment)
     any open status: cancel (refund if paid; not once delivered), dispute → disputed → resolve_refund / resolve_release /
     resolve_resume; expire (system, after the stage deadline) for the stages that wait on a party.
 """
@@ -28,6 +29,7 @@ from app.deals.models import DealStatus as S
 from app.deals.schemas import (
     AgreeSchema,
     BookTestSchema,
+    ConcludeSaleSchema,
     InspectionResultSchema,
     OfferTermsSchema,
     ProposeNdaSchema,
@@ -480,6 +482,35 @@ class ConfirmDelivery(Action):
         return {"released": release_held(obj, ctx)}
 
 
+# ---------------------------------------------------------------- public sales (app.sales)
+
+
+class ConcludeSale(Action):
+    """A public sale (挂牌, auction or open licence, :mod:`app.sales`) fixes the terms of a deal it opened.
+
+    A 挂牌 or auction winner's deal continues at ``agreed`` (the contract follows as for any deal). An open licence
+    is taken on the patentee's published standard terms, which the buyer accepted at checkout: the contract is
+    generated, counts as signed by both and approved, and the deal goes straight to payment.
+    """
+
+    name = "conclude_sale"
+    label = _l("Concluded by a public sale")
+    status_from = (S.inquiry,)
+    status_to = (S.agreed, S.awaiting_payment)
+    roles = frozenset({SYSTEM})
+    schema = ConcludeSaleSchema
+
+    def execute(self, obj, data, ctx):
+        obj.terms = OfferTermsSchema().stored(data["terms"])
+        if data["standard_terms"]:
+            obj.contract = contract.snapshot(obj, ctx.now)
+            obj.buyer_signed_at = obj.seller_signed_at = obj.approved_at = ctx.now
+        return {"sale_id": data["sale_id"], "terms": obj.terms, "standard_terms": data["standard_terms"]}
+
+    def target(self, obj, data):
+        return S.awaiting_payment if data["standard_terms"] else S.agreed
+
+
 MACHINE = Machine(
     statuses=S,
     initial=S.inquiry,
@@ -487,7 +518,7 @@ MACHINE = Machine(
     actions=[
         Accept, Decline, FixAwardedTerms, ProposeNda, AcceptNda, DeclineNda, MakeOffer, AcceptOffer, ReopenNegotiation,
         BookPilot, AgreePilotPlan, PilotPassed, PilotFailed, OrderInspection, InspectionPassed, InspectionFailed,
-        GenerateContract, SignContract, ApproveContract, ReturnContract, Deliver, ConfirmDelivery,
+        GenerateContract, SignContract, ApproveContract, ReturnContract, Deliver, ConfirmDelivery, ConcludeSale,
         *shared_actions(awaiting_payment=S.awaiting_payment, paid=S.paid, cancellable=CANCELLABLE,
                         cancelled=S.cancelled, disputable=DISPUTABLE, disputed=S.disputed, completed=S.completed,
                         expirable=EXPIRABLE, expired=S.expired),

@@ -45,6 +45,15 @@ class OfferTermsSchema(Schema):
         return self.dump(data)
 
 
+class ConcludeSaleSchema(Schema):
+    """Input of ``conclude_sale`` (the system, for :mod:`app.sales`): the terms the public sale fixed."""
+
+    sale_id = fields.Integer(required=True, strict=True)
+    terms = fields.Nested(OfferTermsSchema, required=True)
+    standard_terms = fields.Boolean(load_default=False,
+                                    metadata={"description": "An open licence: contract approved, pay at once"})
+
+
 class CreateDealSchema(Schema):
     """Opening a deal: the patent (or a bundle of one seller's patents), the inquiry, optionally its origin."""
 

@@ -80,6 +80,7 @@ class Market:
             "inspection_passed": {"results": "全部指标合格。", "report": pdf_upload()},
             "inspection_failed": {"results": "循环寿命不合格。", "report": pdf_upload()},
             "deliver": {"note": "工艺包与技术资料已交付。"},
+            "conclude_sale": {"sale_id": 1, "terms": {**OFFER, "mode": "assignment"}},
         }.get(action, {})
 
 
