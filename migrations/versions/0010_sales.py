@@ -8,7 +8,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0010_sales'
-down_revision = '0008_sec'
+down_revision = '0009_calls'
 branch_labels = None
 depends_on = None
 
