@@ -33,6 +33,7 @@ DOMAINS = [
     "deals",
     "service_orders",
     "payments",
+    "schedules",
     "analytics",
     "demo",
 ]

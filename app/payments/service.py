@@ -534,8 +534,8 @@ def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
     payout = _lock(select(Payout).where(Payout.id == payout_id))
     if payout is None:
         raise NotFound("no such payout")
-    if payout.status == PayoutStatus.paid:
-        raise Conflict("this payout was recorded already", current_status=payout.status.value)
+    if payout.status != PayoutStatus.pending:
+        raise Conflict("this payout was recorded (or reversed) already", current_status=payout.status.value)
     payout.method = PayoutMethod.manual
     payout.reference = reference
     _mark_paid(payout, by_user_id=identity.user_id, uow=uow)

@@ -1,0 +1,1 @@
+"""Payment schedules after signing: instalments, milestones, royalties and revenue distribution."""
