@@ -61,8 +61,9 @@ class ScheduleService(WorkflowService):
         return created
 
     def _add(self, item: ScheduleItem, uow) -> ScheduleItem:
-        self.record_creation(Identity.system(), item, {"kind": item.kind.value, "amount": item.amount,
-                                                        "due_date": item.due_date}, uow=uow)
+        due = item.due_date.isoformat() if item.due_date else None
+        self.record_creation(Identity.system(), item, {"kind": item.kind.value, "amount": item.amount, "due_date": due},
+                             uow=uow)
         self.execute_action(Identity.system(), item.id, "open", uow=uow)
         return item
 
