@@ -32,8 +32,8 @@ class MilestoneSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     amount = decimal(required=True)
     due = fields.Date(load_default=None, allow_none=True)
-    deliverable = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
-    acceptance_criterion = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    deliverable = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    acceptance_criterion = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 class InstalmentSchema(Schema):

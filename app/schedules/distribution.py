@@ -12,6 +12,7 @@ import csv
 import io
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
@@ -27,14 +28,15 @@ from .models import DistributionRule, DistributionShare, DistributionStatement, 
 from .plan import largest_remainder
 from .policy import distribution_policy
 
-BENEFICIARY_KINDS = ("inventor", "school", "department", "institution", "other")
+BENEFICIARY_KINDS = {"inventor": _l("Inventors"), "school": _l("School / university"),
+                     "department": _l("Department"), "institution": _l("Institute"), "other": _l("Other")}
 
 
 class ShareSchema(Schema):
     """One beneficiary and its share in percent."""
 
     beneficiary = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.String(required=True, validate=validate.OneOf(BENEFICIARY_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(list(BENEFICIARY_KINDS)))
     percent = decimal(required=True, high=100, low_inclusive=False)
 
 
@@ -76,10 +78,7 @@ def set_rule(identity: Identity, data: dict, *, uow) -> DistributionRule:
         raise PermissionDenied("only your organisation's admins set its distribution rules")
     loaded = load(RuleSchema, data)
     if loaded["patent_id"] is not None:
-        from ..patents.models import Patent
-
-        patent = db.session.get(Patent, loaded["patent_id"])
-        if patent is None or patent.org_id != identity.org_id:
+        if loaded["patent_id"] not in {patent.id for patent in own_patents(identity)}:
             raise ValidationFailed({"patent_id": ["not one of your organisation's patents"]})
     rule = uow.session.scalar(select(DistributionRule).where(
         DistributionRule.org_id == identity.org_id, DistributionRule.patent_id.is_(None)
@@ -99,6 +98,15 @@ def rules(identity: Identity, org_id: int | None = None) -> list[DistributionRul
     org_id = _org_of(identity, org_id)
     return list(db.session.scalars(select(DistributionRule).where(DistributionRule.org_id == org_id)
                                    .order_by(DistributionRule.patent_id.is_not(None), DistributionRule.id)))
+
+
+def own_patents(identity: Identity) -> list:
+    """The identity's organisation's patents (the choices of a per-patent rule)."""
+    from ..patents.models import Patent
+
+    if identity.org_id is None:
+        return []
+    return list(db.session.scalars(select(Patent).where(Patent.org_id == identity.org_id).order_by(Patent.id)))
 
 
 def rule_for(org_id: int, patent_ids: list[int]) -> DistributionRule | None:

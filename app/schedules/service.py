@@ -14,7 +14,7 @@ from ..deals import actions as deal_actions
 from ..deals.models import Deal, DealStatus
 from ..deals.service import deals_service
 from ..deals.workflow import ADMIN, BUYER, CREATED, SELLER, WorkflowService
-from ..errors import NotFound
+from ..errors import NotFound, PermissionDenied
 from ..extensions import db
 from ..identity import Identity
 from ..models_base import utcnow
@@ -45,6 +45,10 @@ class ScheduleService(WorkflowService):
     @staticmethod
     def kind_label(kind) -> str:
         return str(KIND_LABELS[kind])
+
+    def create(self, identity: Identity, data: dict, *, uow=None):
+        """Nobody creates items by hand: they come from an approved contract's terms (403)."""
+        raise PermissionDenied("schedule items are created when a contract with a payment schedule is approved")
 
     # ---------------------------------------------------------------- building
 
