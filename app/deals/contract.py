@@ -64,7 +64,9 @@ ROYALTY_PERIOD_NAMES = {"quarter": "每季度", "half_year": "每半年", "year"
 def payment_schedule(terms: dict) -> list[dict]:
     """The upfront fee (paid through the platform after approval), the instalments, the milestones (with their
     deliverables and acceptance criteria) and the running royalty with its minimum."""
-    schedule = [{"item": "首付款（经平台托管支付）", "amount": terms["upfront_fee"], "due": "合同经平台审核后"}]
+    schedule = []
+    if Decimal(terms["upfront_fee"]) > 0:  # a royalty-only licence has none
+        schedule.append({"item": "首付款（经平台托管支付）", "amount": terms["upfront_fee"], "due": "合同经平台审核后"})
     for number, instalment in enumerate(terms.get("instalments") or [], start=1):
         schedule.append({"item": f"第{number}期分期款", "amount": instalment["amount"], "due": instalment["due"]})
     for milestone in terms.get("milestones") or []:

@@ -235,3 +235,33 @@ def test_largest_remainder_shares_sum_exactly(total, percents):
     assert sum(parts) == total
     exact = [Decimal(total) * Decimal(p) / 100 for p in percents]
     assert all(abs(part - e) < 1 for part, e in zip(parts, exact))
+
+
+def test_reminders_before_due_dates_and_overdue_flags_go_out_once(market):
+    from app.notifications.models import Notification
+
+    deal = scheduled_deal(market)
+    first, second = items(deal, ItemKind.instalment)
+    first.due_date = utcnow().date() + timedelta(days=3)
+    second.due_date = utcnow().date() - timedelta(days=1)
+    db.session.commit()
+    counts = schedule_service.remind()
+    assert counts == {"reminded": 1, "overdue": 1}
+    assert schedule_service.remind() == {"reminded": 0, "overdue": 0}  # the daily job runs again: nothing twice
+    kinds = {(n.user_id, n.kind) for n in db.session.query(Notification).all()}
+    assert (market.admin.id, "schedule_items.overdue") in kinds
+    assert (market.buyer.id, "schedule_items.overdue") in kinds and (market.seller.id, "schedule_items.due_soon") in kinds
+    assert (market.outsider.id, "schedule_items.overdue") not in kinds
+    assert schedule_service.list_items(market.identity("admin"), overdue_only=True)[1] == 1
+    assert schedule_service.list_items(market.identity("outsider"))[1] == 0
+
+
+def test_the_registration_export_lists_the_schedule(market):
+    from app.deals.registration import registration_record
+
+    deal = scheduled_deal(market)
+    record = registration_record(deal)
+    rows = [row["item"] for row in record["payment_schedule"]]
+    assert rows[:2] == ["第1期分期款", "第2期分期款"]  # no upfront fee row: there is none
+    assert "验收标准：三批次能量密度≥300Wh/kg" in rows[2] and "年度最低提成20000.00元" in rows[3]
+    assert record["amount"]["total"] == "230000.00"
