@@ -64,9 +64,9 @@ def plan(terms: dict, start: date) -> list[PlannedItem]:
     """Every item of the schedule of ``terms`` (an accepted offer's JSON), the contract starting on ``start``."""
     items = []
     if Decimal(terms["upfront_fee"]) > 0:
-        items.append(PlannedItem(ItemKind.upfront, 1, "首付款 Upfront fee", fen(terms["upfront_fee"]), start))
+        items.append(PlannedItem(ItemKind.upfront, 1, "首付款", fen(terms["upfront_fee"]), start))
     for number, instalment in enumerate(terms.get("instalments") or [], start=1):
-        items.append(PlannedItem(ItemKind.instalment, number, f"第{number}期分期款 Instalment {number}",
+        items.append(PlannedItem(ItemKind.instalment, number, f"第{number}期分期款",
                                  fen(instalment["amount"]), date.fromisoformat(instalment["due"])))
     for number, milestone in enumerate(terms.get("milestones") or [], start=1):
         due = date.fromisoformat(milestone["due"]) if milestone.get("due") else None
@@ -79,7 +79,7 @@ def plan(terms: dict, start: date) -> list[PlannedItem]:
         for number, (first, last) in enumerate(periods, start=1):
             year = next(y for y, y_first, y_last in years if y_first <= first <= y_last)
             items.append(PlannedItem(
-                ItemKind.royalty, number, f"提成报告 Royalty report {first.isoformat()} – {last.isoformat()}",
+                ItemKind.royalty, number, f"提成报告 {first.isoformat()} – {last.isoformat()}",
                 None, last + timedelta(days=REPORT_GRACE_DAYS),
                 {"period_start": first, "period_end": last, "contract_year": year,
                  "royalty_rate": Decimal(str(terms["royalty_rate"]))}))

@@ -43,8 +43,18 @@ class ScheduleService(WorkflowService):
         return STATUS_LABELS[status]
 
     @staticmethod
-    def kind_label(kind) -> str:
-        return str(KIND_LABELS[kind])
+    def display_title(item: ScheduleItem) -> str:
+        """The item's name in the reader's language (a milestone keeps the contract's own words)."""
+        if item.kind == ItemKind.upfront:
+            return gettext("Upfront fee")
+        if item.kind == ItemKind.instalment:
+            return gettext("Instalment %(number)s", number=item.sequence)
+        if item.kind == ItemKind.royalty:
+            return gettext("Royalty report %(start)s – %(end)s", start=item.period_start.isoformat(),
+                           end=item.period_end.isoformat())
+        if item.kind == ItemKind.shortfall:
+            return gettext("Minimum royalty shortfall, contract year %(year)s", year=item.contract_year)
+        return item.title
 
     def create(self, identity: Identity, data: dict, *, uow=None):
         """Nobody creates items by hand: they come from an approved contract's terms (403)."""
@@ -185,7 +195,7 @@ class ScheduleService(WorkflowService):
                 continue
             item = ScheduleItem(
                 deal_id=deal.id, kind=ItemKind.shortfall, sequence=year["year"], contract_year=year["year"],
-                title=f"第{year['year']}合同年度保底提成差额 Minimum royalty shortfall, year {year['year']}",
+                title=f"第{year['year']}合同年度保底提成差额",
                 buyer_org_id=deal.buyer_org_id, seller_org_id=deal.seller_org_id, mode=deal.terms["mode"],
                 amount=year["shortfall"], due_date=year["end"] + timedelta(days=REPORT_GRACE_DAYS),
                 period_start=year["start"], period_end=year["end"])

@@ -45,7 +45,7 @@ def _deal_schedule():
         return schedule_service.schedule(current_identity(), deal.id)
 
     return {"schedule_of": schedule_of, "schedule_kind_labels": KIND_LABELS,
-            "schedule_status_label": schedule_service.status_label}
+            "schedule_status_label": schedule_service.status_label, "item_title": schedule_service.display_title}
 
 
 @bp.route("/desk")
