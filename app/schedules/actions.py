@@ -145,7 +145,15 @@ class DisputeReport(WithReason):
     roles = frozenset({SELLER})
 
 
-class Release(ForKinds):
+class Releasing(Action):
+    """An action that releases the held money to the seller (less the platform fee)."""
+
+    def execute(self, obj, data, ctx):
+        obj.completed_at = ctx.now
+        return {"released": release_held(obj, ctx)}
+
+
+class Release(ForKinds, Releasing):
     """The buyer confirms a funded upfront fee, instalment, royalty or shortfall: the seller is paid."""
 
     name = "release"
@@ -154,10 +162,6 @@ class Release(ForKinds):
     status_to = S.released
     roles = frozenset({BUYER})
     kinds = frozenset(set(ItemKind) - {ItemKind.milestone})
-
-    def execute(self, obj, data, ctx):
-        obj.completed_at = ctx.now
-        return {"released": release_held(obj, ctx)}
 
 
 class Deliver(ForKinds):
@@ -183,7 +187,7 @@ class Deliver(ForKinds):
         return payload
 
 
-class AcceptDelivery(Action):
+class AcceptDelivery(Releasing):
     """The buyer accepts the delivery against the acceptance criterion: the milestone's money is released."""
 
     name = "accept_delivery"
@@ -191,10 +195,6 @@ class AcceptDelivery(Action):
     status_from = (S.delivered,)
     status_to = S.released
     roles = frozenset({BUYER})
-
-    def execute(self, obj, data, ctx):
-        obj.completed_at = ctx.now
-        return {"released": release_held(obj, ctx)}
 
 
 class RejectDelivery(WithReason):

@@ -265,3 +265,13 @@ def test_the_registration_export_lists_the_schedule(market):
     assert rows[:2] == ["第1期分期款", "第2期分期款"]  # no upfront fee row: there is none
     assert "验收标准：三批次能量密度≥300Wh/kg" in rows[2] and "年度最低提成20000.00元" in rows[3]
     assert record["amount"]["total"] == "230000.00"
+
+
+def test_the_daily_command(app, market):
+    deal = scheduled_deal(market)
+    first = items(deal, ItemKind.instalment)[0]
+    first.due_date = utcnow().date() - timedelta(days=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["schedules", "daily"])
+    assert result.exit_code == 0, result.output
+    assert "0 reminders, 1 overdue notices, 0 shortfall items created" in result.output
