@@ -535,7 +535,8 @@ def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
     if payout is None:
         raise NotFound("no such payout")
     if payout.status != PayoutStatus.pending:
-        raise Conflict("this payout was recorded (or reversed) already", current_status=payout.status.value)
+        message = "this payout was recorded already" if payout.status == PayoutStatus.paid else "this payout was reversed"
+        raise Conflict(message, current_status=payout.status.value)
     payout.method = PayoutMethod.manual
     payout.reference = reference
     _mark_paid(payout, by_user_id=identity.user_id, uow=uow)
