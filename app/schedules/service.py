@@ -21,7 +21,7 @@ from ..models_base import utcnow
 from ..payments import hooks
 from ..uow import unit_of_work
 from . import distribution
-from .actions import DOCUMENTS_FOLDER, KIND_LABELS, MACHINE, STATUS_LABELS
+from .actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from .models import CLOSED, ItemKind, ItemStatus, ScheduleDocument, ScheduleItem, ScheduleItemEvent
 from .plan import REPORT_GRACE_DAYS, contract_years, fen, plan, shortfall
 from .policy import schedule_policy

@@ -10,9 +10,11 @@ from app.extensions import db
 from app.payments import ledger, service as payments
 from app.schedules.models import ItemKind, ScheduleItem
 from app.schedules.service import schedule_service
-from tests.deals.conftest import (  # noqa: F401 - fixtures shared with the deals' tests
-    act, drive, every_deal_replays, market, open_deal, pdf_upload, quiet_index,
-)
+from tests.deals import conftest as deals
+from tests.deals.conftest import act, open_deal, pdf_upload  # noqa: F401 - pdf_upload is the tests' helper too
+
+# The deals' fixtures serve the schedules' tests too (the market, a quiet index, every deal replaying).
+market, quiet_index, every_deal_replays = deals.market, deals.quiet_index, deals.every_deal_replays
 
 # A royalty-bearing exclusive licence with no upfront fee: two instalments, one milestone, half-yearly royalty
 # reports at 5% with a minimum of 20,000 CNY per contract year, over two years.
