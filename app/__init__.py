@@ -28,6 +28,7 @@ from app import (
     payments,
     portfolio,
     sales,
+    schedules,
     security,
     service_offers,
     service_orders,
@@ -45,7 +46,7 @@ from config import instance_path, load_settings
 # the index); deals and service orders register their payment callbacks with payments.
 DOMAINS = (
     listings, web, accounts, orgs, members, patents, demands, service_offers, moderation, portfolio, manage,
-    indexing, discovery, matching, notifications, deals, service_orders, calls, sales, payments, analytics, demo,
+    indexing, discovery, matching, notifications, deals, service_orders, calls, sales, schedules, payments, analytics, demo,
 )
 
 
@@ -53,7 +54,7 @@ DOMAINS = (
 MODEL_MODULES = (
     "app.accounts.models", "app.calls.models", "app.core.audit", "app.deals.models", "app.demands.models",
     "app.idempotency.models", "app.indexing.models", "app.listings.models", "app.matching.models",
-    "app.notifications.models", "app.orgs.models", "app.patents.models", "app.payments.models", "app.sales.models",
+    "app.notifications.models", "app.orgs.models", "app.patents.models", "app.payments.models", "app.sales.models", "app.schedules.models",
     "app.service_offers.models", "app.service_orders.models",
 )
 

@@ -47,7 +47,7 @@ from app.core.formatting import format_datetime
 from app.core.identity import Identity
 from app.core.models import utcnow
 from app.core.uow import unit_of_work
-from app.core.workflow import BUYER, SELLER, WorkflowService, load, other_party
+from app.core.workflow import BUYER, SELLER, ActionContext, WorkflowService, load, other_party
 from app.deals.service import deals_service
 from app.demands.models import TechDemand
 from app.listings.models import ListingStatus
@@ -308,8 +308,6 @@ class ProposalService(WorkflowService):
         apply_proposal_input(proposal, loaded)
         self.record_creation(identity, proposal, {"call_id": call.id, "price": proposal.price}, uow=uow)
         if loaded.get("attachment"):
-            from app.core.workflow import ActionContext
-
             attach(proposal, loaded["attachment"], ActionContext(identity, SELLER, uow, utcnow()))
         return proposal
 

@@ -7,6 +7,8 @@
     agreed | test_failed ─reopen_negotiation→ negotiation
     agreed ─generate_contract→ contract_signing ─sign_contract (both)→ contract_review
     contract_review ─approve_contract→ awaiting_payment | ─return_contract→ agreed
+    contract_review ─approve_contract→ performing (terms paid through a payment schedule, see app.schedules)
+    performing ─complete_schedule (system, every schedule item settled)→ completed
     awaiting_payment ─start_payment / payment_failed→ awaiting_payment ─payment_confirmed (system)→ paid
     paid ─deliver→ delivered ─confirm_delivery (releases the money)→ completed
     inquiry ─conclude_sale (system: a 挂牌/auction winner → agreed; an open licence → awaiting_payment)
@@ -34,6 +36,7 @@ from app.deals.schemas import (
     OfferTermsSchema,
     ProposeNdaSchema,
     ResultsSchema,
+    has_schedule,
 )
 from app.listings.models import ListingStatus
 from app.notifications.service import recipients_of_org, tell
@@ -42,8 +45,8 @@ from app.transactions.workflow import release_held, shared_actions
 
 DOCUMENTS_FOLDER = "deals"
 OPEN = tuple(s for s in S if s not in TERMINAL)
-# Once the seller delivered, only a dispute can undo the deal.
-CANCELLABLE = tuple(s for s in OPEN if s not in (S.delivered, S.disputed))
+# Once the seller delivered (or a schedule's payments began), only a dispute can undo the deal.
+CANCELLABLE = tuple(s for s in OPEN if s not in (S.delivered, S.disputed, S.performing))
 DISPUTABLE = tuple(s for s in OPEN if s != S.disputed)
 # Stages that wait on a party (not on an admin, and no money held) expire after the stage deadline.
 EXPIRABLE = (S.inquiry, S.nda, S.negotiation, S.agreed, S.pilot_planning, S.pilot_testing, S.inspection,
@@ -62,6 +65,7 @@ STATUS_LABELS = {
     S.contract_review: _l("Contract under platform review"),
     S.awaiting_payment: _l("Awaiting payment"),
     S.paid: _l("Paid (held by the platform)"),
+    S.performing: _l("Payment schedule in progress"),
     S.delivered: _l("Delivered"),
     S.disputed: _l("Disputed"),
     S.completed: _l("Completed"),
@@ -418,18 +422,29 @@ class SignContract(Action):
         return S.contract_review if obj.buyer_signed_at and obj.seller_signed_at else S.contract_signing
 
 
+# Called as ``builder(deal, ctx)`` when a contract paid through a payment schedule is approved; the schedules
+# package (which builds on deals) registers its builder here, so deals never import it.
+SCHEDULE_BUILDERS: list = []
+
+
 class ApproveContract(Action):
-    """A platform admin approves the signed contract; the buyer may pay."""
+    """A platform admin approves the signed contract; the buyer may pay (the upfront fee, or the schedule's items)."""
 
     name = "approve_contract"
     label = _l("Approve the contract")
     status_from = (S.contract_review,)
-    status_to = S.awaiting_payment
+    status_to = (S.awaiting_payment, S.performing)
     roles = frozenset({ADMIN})
 
     def execute(self, obj, data, ctx):
         obj.approved_at, obj.approved_by_id = ctx.now, ctx.identity.user_id
+        if has_schedule(obj.terms):
+            for build in SCHEDULE_BUILDERS:
+                build(obj, ctx)
         return {}
+
+    def target(self, obj, data):
+        return S.performing if has_schedule(obj.terms) else S.awaiting_payment
 
 
 class ReturnContract(WithReason):
@@ -511,6 +526,20 @@ class ConcludeSale(Action):
         return S.awaiting_payment if data["standard_terms"] else S.agreed
 
 
+class CompleteSchedule(Action):
+    """The platform completes a deal whose payment schedule is settled (every item released or settled)."""
+
+    name = "complete_schedule"
+    label = _l("Payment schedule settled")
+    status_from = (S.performing,)
+    status_to = S.completed
+    roles = frozenset({SYSTEM})
+
+    def execute(self, obj, data, ctx):
+        obj.completed_at = ctx.now
+        return {}
+
+
 MACHINE = Machine(
     statuses=S,
     initial=S.inquiry,
@@ -518,7 +547,7 @@ MACHINE = Machine(
     actions=[
         Accept, Decline, FixAwardedTerms, ProposeNda, AcceptNda, DeclineNda, MakeOffer, AcceptOffer, ReopenNegotiation,
         BookPilot, AgreePilotPlan, PilotPassed, PilotFailed, OrderInspection, InspectionPassed, InspectionFailed,
-        GenerateContract, SignContract, ApproveContract, ReturnContract, Deliver, ConfirmDelivery, ConcludeSale,
+        GenerateContract, SignContract, ApproveContract, ReturnContract, Deliver, ConfirmDelivery, ConcludeSale, CompleteSchedule,
         *shared_actions(awaiting_payment=S.awaiting_payment, paid=S.paid, cancellable=CANCELLABLE,
                         cancelled=S.cancelled, disputable=DISPUTABLE, disputed=S.disputed, completed=S.completed,
                         expirable=EXPIRABLE, expired=S.expired),

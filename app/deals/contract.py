@@ -58,18 +58,35 @@ def _org(org) -> dict:
     return {"name": org.name, "credit_code": org.credit_code, "region": org.region}
 
 
+ROYALTY_PERIOD_NAMES = {"quarter": "每季度", "half_year": "每半年", "year": "每年"}
+
+
 def payment_schedule(terms: dict) -> list[dict]:
-    """The upfront fee (paid through the platform after approval) followed by the milestones."""
-    schedule = [{"item": "首付款（经平台托管支付）", "amount": terms["upfront_fee"], "due": "合同经平台审核后"}]
+    """The upfront fee (paid through the platform after approval), the instalments, the milestones (with their
+    deliverables and acceptance criteria) and the running royalty with its minimum."""
+    schedule = []
+    if Decimal(terms["upfront_fee"]) > 0:  # a royalty-only licence has none
+        schedule.append({"item": "首付款（经平台托管支付）", "amount": terms["upfront_fee"], "due": "合同经平台审核后"})
+    for number, instalment in enumerate(terms.get("instalments") or [], start=1):
+        schedule.append({"item": f"第{number}期分期款", "amount": instalment["amount"], "due": instalment["due"]})
     for milestone in terms.get("milestones") or []:
-        schedule.append({"item": milestone["title"], "amount": milestone["amount"], "due": milestone.get("due") or "按约定"})
+        item = milestone["title"]
+        if milestone.get("deliverable"):
+            item += f"（交付物：{milestone['deliverable']}"
+            item += f"；验收标准：{milestone['acceptance_criterion']}）" if milestone.get("acceptance_criterion") else "）"
+        schedule.append({"item": item, "amount": milestone["amount"], "due": milestone.get("due") or "按约定"})
+    if terms.get("royalty_rate") and terms.get("royalty_period"):
+        minimum = terms.get("royalty_minimum_annual")
+        item = f"提成：销售额的{terms['royalty_rate']}%" + (f"，年度最低提成{minimum}元" if minimum else "")
+        schedule.append({"item": item, "amount": "按销售额计算",
+                         "due": f"{ROYALTY_PERIOD_NAMES[terms['royalty_period']]}报告后"})
     return schedule
 
 
 def total_amount(terms: dict) -> str:
-    """Upfront fee plus milestones (royalties come on top and depend on sales)."""
-    total = Decimal(terms["upfront_fee"]) + sum((Decimal(m["amount"]) for m in terms.get("milestones") or []),
-                                                 Decimal("0"))
+    """Upfront fee plus instalments and milestones (royalties come on top and depend on sales)."""
+    fixed = [*(terms.get("instalments") or []), *(terms.get("milestones") or [])]
+    total = Decimal(terms["upfront_fee"]) + sum((Decimal(m["amount"]) for m in fixed), Decimal("0"))
     return f"{total:.2f}"
 
 

@@ -32,6 +32,7 @@ class DealStatus(str, enum.Enum):
     contract_review = "contract_review"  # signed by both; a platform admin approves or returns it
     awaiting_payment = "awaiting_payment"  # approved; the buyer pays the upfront fee plus the platform fee
     paid = "paid"  # money held by the platform; the seller delivers
+    performing = "performing"  # approved with a payment schedule: its items are paid one by one (app.schedules)
     delivered = "delivered"  # the seller delivered; the buyer confirms, which releases the money
     disputed = "disputed"  # a platform admin decides: refund, release or resume
     completed = "completed"

@@ -20,6 +20,26 @@ class MilestoneSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     amount = decimal(required=True)
     due = fields.Date(load_default=None, allow_none=True)
+    deliverable = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    acceptance_criterion = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class InstalmentSchema(Schema):
+    """A fixed amount due on a date (分期付款)."""
+
+    amount = decimal(required=True, low_inclusive=False)
+    due = fields.Date(required=True)
+
+
+# How payments follow the contract: the upfront fee alone through the platform (the rest settled outside it), or
+# every item of the schedule (upfront, instalments, milestones, royalties) funded and released through it.
+PAYMENT_PLANS = ("upfront", "schedule")
+ROYALTY_PERIODS = {"quarter": 3, "half_year": 6, "year": 12}  # months per royalty report
+
+
+def has_schedule(terms: dict | None) -> bool:
+    """True when the agreed terms are paid item by item through the platform's payment schedule."""
+    return bool(terms) and terms.get("payment_plan") == "schedule"
 
 
 class OfferTermsSchema(Schema):
@@ -30,15 +50,46 @@ class OfferTermsSchema(Schema):
     field_of_use = fields.String(required=True, validate=validate.Length(min=1, max=500))
     term_months = fields.Integer(load_default=None, allow_none=True,
                                  validate=validate.Range(min=1, max=600))
-    upfront_fee = decimal(required=True, low_inclusive=False)
+    upfront_fee = decimal(required=True)
     royalty_rate = decimal(high=100, load_default=None, allow_none=True, metadata={"description": "Percent of net sales"})
     milestones = fields.List(fields.Nested(MilestoneSchema), load_default=list, validate=validate.Length(max=20))
     conditions = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    payment_plan = fields.String(load_default="upfront", validate=validate.OneOf(PAYMENT_PLANS), metadata={
+        "description": "`upfront`: only the upfront fee is paid through the platform; `schedule`: every item"})
+    instalments = fields.List(fields.Nested(InstalmentSchema), load_default=list, validate=validate.Length(max=20))
+    royalty_minimum_annual = decimal(load_default=None, allow_none=True,
+                                     metadata={"description": "Minimum royalty per contract year (CNY)"})
+    royalty_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(ROYALTY_PERIODS)),
+                                   metadata={"description": "How often the licensee reports sales"})
 
     @validates_schema
     def _licences_have_a_term(self, data, **kwargs):
         if data.get("mode") in LICENCES and data.get("term_months") is None:
             raise ValidationError("a licence needs its term in months", "term_months")
+
+    @validates_schema
+    def _something_is_paid(self, data, **kwargs):
+        """A zero upfront fee is a royalty-only (or instalment, milestone) deal, paid through the schedule."""
+        fee = data.get("upfront_fee")
+        if fee is None or fee > 0:
+            return
+        if data.get("payment_plan") != "schedule":
+            raise ValidationError("a zero upfront fee needs the payment schedule (payment_plan: schedule)",
+                                  "upfront_fee")
+        if not (data.get("royalty_rate") or data.get("instalments") or data.get("milestones")):
+            raise ValidationError("with no upfront fee, agree royalties, instalments or milestones", "upfront_fee")
+
+    @validates_schema
+    def _royalties_are_reported(self, data, **kwargs):
+        """Royalties through the schedule need a reporting period and a term to divide into periods."""
+        if data.get("payment_plan") != "schedule" or not data.get("royalty_rate"):
+            if data.get("royalty_minimum_annual") and not data.get("royalty_rate"):
+                raise ValidationError("a minimum annual royalty needs a royalty rate", "royalty_minimum_annual")
+            return
+        if not data.get("royalty_period"):
+            raise ValidationError("say how often sales are reported", "royalty_period")
+        if data.get("term_months") is None:
+            raise ValidationError("royalties need the term in months", "term_months")
 
     def stored(self, data: dict) -> dict:
         """Loaded terms as the JSON stored on offers and deals."""

@@ -51,6 +51,7 @@ class PayoutMethod(str, enum.Enum):
 class PayoutStatus(str, enum.Enum):
     pending = "pending"
     paid = "paid"
+    reversed = "reversed"  # taken back by the dispute desk (see app.payments.reversals)
 
 
 class LedgerAccount(str, enum.Enum):

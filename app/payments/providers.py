@@ -149,6 +149,12 @@ class StripeProvider:
                               options={"idempotency_key": idempotency_key})
         return transfer.id
 
+    def reverse_transfer(self, transfer_id: str, *, amount: int, idempotency_key: str) -> str:
+        """Take ``amount`` of a Connect transfer back from the connected account; returns the reversal id."""
+        reversal = self._call(self.transfer_client.v1.transfers.reversals.create, transfer_id,
+                              params={"amount": amount}, options={"idempotency_key": idempotency_key})
+        return reversal.id
+
 
 # The test provider honours Stripe's well-known test cards, so a newcomer sees the same outcomes.
 DECLINED_TEST_CARDS = frozenset({"4000000000000002", "4000000000000341", "4000000000009995"})
@@ -204,6 +210,9 @@ class TestProvider:
     def transfer(self, *, amount: int, currency: str, destination: str, source_transaction: str | None,
                  metadata: dict, idempotency_key: str) -> str:
         return self._ref("tr")
+
+    def reverse_transfer(self, transfer_id: str, *, amount: int, idempotency_key: str) -> str:
+        return self._ref("trr")
 
 
 def provider_named(name: str):

@@ -536,8 +536,10 @@ def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
     payout = _lock(select(Payout).where(Payout.id == payout_id))
     if payout is None:
         raise NotFound("no such payout")
-    if payout.status == PayoutStatus.paid:
-        raise Conflict(_l("this payout was recorded already"), current_status=payout.status.value)
+    if payout.status != PayoutStatus.pending:
+        message = (_l("this payout was recorded already") if payout.status == PayoutStatus.paid
+                   else _l("this payout was reversed"))
+        raise Conflict(message, current_status=payout.status.value)
     payout.method = PayoutMethod.manual
     payout.reference = reference
     _mark_paid(payout, by_user_id=identity.user_id, uow=uow)

@@ -26,6 +26,10 @@ FIELD_LABELS = {
     "conditions": _l("Other conditions"), "service_offer_id": _l("Service offer"), "plan": _l("Test plan / scope"),
     "results": _l("Results"), "report": _l("Report (PDF)"), "note": _l("Note"), "amount": _l("Price (CNY)"),
     "lead_time_days": _l("Lead time (days)"), "summary": _l("Summary"),
+    "payment_plan": _l("Payment through the platform"), "instalments": _l("Instalments"),
+    "royalty_minimum_annual": _l("Minimum annual royalty (CNY)"), "royalty_period": _l("Royalty reporting period"),
+    "sales": _l("Net sales of the period (CNY)"), "evidence": _l("Evidence (PDF)"), "document": _l("Document (PDF)"),
+    "method": _l("How the seller's share comes back"), "reference": _l("Bank reference (manual reversal)"),
 }
 MODE_LABELS = {
     CoopMode.assignment.value: _l("Assignment"), CoopMode.exclusive_licence.value: _l("Exclusive licence"),
@@ -42,6 +46,14 @@ PAYMENT_LABELS = {
 }
 OFFER_LABELS = {"open": _l("On the table"), "superseded": _l("Countered"), "accepted": _l("Accepted"),
                 "withdrawn": _l("Withdrawn")}
+# Fields offered as a choice: field name → {value: label} (the schema's OneOf values).
+SELECT_LABELS = {
+    "payment_plan": {"upfront": _l("The upfront fee only"), "schedule": _l("Every item of the payment schedule")},
+    "royalty_period": {"": _l("No royalty reports"), "quarter": _l("Quarterly"), "half_year": _l("Half-yearly"),
+                       "year": _l("Yearly")},
+    "method": {"manual": _l("Manual (the seller repaid by bank)"),
+               "stripe_transfer": _l("Stripe transfer reversal")},
+}
 TEXTAREAS = {"reason", "text", "plan", "results", "note", "conditions", "summary", "request_text"}
 MILESTONE_ROWS = 3
 
@@ -67,7 +79,7 @@ def workflow_pages(bp, service, *, list_template: str, item_template: str, conte
             field_labels=FIELD_LABELS, mode_labels=MODE_LABELS, role_labels=ROLE_LABELS,
             payment_labels=PAYMENT_LABELS, offer_labels=OFFER_LABELS,
             action_label=lambda name: action_label(service, name), milestone_rows=MILESTONE_ROWS,
-            textareas=TEXTAREAS, **context(identity, obj),
+            textareas=TEXTAREAS, select_labels=SELECT_LABELS, **context(identity, obj),
         ), code
 
     @bp.route("/")

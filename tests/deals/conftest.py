@@ -28,6 +28,8 @@ OFFER = {
     "conditions": "许可方提供工艺包与三个月技术指导。",
 }
 COUNTER = {**OFFER, "upfront_fee": "1000000.00", "royalty_rate": "4"}
+# The same licence paid item by item through the payment schedule (app.schedules), royalties reported yearly.
+SCHEDULE_OFFER = {**OFFER, "payment_plan": "schedule", "royalty_period": "year"}
 
 
 def pdf_upload(name: str = "检测报告.pdf") -> FileStorage:
@@ -167,6 +169,9 @@ PATHS = {
     DealStatus.contract_signing: CONTRACT_SIGNING,
     DealStatus.contract_review: CONTRACT_SIGNING + [("buyer", "sign_contract"), ("seller", "sign_contract")],
     DealStatus.awaiting_payment: AWAITING_PAYMENT,
+    DealStatus.performing: NEGOTIATION + [("buyer", "make_schedule_offer"), ("seller", "accept_offer"),
+                                          ("buyer", "generate_contract"), ("buyer", "sign_contract"),
+                                          ("seller", "sign_contract"), ("admin", "approve_contract")],
     DealStatus.paid: AWAITING_PAYMENT + [("buyer", "pay")],
     DealStatus.delivered: AWAITING_PAYMENT + [("buyer", "pay"), ("seller", "deliver")],
     DealStatus.completed: AWAITING_PAYMENT + [("buyer", "pay"), ("seller", "deliver"), ("buyer", "confirm_delivery")],
@@ -195,6 +200,8 @@ def drive(market: Market, scenario: DealStatus | str, deal=None) -> Deal:
     for actor, action in path:
         if action == "pay":
             pay(market, deal)
+        elif action == "make_schedule_offer":
+            act(market, actor, deal, "make_offer", SCHEDULE_OFFER)
         elif action == "expire":
             make_stale(deal)
             act(market, actor, deal, action)

@@ -5,8 +5,8 @@
   test. Yields a :class:`LocalStripe` helper that plays the buyer's browser (``pay``, ``authenticate``),
   reads localstripe's events and delivers them — or events built from real PaymentIntents — to the webhook,
   signed with Stripe's scheme.
-* ``stripe_connect`` — a local HTTP server replaying recorded Stripe responses for Connect transfers (which
-  localstripe does not implement), with the app's ``STRIPE_TRANSFER_API_BASE`` pointed at it.
+* ``stripe_connect`` — a local HTTP server replaying recorded Stripe responses for Connect transfers and their
+  reversals (which localstripe does not implement), with the app's ``STRIPE_TRANSFER_API_BASE`` pointed at it.
 * ``payable_kind`` — a dummy payable kind registered with the payment hooks, recording every call.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -176,6 +177,9 @@ class _RecordedStripe(BaseHTTPRequestHandler):
         key = self.headers.get("Idempotency-Key")
         self.server.requests.append({"path": self.path, "params": body, "idempotency_key": key,
                                      "authorization": self.headers.get("Authorization")})
+        reversal = re.fullmatch(r"/v1/transfers/(tr_\w+)/reversals", self.path)
+        if reversal:
+            return self._reverse(reversal.group(1), body, key)
         if self.path != "/v1/transfers":
             return self._reply(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
         if body.get("destination") in self.server.failing_accounts:
@@ -189,6 +193,17 @@ class _RecordedStripe(BaseHTTPRequestHandler):
             )
             self.server.transfers[key] = transfer
         self._reply(200, self.server.transfers[key])
+
+    def _reverse(self, transfer_id: str, body: dict, key: str | None) -> None:
+        """``POST /v1/transfers/{id}/reversals``: a reversal of a transfer this server made (404 for others)."""
+        if transfer_id not in {t["id"] for t in self.server.transfers.values()}:
+            return self._reply(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                               "message": f"No such transfer: '{transfer_id}'"}})
+        if key not in self.server.reversals:
+            reversal = json.loads((RECORDED / "transfer_reversal_create.json").read_text())
+            reversal.update(id=f"trr_{uuid.uuid4().hex[:24]}", amount=int(body["amount"]), transfer=transfer_id)
+            self.server.reversals[key] = reversal
+        self._reply(200, self.server.reversals[key])
 
     def _reply(self, status: int, body: dict) -> None:
         data = json.dumps(body).encode()
@@ -208,6 +223,7 @@ class _ConnectServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _RecordedStripe)
         self.requests: list[dict] = []
         self.transfers: dict[str, dict] = {}
+        self.reversals: dict[str, dict] = {}
         self.failing_accounts: set[str] = set()
 
     @property
