@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import false, or_, true
 
+from app.core.errors import PermissionDenied
 from search.query import MatchAll, Or, Term
 
 
@@ -68,6 +69,51 @@ class AuthenticatedOrgKind(Generator):
         return identity.org_id is not None and identity.org_kind in self.kinds
 
 
+class Authenticated(Generator):
+    """Any logged-in person (not the system identity): actions on their own, not yet existing, records."""
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.user_id is not None
+
+
+class Myself(Generator):
+    """The user the object belongs to: ``obj.<attr>`` is the identity's user id."""
+
+    def __init__(self, attr: str = "user_id"):
+        self.attr = attr
+
+    def allows(self, identity, obj) -> bool:
+        return identity.user_id is not None and getattr(obj, self.attr) == identity.user_id
+
+    def sql_filter(self, identity, model):
+        return getattr(model, self.attr) == identity.user_id if identity.user_id is not None else false()
+
+
+class OrgParty(OwnerOrg):
+    """Members of the organisation named by ``obj.<attr>`` (a buyer, a seller, an organisation itself);
+    ``admin_only`` narrows it to that organisation's admins."""
+
+    def __init__(self, attr: str, admin_only: bool = False):
+        super().__init__(admin_only)
+        self.attr = attr
+
+    def allows(self, identity, obj) -> bool:
+        return self._applies(identity) and getattr(obj, self.attr) == identity.org_id
+
+    def sql_filter(self, identity, model):
+        return getattr(model, self.attr) == identity.org_id if self._applies(identity) else false()
+
+    def search_filter(self, identity):
+        return None
+
+
+class OwnOrgAdmin(Generator):
+    """Admins of an organisation acting on it (``obj`` is the organisation's id or None for "their own")."""
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.org_id is not None and identity.is_org_admin and obj in (None, identity.org_id)
+
+
 class Policy:
     """Maps action names to generator lists; subclasses declare ``can_<action>`` attributes."""
 
@@ -77,6 +123,11 @@ class Policy:
     def allows(self, action: str, identity, obj=None) -> bool:
         """True when any generator of ``action`` allows ``identity`` on ``obj``."""
         return any(g.allows(identity, obj) for g in self.generators(action))
+
+    def require(self, action: str, identity, obj=None, message: str | None = None) -> None:
+        """Raise :class:`PermissionDenied` unless ``identity`` may ``action`` ``obj``."""
+        if not self.allows(action, identity, obj):
+            raise PermissionDenied(message or f"you may not {action.replace('_', ' ')}")
 
     def sql_filter(self, action: str, identity, model):
         """A WHERE clause selecting the rows of ``model`` ``identity`` may ``action``."""
