@@ -40,6 +40,13 @@ class PlatformAdmin(Generator):
         return MatchAll() if identity.is_platform_admin else None
 
 
+class System(Generator):
+    """The platform itself (CLI imports, scheduled jobs, payment webhooks), not a person."""
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.is_system
+
+
 class OwnerOrg(Generator):
     """Members of the organisation that owns the object; ``admin_only`` narrows it to org admins."""
 
@@ -105,13 +112,6 @@ class OrgParty(OwnerOrg):
 
     def search_filter(self, identity):
         return None
-
-
-class OwnOrgAdmin(Generator):
-    """Admins of an organisation acting on it (``obj`` is the organisation's id or None for "their own")."""
-
-    def allows(self, identity, obj=None) -> bool:
-        return identity.org_id is not None and identity.is_org_admin and obj in (None, identity.org_id)
 
 
 class Policy:
