@@ -97,15 +97,16 @@ class Myself(Generator):
 
 
 class OrgParty(OwnerOrg):
-    """Members of the organisation named by ``obj.<attr>`` (a buyer, a seller, an organisation itself);
-    ``admin_only`` narrows it to that organisation's admins."""
+    """Members of the organisation named by ``obj.<attr>`` (a buyer, a seller), or by ``obj`` itself (an
+    organisation id) when ``attr`` is None; ``admin_only`` narrows it to that organisation's admins."""
 
-    def __init__(self, attr: str, admin_only: bool = False):
+    def __init__(self, attr: str | None = None, admin_only: bool = False):
         super().__init__(admin_only)
         self.attr = attr
 
     def allows(self, identity, obj) -> bool:
-        return self._applies(identity) and getattr(obj, self.attr) == identity.org_id
+        org_id = obj if self.attr is None else getattr(obj, self.attr)
+        return self._applies(identity) and org_id == identity.org_id
 
     def sql_filter(self, identity, model):
         return getattr(model, self.attr) == identity.org_id if self._applies(identity) else false()
