@@ -115,6 +115,17 @@ class OrgParty(OwnerOrg):
         return None
 
 
+class OrgMember(Generator):
+    """Any logged-in member of an organisation, except of the kinds in ``excluding`` (the system identity,
+    belonging to no organisation, never)."""
+
+    def __init__(self, *, excluding: tuple[str, ...] = ()):
+        self.excluding = set(excluding)
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.org_id is not None and not identity.is_system and identity.org_kind not in self.excluding
+
+
 class Policy:
     """Maps action names to generator lists; subclasses declare ``can_<action>`` attributes."""
 
