@@ -22,6 +22,7 @@ class DealPolicy(Policy):
     admins work the desk (contracts to approve, disputes, payouts)."""
 
     can_open = [OrgMember(excluding=("platform",))]
+    can_read = [Party(BUYER, SELLER, ADMIN, SYSTEM)]  # what ``WorkflowService.get`` lets see (404 otherwise)
     can_read_thread = [Party(BUYER, SELLER, ADMIN)]
     can_read_confidential = [Party(SELLER, ADMIN, SYSTEM), BuyerUnderNda()]
     can_use_desk = [PlatformAdmin()]
