@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.http import PageArgs
 from app.payments.models import PayoutStatus
+from app.payments.policy import payment_policy
 
 
 class RefundSchema(Schema):
@@ -83,6 +84,6 @@ class PayoutQueryArgs(PageArgs):
 def dump_payment(identity, payment) -> dict:
     """The payment as its reader may see it: the client secret is for the buyer's eyes only."""
     body = PaymentSchema().dump(payment)
-    if identity.org_id != payment.buyer_org_id:
+    if not payment_policy.allows("pay", identity, payment):
         body["client_secret"] = None
     return body
