@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from app.accounts.auth import token_digest
 from app.accounts.models import ApiToken, PasswordReset, Role, User
+from app.accounts.policy import token_policy
 from app.accounts.schemas import NewPasswordSchema, RegistrationSchema
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.mail import SendMail
@@ -223,8 +224,10 @@ def token_state(token: ApiToken) -> str:
 
 def tokens_of(identity: Identity) -> list[ApiToken]:
     """The identity's API tokens, newest first (revoked and expired ones included, labelled by the page)."""
+    if not token_policy.allows("list", identity):
+        return []
     return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == identity.user_id).order_by(ApiToken.id.desc())
+        select(ApiToken).where(token_policy.sql_filter("read", identity, ApiToken)).order_by(ApiToken.id.desc())
     ))
 
 
@@ -232,8 +235,8 @@ def tokens_of(identity: Identity) -> list[ApiToken]:
 def revoke_token(identity: Identity, token_id: int, *, uow) -> None:
     """Revoke one of the identity's own tokens."""
     token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != identity.user_id:
-        raise PermissionDenied("not your token")
+    # An unknown id is refused like another's token, so nobody learns which ids exist.
+    token_policy.require("revoke", identity, token or ApiToken(), message="not your token")
     token.revoked_at = utcnow()
 
 

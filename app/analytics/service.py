@@ -9,17 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from app.core.errors import PermissionDenied
+from app.analytics.policy import analytics_policy
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.listings.models import ListingStatus
 from app.listings.registry import listing_services
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
-
-
-def _require_admin(identity: Identity) -> None:
-    if not identity.is_platform_admin:
-        raise PermissionDenied("platform admins only")
 
 
 def listings_by_status() -> dict[str, dict[str, int]]:
@@ -87,7 +82,7 @@ def new_listings_per_week(today: date, weeks: int) -> list[dict]:
 
 def market_figures(identity: Identity, *, today: date | None = None, weeks: int = 12) -> dict:
     """Every figure of the admin dashboard (platform admins only)."""
-    _require_admin(identity)
+    analytics_policy.require("read", identity, message="platform admins only")
     today = today or date.today()
     return {
         "listings": listings_by_status(),

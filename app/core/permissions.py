@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import false, or_, true
 
+from app.core.errors import PermissionDenied
 from search.query import MatchAll, Or, Term
 
 
@@ -37,6 +38,13 @@ class PlatformAdmin(Generator):
 
     def search_filter(self, identity):
         return MatchAll() if identity.is_platform_admin else None
+
+
+class System(Generator):
+    """The platform itself (CLI imports, scheduled jobs, payment webhooks), not a person."""
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.is_system
 
 
 class OwnerOrg(Generator):
@@ -68,6 +76,56 @@ class AuthenticatedOrgKind(Generator):
         return identity.org_id is not None and identity.org_kind in self.kinds
 
 
+class Authenticated(Generator):
+    """Any logged-in person (not the system identity): actions on their own, not yet existing, records."""
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.user_id is not None
+
+
+class Myself(Generator):
+    """The user the object belongs to: ``obj.<attr>`` is the identity's user id."""
+
+    def __init__(self, attr: str = "user_id"):
+        self.attr = attr
+
+    def allows(self, identity, obj) -> bool:
+        return identity.user_id is not None and getattr(obj, self.attr) == identity.user_id
+
+    def sql_filter(self, identity, model):
+        return getattr(model, self.attr) == identity.user_id if identity.user_id is not None else false()
+
+
+class OrgParty(OwnerOrg):
+    """Members of the organisation named by ``obj.<attr>`` (a buyer, a seller), or by ``obj`` itself (an
+    organisation id) when ``attr`` is None; ``admin_only`` narrows it to that organisation's admins."""
+
+    def __init__(self, attr: str | None = None, admin_only: bool = False):
+        super().__init__(admin_only)
+        self.attr = attr
+
+    def allows(self, identity, obj) -> bool:
+        org_id = obj if self.attr is None else getattr(obj, self.attr)
+        return self._applies(identity) and org_id == identity.org_id
+
+    def sql_filter(self, identity, model):
+        return getattr(model, self.attr) == identity.org_id if self._applies(identity) else false()
+
+    def search_filter(self, identity):
+        return None
+
+
+class OrgMember(Generator):
+    """Any logged-in member of an organisation, except of the kinds in ``excluding`` (the system identity,
+    belonging to no organisation, never)."""
+
+    def __init__(self, *, excluding: tuple[str, ...] = ()):
+        self.excluding = set(excluding)
+
+    def allows(self, identity, obj=None) -> bool:
+        return identity.org_id is not None and not identity.is_system and identity.org_kind not in self.excluding
+
+
 class Policy:
     """Maps action names to generator lists; subclasses declare ``can_<action>`` attributes."""
 
@@ -77,6 +135,11 @@ class Policy:
     def allows(self, action: str, identity, obj=None) -> bool:
         """True when any generator of ``action`` allows ``identity`` on ``obj``."""
         return any(g.allows(identity, obj) for g in self.generators(action))
+
+    def require(self, action: str, identity, obj=None, message: str | None = None) -> None:
+        """Raise :class:`PermissionDenied` unless ``identity`` may ``action`` ``obj``."""
+        if not self.allows(action, identity, obj):
+            raise PermissionDenied(message or f"you may not {action.replace('_', ' ')}")
 
     def sql_filter(self, action: str, identity, model):
         """A WHERE clause selecting the rows of ``model`` ``identity`` may ``action``."""

@@ -29,6 +29,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
+from app.core.permissions import Generator
 from app.core.records import document_path
 from app.core.uow import UnitOfWork, unit_of_work
 
@@ -468,3 +469,14 @@ def _jsonable(payload: dict) -> dict:
             value = [_jsonable(item) if isinstance(item, dict) else item for item in value]
         out[key] = value
     return out
+
+
+class Party(Generator):
+    """The workflow's party check as a permission generator: identities whose role on the subject
+    (:meth:`WorkflowService.role_of`) is one of ``roles``."""
+
+    def __init__(self, *roles: str):
+        self.roles = set(roles)
+
+    def allows(self, identity, obj) -> bool:
+        return WorkflowService.role_of(identity, obj) in self.roles

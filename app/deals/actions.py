@@ -38,9 +38,9 @@ from app.deals.schemas import (
     ResultsSchema,
     has_schedule,
 )
-from app.listings.models import ListingStatus
 from app.notifications.service import recipients_of_org, tell
 from app.service_offers.models import ServiceKind, ServiceOffer
+from app.service_offers.service import service_offers_service
 from app.transactions.workflow import release_held, shared_actions
 
 DOCUMENTS_FOLDER = "deals"
@@ -267,7 +267,8 @@ class BookTest(Action):
 
     def execute(self, obj, data, ctx):
         offer = ctx.uow.session.get(ServiceOffer, data["service_offer_id"])
-        if offer is None or offer.status != ListingStatus.approved or offer.kind != self.kind:
+        bookable = offer is not None and service_offers_service.policy.allows("book", ctx.identity, offer)
+        if not bookable or offer.kind != self.kind:
             raise ValidationFailed({"service_offer_id": [f"not a published {self.kind.value} service offer"]})
         test = DealTest(deal_id=obj.id, kind=self.kind.value, service_offer_id=offer.id, requested_by=ctx.role,
                         plan=data["plan"])

@@ -10,15 +10,16 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.records import checked_pdf, store_pdf
 from app.core.uow import unit_of_work
-from app.core.workflow import ADMIN, BUYER, SELLER, SYSTEM, WorkflowService, load, other_party
+from app.core.workflow import BUYER, SELLER, WorkflowService, load, other_party
 from app.deals import contract, registration
 from app.deals.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from app.deals.models import TERMINAL, Deal, DealDocument, DealEvent, DealMessage, DealOffer, DealStatus, deal_patents
+from app.deals.policy import deal_policy
 from app.deals.schemas import CreateDealSchema, MessageSchema, OfferTermsSchema
 from app.demands.models import TechDemand
 from app.listings.models import ListingStatus
@@ -28,6 +29,7 @@ from app.notifications.workflow import party_recipients
 from app.patents.models import Patent, PatentAttachment
 from app.patents.service import patents_service
 from app.service_offers.models import ServiceOffer
+from app.service_offers.service import service_offers_service
 
 MAX_ATTACHMENTS = 5
 
@@ -59,8 +61,7 @@ class DealService(WorkflowService):
         """Open a deal as the buyer: an inquiry on a published patent (or a bundle of one seller's patents),
         optionally from the buyer's demand or one of its matches. 409 when the buyer already has an open deal
         on the same patent."""
-        if identity.org_id is None or identity.is_system or identity.org_kind == "platform":
-            raise PermissionDenied("log in as a member of the organisation that wants to buy")
+        deal_policy.require("open", identity, message="log in as a member of the organisation that wants to buy")
         loaded = load(CreateDealSchema, data)
         demand_id, patent_ids = self._origin(identity, loaded)
         patents = [self._patent(identity, pid) for pid in patent_ids]
@@ -186,16 +187,14 @@ class DealService(WorkflowService):
 
     def _thread_reader(self, identity: Identity, deal_id: int) -> Deal:
         deal = self.get(identity, deal_id)
-        if self.role_of(identity, deal) == SYSTEM:
-            raise PermissionDenied("the thread is for the parties and platform admins")
+        deal_policy.require("read_thread", identity, deal, message="the thread is for the parties and platform admins")
         return deal
 
     # ---------------------------------------------------------------- patents and what the NDA unlocks
 
     def may_read_confidential(self, identity: Identity, deal: Deal) -> bool:
         """The seller and admins always; the buyer once the NDA is in force."""
-        role = self.role_of(identity, deal)
-        return role in (SELLER, ADMIN, SYSTEM) or (role == BUYER and deal.nda_signed_at is not None)
+        return deal_policy.allows("read_confidential", identity, deal)
 
     def patents_of(self, identity: Identity, deal: Deal) -> list[dict]:
         """The deal's patents as the identity may see them: confidential fields and attachments after the NDA."""
@@ -218,10 +217,11 @@ class DealService(WorkflowService):
         return attachment
 
     @staticmethod
-    def bookable_services(kind) -> list[ServiceOffer]:
-        """Published service offers of ``kind`` (pilot or inspection) a deal may book."""
+    def bookable_services(identity: Identity, kind) -> list[ServiceOffer]:
+        """Published service offers of ``kind`` (pilot or inspection) a deal may book (the offers' policy)."""
         return db.session.scalars(select(ServiceOffer).where(
-            ServiceOffer.status == ListingStatus.approved, ServiceOffer.kind == kind).order_by(ServiceOffer.title)).all()
+            service_offers_service.policy.sql_filter("book", identity, ServiceOffer), ServiceOffer.kind == kind,
+        ).order_by(ServiceOffer.title)).all()
 
     # ---------------------------------------------------------------- contract and registration
 

@@ -10,6 +10,7 @@ from flask_login import login_required
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.identity import current_identity
 from app.deals.models import DealStatus
+from app.deals.policy import deal_policy
 from app.deals.service import deals_service
 from app.demands.service import demands_service
 from app.matching import service as matching
@@ -29,8 +30,8 @@ def _deal_context(identity, deal) -> dict:
         "offers": deal.offers,
         "messages": deals_service.messages(identity, deal.id) if identity.user_id else [],
         "choices": {
-            "book_pilot": deals_service.bookable_services(ServiceKind.pilot),
-            "order_inspection": deals_service.bookable_services(ServiceKind.inspection),
+            "book_pilot": deals_service.bookable_services(identity, ServiceKind.pilot),
+            "order_inspection": deals_service.bookable_services(identity, ServiceKind.inspection),
         },
     }
 
@@ -102,7 +103,7 @@ def post_message(obj_id):
 def desk():
     """Platform admins: contracts to approve, disputes to decide, payouts to record."""
     identity = current_identity()
-    if not identity.is_platform_admin:
+    if not deal_policy.allows("use_desk", identity):
         abort(403)
     contracts, _total = deals_service.list(identity, statuses=[DealStatus.contract_review], everyone=True,
                                            per_page=100)

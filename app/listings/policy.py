@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import and_
 
-from app.core.permissions import AuthenticatedOrgKind, Generator, OwnerOrg, PlatformAdmin, Policy
+from app.core.permissions import AuthenticatedOrgKind, Generator, OwnerOrg, PlatformAdmin, Policy, System
 from app.listings.models import ListingStatus, Visibility
 from search.query import And, Range, Term
 
@@ -47,6 +47,13 @@ class PublishedListing(Generator):
         return And(*clauses)
 
 
+class VerifiedOwner(Generator):
+    """The listing's organisation is verified (only verified organisations publish)."""
+
+    def allows(self, identity, obj) -> bool:
+        return obj.organisation.is_verified
+
+
 class ListingPolicy(Policy):
     """Who may do what with a listing (patent, demand, service offer)."""
 
@@ -59,6 +66,8 @@ class ListingPolicy(Policy):
     can_withdraw = [OwnerOrg()]
     can_delete = [OwnerOrg(admin_only=True)]
     can_moderate = [PlatformAdmin()]
+    can_publish = [VerifiedOwner()]
+    can_create_for_others = [System()]
 
     @property
     def can_create(self):

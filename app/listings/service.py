@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from app.core.audit import AuditEntry
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED
@@ -67,8 +67,8 @@ class ListingService:
         obj = db.session.get(self.model, listing_id)
         if obj is None or not self.policy.allows("read", identity, obj):
             raise NotFound(f"{self.resource} {listing_id} not found")
-        if action != "read" and not self.policy.allows(action, identity, obj):
-            raise PermissionDenied(f"you may not {action} this listing")
+        if action != "read":
+            self.policy.require(action, identity, obj, message=f"you may not {action} this listing")
         return obj
 
     def hidden_from(self, identity: Identity, obj, extra_allowed: bool = False) -> tuple[str, ...]:
@@ -157,21 +157,25 @@ class ListingService:
         return db.session.scalar(select(func.count(self.model.id)))
 
     def record_view(self, obj) -> None:
-        """Count a page view with an atomic UPDATE (no read-modify-write race, no updated_at bump).
+        """Count a page view in its own unit of work (an atomic UPDATE: no read-modify-write race, no
+        updated_at bump).
 
         Best effort: on SQLite a page's read transaction cannot take the write lock once another writer has
         committed since it began ("database is locked"); that view goes uncounted rather than failing the page.
         """
         try:
-            db.session.execute(
-                update(self.model)
-                .where(self.model.id == obj.id)
-                .values(view_count=self.model.view_count + 1, updated_at=self.model.updated_at)
-            )
-            db.session.commit()
+            self._count_view(obj.id)
         except OperationalError as error:
-            db.session.rollback()
+            db.session.rollback()  # a failed commit leaves the session unusable for the rest of the page
             log.warning("view of %s %s not counted: %s", self.resource, obj.id, error.orig)
+
+    @unit_of_work
+    def _count_view(self, listing_id: int, *, uow) -> None:
+        uow.session.execute(
+            update(self.model)
+            .where(self.model.id == listing_id)
+            .values(view_count=self.model.view_count + 1, updated_at=self.model.updated_at)
+        )
 
     # ---------------------------------------------------------------- writes
 
@@ -180,11 +184,11 @@ class ListingService:
         """Create a draft listing owned by ``identity``'s organisation (or ``org`` for system imports); with
         ``submit``, send it to review in the same transaction (a refused submission saves nothing)."""
         if org is None:
-            if not self.policy.allows("create", identity):
-                raise PermissionDenied(f"your organisation may not post {self.resource}")
+            self.policy.require("create", identity, message=f"your organisation may not post {self.resource}")
             org = db.session.get(Organisation, identity.org_id)
-        elif not identity.is_system:
-            raise PermissionDenied("only the platform may create listings for another organisation")
+        else:
+            self.policy.require("create_for_others", identity,
+                                message="only the platform may create listings for another organisation")
         loaded = self._load(data)
         obj = self.model(org_id=org.id, status=ListingStatus.draft, organisation=org, is_demo=org.is_demo)
         self._apply(obj, loaded)
@@ -214,8 +218,7 @@ class ListingService:
         """Send a listing to review; the owning organisation must be verified."""
         obj = self.get(identity, listing_id, "submit")
         self._require_status(obj, SUBMITTABLE, "submit")
-        if not obj.organisation.is_verified:
-            raise PermissionDenied("your organisation must be verified before it can publish")
+        self.policy.require("publish", identity, obj, message="your organisation must be verified before it can publish")
         obj.status = ListingStatus.pending
         uow.register(IndexOp(self.resource, obj))
         return obj
@@ -291,7 +294,7 @@ class ListingService:
             changed = True
         else:
             changed = self._differs(obj, loaded)
-        if changed and obj.status == ListingStatus.approved and not identity.is_platform_admin:
+        if changed and obj.status == ListingStatus.approved and not self.policy.allows("moderate", identity, obj):
             queued = {**(obj.pending_changes or {}), **data}
             changed, obj.pending_changes = queued != obj.pending_changes, queued
         elif changed:

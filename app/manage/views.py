@@ -106,8 +106,7 @@ def new_listing(resource):
     """The empty form; on POST, a new draft owned by the user's organisation."""
     service = _service(resource)
     identity = current_identity()
-    if not service.policy.allows("create", identity):
-        raise PermissionDenied(_("Your organisation may not post this kind of listing."))
+    service.policy.require("create", identity, message=_("Your organisation may not post this kind of listing."))
     if request.method == "GET":
         return _render_form(resource, Form.blank(kind(resource).form, service.schema_cls()))
     form = _posted_form(resource)

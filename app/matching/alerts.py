@@ -21,7 +21,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED
@@ -35,6 +35,7 @@ from app.listings.models import ListingStatus
 from app.listings.registry import listing_services
 from app.matching.explain import sentences
 from app.matching.models import AlertOutbox, Match, SavedSearch
+from app.matching.policy import saved_search_policy
 from app.matching.service import DEMAND_TO_PATENTS, PATENT_TO_DEMANDS, rank
 from app.notifications.service import notify, recipients_of_org
 from search.query import And, SearchRequest, Term
@@ -67,8 +68,7 @@ def queue_alerts(resource: str, obj, uow) -> None:
 @unit_of_work
 def save_search(identity: Identity, resource: str, name: str, params: dict, *, uow) -> SavedSearch:
     """Save a search (``params`` as the search API takes them: ``q`` and filters) under ``name``."""
-    if identity.user_id is None:
-        raise PermissionDenied("log in to save a search")
+    saved_search_policy.require("create", identity, message="log in to save a search")
     if resource not in listing_services():
         raise ValidationFailed({"resource": [NOT_OFFERED]})
     name = (name or "").strip()
@@ -90,9 +90,8 @@ def save_search(identity: Identity, resource: str, name: str, params: dict, *, u
 
 def saved_searches(identity: Identity) -> list[SavedSearch]:
     """The identity's saved searches, newest first."""
-    if identity.user_id is None:
-        raise PermissionDenied("log in to see saved searches")
-    return list(db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == identity.user_id)
+    saved_search_policy.require("list", identity, message="log in to see saved searches")
+    return list(db.session.scalars(select(SavedSearch).where(saved_search_policy.sql_filter("read", identity, SavedSearch))
                                    .order_by(SavedSearch.id.desc())))
 
 
@@ -100,7 +99,7 @@ def saved_searches(identity: Identity) -> list[SavedSearch]:
 def delete_saved_search(identity: Identity, saved_id: int, *, uow) -> None:
     """Delete one of the identity's saved searches (others' are unknown: 404)."""
     saved = uow.session.get(SavedSearch, saved_id)
-    if saved is None or saved.user_id != identity.user_id:
+    if saved is None or not saved_search_policy.allows("delete", identity, saved):
         raise NotFound(f"no saved search {saved_id}")
     uow.session.delete(saved)
 

@@ -19,16 +19,15 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.uow import unit_of_work
 from app.members.schemas import INVITED, MemberSchema, PasswordSchema, RoleSchema
 from app.orgs.models import Organisation
-from app.orgs.policy import OrganisationPolicy
+from app.orgs.policy import org_policy as policy
 
 INVITATION_DAYS = 7
-policy = OrganisationPolicy()
 # Sent as ``membership_changed.send(user, change=..., actor_id=..., invitation=..., uow=...)`` with ``change`` one
 # of ``added``, ``role_changed``, ``removed``; ``invitation`` is the link path of a new person's invitation.
 membership_changed = Namespace().signal("membership-changed")
@@ -38,8 +37,7 @@ def _organisation(identity: Identity, org_id: int, action: str) -> Organisation:
     org = db.session.get(Organisation, org_id)
     if org is None or not policy.allows("read_members", identity, org):
         raise NotFound(f"organisation {org_id} not found")
-    if not policy.allows(action, identity, org):
-        raise PermissionDenied("only the organisation's admins manage its members")
+    policy.require(action, identity, org, message="only the organisation's admins manage its members")
     return org
 
 

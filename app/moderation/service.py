@@ -14,17 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
-from app.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from app.core.errors import NotFound, ServiceError, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED
 from app.listings.registry import listing_services
 from app.listings.service import DECISIONS
-
-
-def _require_admin(identity: Identity) -> None:
-    if not identity.is_platform_admin:
-        raise PermissionDenied("platform admins only")
+from app.moderation.policy import moderation_policy
 
 
 def review_queue(identity: Identity, *, resources=None, status=None, org_id=None, page=1, per_page=20):
@@ -34,7 +30,7 @@ def review_queue(identity: Identity, *, resources=None, status=None, org_id=None
     with pending edits. Rows of several resources are merged: the top ``page * per_page`` of each
     resource hold the requested page, so each resource is read once.
     """
-    _require_admin(identity)
+    moderation_policy.require("review", identity, message="platform admins only")
     services = listing_services()
     rows, total = [], 0
     for resource in resources or list(services):
@@ -53,7 +49,7 @@ def bulk_moderate(identity: Identity, resource: str, ids: list[int], decision: s
     A listing that cannot take the decision (wrong state, unknown id) is reported and does not stop
     the others; what succeeded stays decided.
     """
-    _require_admin(identity)
+    moderation_policy.require("review", identity, message="platform admins only")
     service = listing_services()[resource]
     results = []
     for listing_id in dict.fromkeys(ids):  # de-duplicated, order kept
@@ -72,7 +68,7 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
     The decision, the reason and the resource names are checked for the whole batch first, so bad input
     decides nothing; then each listing is decided as in :func:`bulk_moderate`.
     """
-    _require_admin(identity)
+    moderation_policy.require("review", identity, message="platform admins only")
     services = listing_services()
     errors = {}
     if decision not in DECISIONS:
@@ -95,7 +91,7 @@ def moderate_items(identity: Identity, items: list[tuple[str, int]], decision: s
 
 def review_item(identity: Identity, resource: str, listing_id: int):
     """The listing an admin reviews (404 for an unknown resource or id)."""
-    _require_admin(identity)
+    moderation_policy.require("review", identity, message="platform admins only")
     services = listing_services()
     if resource not in services:
         raise NotFound(f"no resource {resource}")
@@ -173,7 +169,7 @@ def pending_diff(identity: Identity, resource: str, obj) -> list[FieldChange]:
     Edits that rewrite a value in another form (``6`` for ``6``, ``500000`` for ``500000.0``, ``'98'`` for an
     indicator's ``98.0``) are no change; edits that no longer validate are shown as sent.
     """
-    _require_admin(identity)
+    moderation_policy.require("review", identity, message="platform admins only")
     if not obj.pending_changes:
         return []
     service = listing_services()[resource]
@@ -188,7 +184,7 @@ def pending_diff(identity: Identity, resource: str, obj) -> list[FieldChange]:
 def audit_entries(identity: Identity, *, action=None, object_type=None, object_id=None, actor_id=None,
                   since: datetime | None = None, until: datetime | None = None, page=1, per_page=50):
     """A page of audit entries (newest first) matching the filters, and the total."""
-    _require_admin(identity)
+    moderation_policy.require("read_audit", identity, message="platform admins only")
     query = select(AuditEntry)
     for column, value in (
         (AuditEntry.action, action), (AuditEntry.object_type, object_type),

@@ -14,13 +14,14 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
-from app.core.errors import NotFound, PermissionDenied
+from app.core.errors import NotFound
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.mail import SendMail
 from app.core.models import utcnow
 from app.core.uow import unit_of_work
 from app.notifications.models import Notification
+from app.notifications.policy import notification_policy
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,8 @@ def recipients_of_org(org_id: int) -> list[User]:
 
 def inbox(identity: Identity, *, unread_only: bool = False, page: int = 1, per_page: int = 20):
     """``(rows, total, unread)``: the identity's notifications, newest first."""
-    if identity.user_id is None:
-        raise PermissionDenied("log in to read notifications")
-    mine = Notification.user_id == identity.user_id
+    notification_policy.require("list", identity, message="log in to read notifications")
+    mine = notification_policy.sql_filter("read", identity, Notification)
     query = select(Notification).where(mine)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
@@ -90,10 +90,10 @@ def inbox(identity: Identity, *, unread_only: bool = False, page: int = 1, per_p
 
 def unread_count(identity: Identity) -> int:
     """How many of the identity's notifications are unread (0 for anonymous visitors)."""
-    if identity.user_id is None:
+    if not notification_policy.allows("list", identity):
         return 0
     return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == identity.user_id, Notification.read_at.is_(None)))
+        notification_policy.sql_filter("read", identity, Notification), Notification.read_at.is_(None)))
 
 
 @unit_of_work
@@ -102,9 +102,8 @@ def mark_read(identity: Identity, notification_ids: list[int] | None = None, *, 
 
     Ids of other users' notifications are refused as unknown, so nobody learns they exist.
     """
-    if identity.user_id is None:
-        raise PermissionDenied("log in to read notifications")
-    mine = Notification.user_id == identity.user_id
+    notification_policy.require("list", identity, message="log in to read notifications")
+    mine = notification_policy.sql_filter("read", identity, Notification)
     if notification_ids is not None:
         found = set(uow.session.scalars(select(Notification.id).where(mine, Notification.id.in_(notification_ids))))
         missing = sorted(set(notification_ids) - found)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.core.errors import PermissionDenied
 from app.core.http import API_PREFIX, ApiErrorSchema, require_login, require_platform_admin
 from app.core.identity import current_identity
 from app.orgs import service
@@ -33,9 +32,7 @@ class VerificationRequest(MethodView):
     def post(self, args, org_id):
         """Ask for verification with the unified social credit code (统一社会信用代码; org admins)."""
         identity = current_identity()
-        if identity.org_id != org_id:
-            raise PermissionDenied("you may only ask to verify your own organisation")
-        return service.request_verification(identity, args["credit_code"])
+        return service.request_verification(identity, args["credit_code"], org_id=org_id)
 
 
 @blp.route("/admin/verifications")
@@ -44,7 +41,7 @@ class VerificationQueue(MethodView):
     @blp.response(200, OrganisationSchema(many=True, hide=service.hidden_from))
     def get(self):
         """Organisations waiting for a verification decision, oldest first (platform admins)."""
-        return service.pending_verifications()
+        return service.pending_verifications(current_identity())
 
 
 @blp.route("/admin/verifications/<int:org_id>")

@@ -1,4 +1,4 @@
-"""Who may see and manage an organisation's members."""
+"""Who may see an organisation's private details, manage its members, ask for and decide its verification."""
 from __future__ import annotations
 
 from app.core.permissions import Generator, PlatformAdmin, Policy
@@ -16,8 +16,16 @@ class MemberOf(Generator):
 
 
 class OrganisationPolicy(Policy):
-    """Who may see and manage an organisation's members: its people see them, its admins and platform admins
-    manage them."""
+    """Who may do what with an organisation: its people see its members and private details (credit code,
+    verification note), its admins manage members and ask for verification; platform admins list
+    organisations and decide verification."""
 
+    can_read_private = [MemberOf(), PlatformAdmin()]
     can_read_members = [MemberOf(), PlatformAdmin()]
     can_manage_members = [MemberOf(admin_only=True), PlatformAdmin()]
+    can_request_verification = [MemberOf(admin_only=True)]
+    can_verify = [PlatformAdmin()]
+    can_list = [PlatformAdmin()]
+
+
+org_policy = OrganisationPolicy()

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED
@@ -14,6 +14,7 @@ from app.core.models import utcnow
 from app.core.uow import unit_of_work
 from app.core.validators import validate_credit_code
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
+from app.orgs.policy import org_policy
 from app.orgs.schemas import OrganisationSchema
 
 # Sent as ``verification_decided.send(org, decision=..., reason=..., uow=...)`` inside the decision's transaction
@@ -41,7 +42,7 @@ def get(identity: Identity, org_id: int) -> Organisation:
 
 def hidden_from(identity: Identity, org: Organisation) -> tuple[str, ...]:
     """What only the organisation's members and platform admins see: the credit code and verification note."""
-    insider = identity.is_platform_admin or identity.org_id == org.id
+    insider = org_policy.allows("read_private", identity, org)
     return () if insider else ("credit_code", "verification_note")
 
 
@@ -55,11 +56,13 @@ def dump(identity: Identity, org: Organisation) -> dict:
 
 
 @unit_of_work
-def request_verification(identity: Identity, credit_code: str, *, uow) -> Organisation:
-    """An org admin submits the credit code for verification."""
-    if not identity.is_org_admin or identity.org_id is None:
-        raise PermissionDenied("only organisation admins request verification")
-    org = db.session.get(Organisation, identity.org_id)
+def request_verification(identity: Identity, credit_code: str, *, org_id: int | None = None, uow) -> Organisation:
+    """An org admin submits the credit code of their organisation (``org_id``, by default theirs) for verification."""
+    org_id = identity.org_id if org_id is None else org_id
+    org = db.session.get(Organisation, org_id) if org_id is not None else None
+    # An unknown organisation is refused like another one: only an organisation's own admins may ask.
+    org_policy.require("request_verification", identity, org or Organisation(),
+                       message="only organisation admins request verification of their own organisation")
     if org.verification_status == VerificationStatus.verified:
         raise Conflict(_l("already verified"), current_status=org.verification_status.value)
     code = normalised_credit_code(credit_code)
@@ -76,8 +79,7 @@ def request_verification(identity: Identity, credit_code: str, *, uow) -> Organi
 @unit_of_work
 def decide_verification(identity: Identity, org_id: int, decision: str, reason: str | None = None, *, uow):
     """A platform admin verifies or rejects an organisation; the decision is audited."""
-    if not identity.is_platform_admin:
-        raise PermissionDenied("only platform admins verify organisations")
+    org_policy.require("verify", identity, message="only platform admins verify organisations")
     org = get(identity, org_id)
     if decision not in ("verify", "reject"):
         raise ValidationFailed({"decision": ["must be verify or reject"]})
@@ -104,8 +106,9 @@ def decide_verification(identity: Identity, org_id: int, decision: str, reason: 
     return org
 
 
-def pending_verifications() -> list[Organisation]:
-    """Organisations waiting for a verification decision, oldest first."""
+def pending_verifications(identity: Identity) -> list[Organisation]:
+    """Organisations waiting for a verification decision, oldest first (platform admins)."""
+    org_policy.require("list", identity, message="only platform admins list organisations")
     return db.session.scalars(
         select(Organisation)
         .where(Organisation.verification_status == VerificationStatus.pending)
@@ -118,8 +121,7 @@ def list_organisations(identity: Identity, *, status: str | None = None, kind: s
 
     Ordered by last change, oldest first, so a queue of pending requests is served in arrival order.
     """
-    if not identity.is_platform_admin:
-        raise PermissionDenied("only platform admins list organisations")
+    org_policy.require("list", identity, message="only platform admins list organisations")
     query = select(Organisation).order_by(Organisation.updated_at, Organisation.id)
     for name, enum_cls, column, value in (("status", VerificationStatus, Organisation.verification_status, status),
                                           ("kind", OrgKind, Organisation.kind, kind)):

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.http import PageArgs, ReaderSchema
 from app.payments.models import PayoutStatus
+from app.payments.policy import payment_policy
 
 
 class RefundSchema(Schema):
@@ -88,8 +89,8 @@ class PayoutQueryArgs(PageArgs):
 
 
 def secret_hidden_from(identity, payment) -> tuple[str, ...]:
-    """The client secret is for the buyer's eyes only."""
-    return () if identity.org_id == payment.buyer_org_id else ("client_secret",)
+    """The client secret is for the buyer's eyes only (those the payment policy lets pay)."""
+    return () if payment_policy.allows("pay", identity, payment) else ("client_secret",)
 
 
 # The API's response schema: the payment as the request's identity may see it (others get a null secret).

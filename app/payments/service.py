@@ -32,7 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from app.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
@@ -53,6 +53,7 @@ from app.payments.models import (
     PayoutStatus,
     format_money,
 )
+from app.payments.policy import payment_policy
 from app.payments.providers import IntentState, ProviderError, current_provider, provider_named
 
 log = logging.getLogger(__name__)
@@ -96,22 +97,9 @@ def _validate_terms(amount, fee, currency) -> None:
         raise ValidationFailed(errors)
 
 
-def _is_buyer(identity: Identity, obj) -> bool:
-    return identity.org_id is not None and identity.org_id == obj.buyer_org_id
-
-
-def _is_seller(identity: Identity, obj) -> bool:
-    return identity.org_id is not None and identity.org_id == obj.seller_org_id
-
-
 def may_read(identity: Identity, payment: Payment) -> bool:
     """The buyer's and the seller's members and platform admins may see a payment."""
-    return identity.is_platform_admin or _is_buyer(identity, payment) or _is_seller(identity, payment)
-
-
-def _require_platform_admin(identity: Identity) -> None:
-    if not identity.is_platform_admin:
-        raise PermissionDenied("platform admins only")
+    return payment_policy.allows("read", identity, payment)
 
 
 def _lock(query):
@@ -157,8 +145,7 @@ def balances(*, org_id: int | None = None, payment_id: int | None = None) -> dic
 
 def org_balances(identity: Identity, org_id: int) -> dict[str, int]:
     """Balances of one organisation, for its own members and platform admins."""
-    if not (identity.is_platform_admin or identity.org_id == org_id):
-        raise PermissionDenied("you may only see your own organisation's balances")
+    payment_policy.require("read_balances", identity, org_id, message="you may only see your own organisation's balances")
     return balances(org_id=org_id)
 
 
@@ -176,8 +163,7 @@ def start_payment(identity, payable, *, amount: int, fee: int, currency: str, mo
     ``payment.client_secret`` and ``payment.provider`` tell the UI how to confirm it (Stripe.js, or the test
     provider's page at ``/payments/<id>/pay``).
     """
-    if not _is_buyer(identity, payable):
-        raise PermissionDenied("only the buyer's organisation pays")
+    payment_policy.require("pay", identity, payable, message="only the buyer's organisation pays")
     _validate_terms(amount, fee, currency)
     hooks.hooks_for(payable.payable_kind)  # an unregistered kind is a programming error: fail before Stripe
     currency = currency.lower()
@@ -231,8 +217,7 @@ def confirm_test_payment(identity, payment_id: int, *, card_number: str = "42424
     payment = _locked_payment(payment_id)
     if payment is None or not may_read(identity, payment):
         raise NotFound("no such payment")
-    if not _is_buyer(identity, payment):
-        raise PermissionDenied("only the buyer's organisation pays")
+    payment_policy.require("pay", identity, payment, message="only the buyer's organisation pays")
     if not payment.is_test:
         raise Conflict("this payment is made with Stripe, not with the test provider")
     if payment.status not in OPEN_STATUSES:
@@ -248,8 +233,8 @@ def sync_payment(identity, payment_id: int, *, uow):
     payment = _locked_payment(payment_id)
     if payment is None or not may_read(identity, payment):
         raise NotFound("no such payment")
-    if not (_is_buyer(identity, payment) or identity.is_platform_admin):
-        raise PermissionDenied("only the buyer's organisation or a platform admin may refresh a payment")
+    payment_policy.require("sync", identity, payment,
+                           message="only the buyer's organisation or a platform admin may refresh a payment")
     if payment.status in OPEN_STATUSES:
         apply_intent_state(payment, provider_named(payment.provider).retrieve_intent(payment.provider_ref), uow=uow)
     return payment
@@ -395,8 +380,7 @@ def refund(identity, payable, *, amount: int | None = None, reason: str, uow):
     comes out of the seller's share and the platform fee in proportion; a full refund returns the fee too.
     Returns the ``PaymentRefund``.
     """
-    if not (identity.is_platform_admin or _is_seller(identity, payable)):
-        raise PermissionDenied("only the seller or a platform admin may refund")
+    payment_policy.require("refund", identity, payable, message="only the seller or a platform admin may refund")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["say why the money is refunded"]})
@@ -439,8 +423,7 @@ def release(identity, payable, *, uow):
     dispute decided for the seller). What was refunded before is not released. Returns the ``Payout``
     (None when nothing is left for the seller).
     """
-    if not (identity.is_platform_admin or _is_buyer(identity, payable)):
-        raise PermissionDenied("only the buyer or a platform admin may release the money")
+    payment_policy.require("release", identity, payable, message="only the buyer or a platform admin may release the money")
     payment = _paid_payment(payable)
     if payment.status != PaymentStatus.held:
         raise Conflict(f"this payment is {payment.status.value}, not held",
@@ -529,7 +512,7 @@ def stripe_payments() -> list[Payment]:
 @unit_of_work
 def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
     """Platform admin: record the bank reference of a manual payout to a seller; returns the ``Payout``."""
-    _require_platform_admin(identity)
+    payment_policy.require("manage_payouts", identity, message="platform admins only")
     reference = (reference or "").strip()
     if not 1 <= len(reference) <= 200:
         raise ValidationFailed({"reference": [_l("give the bank transfer's reference (up to 200 characters)")]})
@@ -548,7 +531,7 @@ def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
 
 def list_payouts(identity, *, status: str | None = None, page: int = 1, per_page: int = 20):
     """``(payouts, total)`` for platform admins, oldest first (the queue of payouts to record)."""
-    _require_platform_admin(identity)
+    payment_policy.require("manage_payouts", identity, message="platform admins only")
     query = select(Payout)
     if status:
         query = query.where(Payout.status == PayoutStatus(status))
@@ -560,7 +543,7 @@ def list_payouts(identity, *, status: str | None = None, page: int = 1, per_page
 @unit_of_work
 def set_connected_account(identity, org_id: int, stripe_account_id: str, *, uow) -> PaymentAccount:
     """Platform admin: the seller organisation's Stripe Connect account (``acct_…``) for payouts by transfer."""
-    _require_platform_admin(identity)
+    payment_policy.require("manage_payouts", identity, message="platform admins only")
     stripe_account_id = (stripe_account_id or "").strip()
     if not (stripe_account_id.startswith("acct_") and 6 <= len(stripe_account_id) <= 64):
         raise ValidationFailed({"stripe_account_id": ["a Stripe account id looks like acct_1A2b3C…"]})

@@ -11,6 +11,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.identity import current_identity
 from app.payments import service
 from app.payments.models import PayoutStatus
+from app.payments.policy import payment_policy
 from app.security.redirects import local_url
 
 bp = Blueprint("payments", __name__, url_prefix="/payments", template_folder="templates")
@@ -57,7 +58,7 @@ def pay(payment_id):
                 return redirect(_local_next())
             return redirect(url_for("payments.pay", payment_id=payment_id, next=_local_next()))
     return render_template(
-        "payments/pay.html", payment=payment, errors=errors, is_buyer=identity.org_id == payment.buyer_org_id,
+        "payments/pay.html", payment=payment, errors=errors, is_buyer=payment_policy.allows("pay", identity, payment),
         next=_local_next(), stripe_js=current_app.config["STRIPE_JS_URL"],
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
     ), code

@@ -18,7 +18,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED, as_text
 from app.core.uow import UnitOfWork
@@ -29,6 +29,7 @@ from app.listings.registry import listing_services
 from app.orgs import service as orgs
 from app.orgs.models import Organisation
 from app.portfolio.formats import FORMATS, FormatError, RowError, decode, detect_format, read_records, write_records
+from app.portfolio.policy import Portfolio, portfolio_policy
 
 BATCH_SIZE = 100
 
@@ -74,18 +75,17 @@ def check_access(identity: Identity, resource: str, org: Organisation, *, publis
     """
     if resource not in listing_services():
         raise ValidationFailed({"resource": [NOT_OFFERED]})
-    if publish and not identity.is_platform_admin:
-        raise PermissionDenied("only platform admins may publish while importing")
-    if identity.is_platform_admin:
-        return
-    if identity.org_id != org.id or not listing_services()[resource].policy.allows("create", identity):
-        raise PermissionDenied(f"you may not import or export {resource} for this organisation")
+    if publish:
+        portfolio_policy.require("publish", identity, message="only platform admins may publish while importing")
+    portfolio_policy.require("transfer", identity, Portfolio(org.id, resource),
+                             message=f"you may not import or export {resource} for this organisation")
 
 
 def target_org(identity: Identity, org_id: int | None = None) -> Organisation:
     """The organisation an upload or download acts on: the identity's own, or ``org_id`` for platform admins."""
-    if org_id is not None and org_id != identity.org_id and not identity.is_platform_admin:
-        raise PermissionDenied("you may only import or export your own organisation's listings")
+    if org_id is not None:
+        portfolio_policy.require("transfer", identity, Portfolio(org_id),
+                                 message="you may only import or export your own organisation's listings")
     return orgs.get(identity, org_id if org_id is not None else identity.org_id)
 
 
@@ -162,7 +162,8 @@ class _Import:
         except (IntegrityError, DataError) as error:  # e.g. the same external_id imported concurrently
             self.report.fail(line, external_id, {"_record": [f"the database refused the record: {error.orig}"[:300]]})
             return
-        if changed and not self.identity.is_platform_admin and obj.status == ListingStatus.approved:
+        if changed and obj.status == ListingStatus.approved and not self.service.policy.allows(
+                "moderate", self.identity, obj):
             notes.append("published listing: the changes wait for moderator review")
         if notes:
             self.report.warnings.append({"line": line, "external_id": external_id, "notes": notes})

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.uow import unit_of_work
 from app.core.workflow import WorkflowService, load
-from app.listings.models import ListingStatus
 from app.service_offers.models import ServiceOffer
+from app.service_offers.service import service_offers_service
 from app.service_orders.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from app.service_orders.models import ServiceOrder, ServiceOrderDocument, ServiceOrderEvent
+from app.service_orders.policy import service_order_policy
 from app.service_orders.schemas import CreateOrderSchema
 
 
@@ -28,11 +29,10 @@ class ServiceOrderService(WorkflowService):
     @unit_of_work
     def create(self, identity: Identity, data: dict, *, uow) -> ServiceOrder:
         """Order a published pilot-scale or inspection service as the customer; the provider is asked to quote."""
-        if identity.org_id is None or identity.is_system or identity.org_kind == "platform":
-            raise PermissionDenied("log in as a member of the organisation that orders")
+        service_order_policy.require("open", identity, message="log in as a member of the organisation that orders")
         loaded = load(CreateOrderSchema, data)
         offer = db.session.get(ServiceOffer, loaded["offer_id"])
-        if offer is None or offer.status != ListingStatus.approved:
+        if offer is None or not service_offers_service.policy.allows("book", identity, offer):
             raise ValidationFailed({"offer_id": ["not a published service offer"]})
         if offer.org_id == identity.org_id:
             raise ValidationFailed({"offer_id": ["this is your own organisation's service"]})

@@ -9,6 +9,7 @@ from flask_login import login_required
 from app.core.errors import ValidationFailed
 from app.core.identity import current_identity
 from app.service_offers.service import service_offers_service
+from app.service_orders.policy import service_order_policy
 from app.service_orders.service import service_orders_service
 from app.transactions.pages import workflow_pages
 
@@ -24,6 +25,8 @@ workflow_pages(bp, service_orders_service, list_template="service_orders/index.h
 def new():
     """The order form of one service offer; without ``offer_id``, the published offers to choose from."""
     identity = current_identity()
+    if request.method == "POST":  # who may order: the policy, before anything else is read
+        service_order_policy.require("open", identity, message="log in as a member of the organisation that orders")
     offer_id = request.values.get("offer_id", type=int)
     if offer_id is None:
         offers, total = service_offers_service.list(identity, status="approved", per_page=CHOOSER_OFFERS)
