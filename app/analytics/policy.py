@@ -1,0 +1,18 @@
+"""Who may read which figures: platform admins see the whole market and set the incubation flag; the people
+of an organisation see their own organisation's dashboard."""
+from __future__ import annotations
+
+from ..permissions import MemberOf, PlatformAdmin, Policy
+
+
+class AnalyticsPolicy(Policy):
+    """Actions: ``read_market`` and ``export_review`` (no object), ``read_org`` and ``set_incubation`` (an
+    :class:`~app.orgs.models.Organisation`)."""
+
+    can_read_market = [PlatformAdmin()]
+    can_export_review = [PlatformAdmin()]
+    can_set_incubation = [PlatformAdmin()]
+    can_read_org = [MemberOf(), PlatformAdmin()]
+
+
+analytics_policy = AnalyticsPolicy()
