@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, literal_column, select, union
+from sqlalchemy import case, exists, func, literal_column, select, true, union
 from sqlalchemy.orm import aliased
 
 from ..deals.models import Deal, DealOffer, deal_patents
@@ -75,6 +75,22 @@ def _seller_region(query, org_column, filters: Filters):
         return query
     seller = aliased(Organisation)
     return query.join(seller, seller.id == org_column).where(seller.region == filters.region)
+
+
+def grouped(**exprs):
+    """Select ``exprs`` labelled ``g_<name>`` and group by those output names.
+
+    Grouping by the output name (not the expression) keeps PostgreSQL from seeing two differently bound copies
+    of an expression with parameters (e.g. ``to_char(…, 'YYYY-MM')``) or a bare constant; the prefix keeps the
+    names clear of input columns.
+    """
+    return ([expr.label(f"g_{name}") for name, expr in exprs.items()],
+            [literal_column(f"g_{name}") for name in exprs])
+
+
+def ungrouped(row) -> dict:
+    """A result row's ``g_<name>`` keys as ``<name>`` (enums as their values)."""
+    return {key[2:]: _value(value) for key, value in row._mapping.items() if key.startswith("g_")}
 
 
 def _yuan(value) -> Decimal:
@@ -135,21 +151,18 @@ def contracts(filters: Filters) -> list[dict]:
     transaction mode: ``count`` and ``amount`` (yuan)."""
     patent, first_id = _first_patent()
     seller = aliased(Organisation)
-    query = (select(china_month(Deal.approved_at).label("month"), seller.region.label("region"),
-                    patent.industry.label("industry"),
-                    func.substr(patent.ipc_codes[0].as_string(), 1, 1).label("ipc_section"),
-                    Deal.terms["mode"].as_string().label("mode"), transaction_mode().label("tx_mode"),
-                    func.count().label("n"), func.sum(json_money(Deal.terms, "upfront_fee")).label("amount"))
+    keys, group = grouped(month=china_month(Deal.approved_at), region=seller.region, industry=patent.industry,
+                          ipc_section=func.substr(patent.ipc_codes[0].as_string(), 1, 1),
+                          mode=Deal.terms["mode"].as_string(), tx_mode=transaction_mode())
+    query = (select(*keys, func.count().label("n"), func.sum(json_money(Deal.terms, "upfront_fee")).label("amount"))
              .join(seller, seller.id == Deal.seller_org_id)
              .outerjoin(patent, patent.id == first_id)
              .where(Deal.approved_at >= filters.since, Deal.approved_at < filters.until)
-             .group_by(*[literal_column(n) for n in
-                         ("month", "region", "industry", "ipc_section", "mode", "tx_mode")]))
+             .group_by(*group))
     if filters.region:
         query = query.where(seller.region == filters.region)
-    return [{"month": r.month, "region": r.region, "industry": r.industry, "ipc_section": r.ipc_section,
-             "contract_type": contract_type(r.mode), "mode": r.mode, "tx_mode": r.tx_mode, "count": r.n,
-             "amount": _yuan(r.amount)} for r in db.session.execute(query)]
+    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "count": r.n, "amount": _yuan(r.amount)}
+            for r in db.session.execute(query)]
 
 
 def _completed_orders(query, seller, filters: Filters):
@@ -165,13 +178,12 @@ def service_orders(filters: Filters) -> list[dict]:
     """Service orders (中试 / 检验检测) completed in the period, by month, region and kind: ``count`` and
     ``revenue`` (accepted quotes, yuan)."""
     seller = aliased(Organisation)
+    keys, group = grouped(month=china_month(ServiceOrder.completed_at), region=seller.region,
+                          kind=ServiceOffer.kind)
     query = _completed_orders(
-        select(china_month(ServiceOrder.completed_at).label("month"), seller.region.label("region"),
-               ServiceOffer.kind.label("kind"), func.count().label("n"),
-               func.sum(ServiceOrder.quote_amount).label("revenue"))
-        .group_by(*[literal_column(n) for n in ("month", "region", "kind")]), seller, filters)
-    return [{"month": r.month, "region": r.region, "kind": _value(r.kind), "count": r.n,
-             "revenue": _yuan(r.revenue)} for r in db.session.execute(query)]
+        select(*keys, func.count().label("n"), func.sum(ServiceOrder.quote_amount).label("revenue"))
+        .group_by(*group), seller, filters)
+    return [{**ungrouped(r), "count": r.n, "revenue": _yuan(r.revenue)} for r in db.session.execute(query)]
 
 
 def service_kinds(filters: Filters, order_rows: list[dict]) -> dict:
@@ -196,8 +208,8 @@ def _value(enum_or_str):
 def money_paid(filters: Filters) -> list[dict]:
     """Money buyers paid in the period net of refunds (ledger), by month, seller region and payment mode."""
     seller = aliased(Organisation)
-    query = (select(china_month(LedgerTransaction.created_at).label("month"), seller.region.label("region"),
-                    Payment.mode.label("mode"), func.sum(-LedgerEntry.amount).label("paid"))
+    keys, group = grouped(month=china_month(LedgerTransaction.created_at), region=seller.region, mode=Payment.mode)
+    query = (select(*keys, func.sum(-LedgerEntry.amount).label("paid"))
              .select_from(LedgerEntry)
              .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
              .join(Payment, Payment.id == LedgerTransaction.payment_id)
@@ -205,11 +217,11 @@ def money_paid(filters: Filters) -> list[dict]:
              .where(LedgerEntry.account == LedgerAccount.buyer_cash,
                     LedgerTransaction.kind.in_(("payment", "refund")),
                     LedgerTransaction.created_at >= filters.since, LedgerTransaction.created_at < filters.until)
-             .group_by(*[literal_column(n) for n in ("month", "region", "mode")]))
+             .group_by(*group))
     if filters.region:
         query = query.where(seller.region == filters.region)
-    return [{"month": r.month, "region": r.region, "contract_type": contract_type(r.mode),
-             "paid": _yuan(Decimal(r.paid or 0) / 100)} for r in db.session.execute(query)]
+    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "paid": _yuan(Decimal(r.paid or 0) / 100)}
+            for r in db.session.execute(query)]
 
 
 def _totals(rows: list[dict], key: str, fields: tuple[str, ...]) -> dict:
@@ -251,7 +263,7 @@ def conversion_by_owner(filters: Filters) -> list[dict]:
     completed = exists().where(deal_patents.c.patent_id == Patent.id, Deal.id == deal_patents.c.deal_id,
                                Deal.completed_at < filters.until)
     query = (select(Organisation.kind, func.count(), func.count(case((completed, 1))))
-             .join(Organisation, Organisation.id == Patent.org_id)
+             .select_from(Patent).join(Organisation, Organisation.id == Patent.org_id)
              .where(Patent.published_at.isnot(None), Patent.published_at < filters.until)
              .group_by(Organisation.kind))
     if filters.region:
@@ -282,13 +294,15 @@ def matcher(filters: Filters) -> dict:
 
 
 def organisations(filters: Filters) -> dict:
-    """Organisations active in the period (opened or received a deal, or created a listing), verified and
+    """Organisations active in the period (opened or received a deal or a service order, or created a listing),
+    verified and
     incubated (as of the end date; ``incubated_new``: since the start)."""
-    moments = [(Deal.buyer_org_id, Deal.created_at), (Deal.seller_org_id, Deal.created_at)]
+    moments = [(Deal.buyer_org_id, Deal.created_at), (Deal.seller_org_id, Deal.created_at),
+               (ServiceOrder.buyer_org_id, ServiceOrder.created_at), (ServiceOrder.seller_org_id, ServiceOrder.created_at)]
     moments += [(s.model.org_id, s.model.created_at) for s in listing_services().values()]
     active_ids = union(*[select(org.label("org_id")).where(at >= filters.since, at < filters.until)
                          for org, at in moments]).subquery()
-    region = Organisation.region == filters.region if filters.region else and_()
+    region = Organisation.region == filters.region if filters.region else true()
     active = db.session.scalar(select(func.count()).select_from(Organisation)
                                .where(Organisation.id.in_(select(active_ids.c.org_id)), region))
     verified = db.session.scalar(select(func.count()).select_from(Organisation).where(
