@@ -9,7 +9,7 @@ from ..identity import Identity
 from ..moderation.models import AuditEntry
 from ..orgs.models import Organisation
 from ..uow import unit_of_work
-from .market import _require
+from .policy import require
 from .models import OrgIncubation
 
 
@@ -25,7 +25,7 @@ def set_incubation(identity: Identity, org_id: int, incubated_on: date | None, n
     org = uow.session.get(Organisation, org_id)
     if org is None:
         raise NotFound("organisation")
-    _require("set_incubation", identity, org)
+    require("set_incubation", identity, org)
     if incubated_on is not None and incubated_on > date.today():
         raise ValidationFailed({"incubated_on": ["the date cannot be in the future"]})
     row = uow.session.get(OrgIncubation, org_id, with_for_update=True)

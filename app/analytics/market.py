@@ -33,9 +33,8 @@ from ..service_offers.models import ServiceOffer
 from ..service_orders.models import ServiceOrder
 from .filters import Filters
 from .models import OrgIncubation
-from .policy import analytics_policy
+from .policy import require
 from .sql import Median, china_month, json_money, seconds_between
-from ..errors import PermissionDenied
 
 FUNNEL_STEPS = ("views", "inquiries", "nda", "offers", "contracts", "completed")
 CONTRACT_TYPES = ("development", "transfer", "licence", "service")  # 技术开发 / 转让 / 许可 / 服务
@@ -62,11 +61,6 @@ def transaction_mode(deal=Deal):
     the deal's origin column) and every figure and report follows.
     """
     return literal_column("'negotiated'")
-
-
-def _require(action: str, identity: Identity, obj=None) -> None:
-    if not analytics_policy.allows(action, identity, obj):
-        raise PermissionDenied(f"analytics: {action} refused")
 
 
 def _seller_region(query, org_column, filters: Filters):
@@ -322,7 +316,7 @@ def regions() -> list[str]:
 
 def market_figures(identity: Identity, filters: Filters) -> dict:
     """Every figure of the admin dashboard for ``filters`` (platform admins: AnalyticsPolicy ``read_market``)."""
-    _require("read_market", identity)
+    require("read_market", identity)
     deal_rows, order_rows, paid_rows = contracts(filters), service_orders(filters), money_paid(filters)
     return {
         "filters": filters,

@@ -19,7 +19,8 @@ from ..orgs.models import Organisation
 from ..payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ..service_orders.models import OrderStatus, ServiceOrder
 from .filters import Filters
-from .market import _require, _yuan
+from .market import _yuan
+from .policy import require
 from .sql import china_month, json_money
 
 # Deals and orders whose money is agreed but not yet released to the seller.
@@ -86,6 +87,6 @@ def org_figures(identity: Identity, org_id: int, filters: Filters) -> dict:
     org = db.session.get(Organisation, org_id)
     if org is None:
         raise NotFound("organisation")
-    _require("read_org", identity, org)
+    require("read_org", identity, org)
     return {"org": org, "filters": filters, "listings": listings(org_id), "deals": deals(org_id, filters),
             "income": income(org_id, filters), "royalty_reports_due": royalty_reports_due(org_id)}

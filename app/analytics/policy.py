@@ -2,6 +2,7 @@
 of an organisation see their own organisation's dashboard."""
 from __future__ import annotations
 
+from ..errors import PermissionDenied
 from ..permissions import MemberOf, PlatformAdmin, Policy
 
 
@@ -16,3 +17,9 @@ class AnalyticsPolicy(Policy):
 
 
 analytics_policy = AnalyticsPolicy()
+
+
+def require(action: str, identity, obj=None) -> None:
+    """Raise PermissionDenied unless AnalyticsPolicy allows ``action`` (every analytics service asks here)."""
+    if not analytics_policy.allows(action, identity, obj):
+        raise PermissionDenied(f"analytics: {action} refused")

@@ -9,17 +9,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from ..errors import PermissionDenied
 from ..extensions import db
 from ..identity import Identity
 from ..listings.models import ListingStatus
 from ..listings.registry import listing_services
 from ..orgs.models import Organisation, OrgKind, VerificationStatus
-
-
-def _require_admin(identity: Identity) -> None:
-    if not identity.is_platform_admin:
-        raise PermissionDenied("platform admins only")
+from .policy import require
 
 
 def listings_by_status() -> dict[str, dict[str, int]]:
@@ -86,8 +81,8 @@ def new_listings_per_week(today: date, weeks: int) -> list[dict]:
 
 
 def market_figures(identity: Identity, *, today: date | None = None, weeks: int = 12) -> dict:
-    """Every figure of the admin dashboard (platform admins only)."""
-    _require_admin(identity)
+    """The listing and organisation counts of the admin dashboard (AnalyticsPolicy ``read_market``)."""
+    require("read_market", identity)
     today = today or date.today()
     return {
         "listings": listings_by_status(),
