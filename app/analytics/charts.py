@@ -137,8 +137,8 @@ def market_charts(figures: dict) -> list[Chart]:
                Column("rate", _l("Conversion rate (TechBridge)"), "percent", plot=True),
                Column("research", _l("Conversion rate (research)"), "percent", plot=True)],
               [{**r, "kind": str(label("org_kind", r["kind"]))} for r in figures["conversion"]],
-              note=_l("Research: conversion rates of invention patents by kind of owner (13.5% universities, "
-                      "28.2% institutes, 67.5% enterprises).")),
+              note=_l("Research: conversion rates of invention patents by kind of owner (universities 13.5%; "
+                      "institutes 28.2%; enterprises 67.5%).")),
         Chart("matcher", _l("Matches that became deals"), "hbar",
               [Column("step", _l("Step"), "text"), Column("count", _l("Number"), plot=True),
                Column("rate", _l("Of the previous step"), "percent")],

@@ -247,7 +247,8 @@ def volume(filters: Filters, deal_rows: list[dict], order_rows: list[dict], paid
             value.setdefault("paid", Decimal("0.00"))
     for key in CONTRACT_TYPES:
         figures["contract_type"].setdefault(key, {"count": 0, "amount": Decimal("0.00"), "paid": Decimal("0.00")})
-    return {dim: dict(sorted(values.items(), key=lambda kv: (kv[0] is None, str(kv[0]))))
+    order = {key: i for i, key in enumerate(CONTRACT_TYPES)}
+    return {dim: dict(sorted(values.items(), key=lambda kv: (kv[0] is None, order.get(kv[0], 0), str(kv[0]))))
             for dim, values in figures.items()}
 
 
