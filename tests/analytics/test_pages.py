@@ -109,3 +109,18 @@ def test_the_review_report_page_pdf_and_csv(login, admin_user, world):
     assert client.get("/admin/reports?year=abc").status_code == 400
     assert client.get("/admin/reports?year=2025&kind=weekly").status_code == 400
     assert client.get("/admin/reports/review.xlsx?year=2025").status_code == 404
+
+
+def test_the_review_command_writes_pdf_and_csv(app, world, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["analytics", "review", str(tmp_path / "r.pdf"), "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "2 R&D contracts (80000.00 yuan)" in result.output and "213000.00" in result.output
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    result = runner.invoke(args=["analytics", "review", str(tmp_path / "r.csv"), "--start", "2025-01-01",
+                                 "--end", "2025-12-31", "--region", "北京"])
+    assert result.exit_code == 0, result.output
+    assert "80000.00" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    assert runner.invoke(args=["analytics", "review", str(tmp_path / "r.xlsx"), "--year", "2025"]).exit_code == 2
+    assert runner.invoke(args=["analytics", "review", str(tmp_path / "r.csv"), "--start", "2025-09-01",
+                               "--end", "2025-01-01"]).exit_code == 2
