@@ -42,5 +42,8 @@ def cli():
         _, created = accounts.ensure_demo_user(org_of[spec], email, name, role, seed.DEMO_PASSWORD)
         click.echo(f"  {'created' if created else 'exists '}  {email:<30} {role:<15} {spec.name}  "
                    f"password: {seed.DEMO_PASSWORD}")
+    from ..analytics.demo import seed_market  # the dashboards' demo history, after the listings it refers to
+
+    click.echo(f"\n{seed_market()} demo deals and service orders added for the dashboards")
     if failed:
         raise click.ClickException(f"{failed} demo records were refused (see above)")
