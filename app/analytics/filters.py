@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from ..formatting import display_timezone
 
@@ -59,6 +59,11 @@ class FilterSchema(Schema):
     start = fields.Date(load_default=None)
     end = fields.Date(load_default=None)
     region = fields.String(load_default=None, validate=validate.Length(max=64))
+
+    @pre_load
+    def _blank_is_missing(self, data, **kwargs):
+        """An empty form field (the filter form sends every field) means "not given"."""
+        return {key: value for key, value in data.items() if value not in ("", None)}
 
     @validates_schema
     def _a_forward_range(self, data, **kwargs):

@@ -29,6 +29,10 @@ def test_the_admin_dashboard_draws_every_chart_with_its_table(login, admin_user,
     assert "各状态信息数量" in page  # the listing counts stay
 
 
+def test_blank_filter_fields_mean_the_last_twelve_months(login, admin_user, world):
+    assert login(admin_user).get("/admin/dashboard?start=&end=&region=").status_code == 200
+
+
 def test_a_chart_downloads_as_csv(login, admin_user, world):
     response = login(admin_user).get(f"/admin/dashboard/volume-type.csv?{YEAR}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
