@@ -53,7 +53,8 @@ class Column:
 
 @dataclass
 class Chart:
-    """One chart: ``kind`` is bar, line or hbar (horizontal bars); ``rows`` are dicts keyed by column key."""
+    """One chart: ``kind`` is bar, line or hbar (horizontal bars); ``rows`` are dicts keyed by column key (a
+    row with ``noplot`` is shown in the table but not drawn)."""
 
     key: str
     title: object
@@ -112,7 +113,9 @@ def market_charts(figures: dict) -> list[Chart]:
               [Column("step", _l("Step"), "text"), Column("count", _l("Number"), plot=True),
                Column("conversion", _l("Of the previous step"), "percent"),
                Column("median_days", _l("Median time from the previous step"), "days")],
-              [{**s, "step": str(FUNNEL_LABELS[s["key"]])} for s in figures["funnel"]],
+              # Views outnumber inquiries a thousandfold: they stay in the table but not in the bars.
+              [{**s, "step": str(FUNNEL_LABELS[s["key"]]), "noplot": s["key"] == "views"}
+               for s in figures["funnel"]],
               note=_l("Deals opened in the period; views are the patents' running totals.")),
         _volume_chart("volume-month", _l("Transaction volume per month"), "month", volume["month"], paid=True,
                       kind="line"),

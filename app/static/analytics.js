@@ -1,6 +1,7 @@
 /* Draws each dashboard chart from the table under it (the table is the data; the CSV is the same table).
    Chart.js is served from static/vendor (no CDN). A chart card holds a <canvas> and a <table data-chart=kind>
-   whose <th data-plot> columns are drawn, labelled by the row headers; cells carry raw numbers in data-value. */
+   whose <th data-plot> columns are drawn, labelled by the row headers (rows marked data-noplot are left out);
+   cells carry raw numbers in data-value. */
 (function () {
   "use strict";
   var COLOURS = ["#1f6feb", "#e36209", "#2da44e", "#8250df", "#bf3989", "#6e7781"];
@@ -11,7 +12,7 @@
     if (!canvas || !table || typeof Chart === "undefined") { return; }
     var kind = table.getAttribute("data-chart");
     var heads = Array.prototype.slice.call(table.querySelectorAll("thead th"));
-    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr:not([data-noplot])"));
     var labels = rows.map(function (row) { var th = row.querySelector("th"); return th ? th.textContent.trim() : ""; });
     var datasets = [];
     heads.forEach(function (th, index) {
