@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import case, exists, func, literal_column, select, true, union
+from sqlalchemy import case, func, literal_column, select, true, union
 from sqlalchemy.orm import aliased
 
 from ..deals.models import Deal, DealOffer, deal_patents
@@ -102,11 +102,14 @@ def funnel(filters: Filters) -> list[dict]:
     deal took from the previous step it reached (NDAs are optional, so an offer counts from the NDA or else from
     the inquiry). Views are the patents' view counters (kept as a running total, not per date).
     """
-    first_offer = (select(func.min(DealOffer.created_at)).where(DealOffer.deal_id == Deal.id)
-                   .correlate(Deal).scalar_subquery())
+    # One grouped pass over the offers (hash-joined) instead of a lookup per deal; a deal's offers come after
+    # it was opened, so offers before the period cannot belong to the cohort.
+    first_offer = (select(DealOffer.deal_id, func.min(DealOffer.created_at).label("at"))
+                   .where(DealOffer.created_at >= filters.since).group_by(DealOffer.deal_id).subquery())
     cohort = (select(Deal.created_at.label("opened"), Deal.nda_signed_at.label("nda"),
-                     first_offer.label("offer"), Deal.approved_at.label("contract"),
+                     first_offer.c.at.label("offer"), Deal.approved_at.label("contract"),
                      Deal.completed_at.label("completed"))
+              .outerjoin(first_offer, first_offer.c.deal_id == Deal.id)
               .where(Deal.created_at >= filters.since, Deal.created_at < filters.until))
     cohort = _seller_region(cohort, Deal.seller_org_id, filters).subquery()
     c = cohort.c
@@ -255,9 +258,10 @@ def volume(filters: Filters, deal_rows: list[dict], order_rows: list[dict], paid
 def conversion_by_owner(filters: Filters) -> list[dict]:
     """Share of listed patents (published on or before the end date) with at least one deal completed by then,
     per kind of owner, beside the research's rates."""
-    completed = exists().where(deal_patents.c.patent_id == Patent.id, Deal.id == deal_patents.c.deal_id,
-                               Deal.completed_at < filters.until)
-    query = (select(Organisation.kind, func.count(), func.count(case((completed, 1))))
+    # The patents with a completed deal, as one set the planner can hash (not a lookup per patent).
+    converted = (select(deal_patents.c.patent_id).join(Deal, Deal.id == deal_patents.c.deal_id)
+                 .where(Deal.completed_at < filters.until))
+    query = (select(Organisation.kind, func.count(), func.count(case((Patent.id.in_(converted), 1))))
              .select_from(Patent).join(Organisation, Organisation.id == Patent.org_id)
              .where(Patent.published_at.isnot(None), Patent.published_at < filters.until)
              .group_by(Organisation.kind))
