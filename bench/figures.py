@@ -69,7 +69,7 @@ def _generate(session, deals: int, ledger: int) -> dict:
                    (1 + i % 40) * 1000, t, t, t + (random() * interval '40 days')
             FROM (SELECT i, now() - interval '60 days' - (random() * interval '1035 days') AS t
                   FROM generate_series(1, {orders}) i) o""",
-        f"""INSERT INTO payments (id, payable_kind, payable_id, buyer_org_id, seller_org_id, mode, amount, fee, currency,
+        """INSERT INTO payments (id, payable_kind, payable_id, buyer_org_id, seller_org_id, mode, amount, fee, currency,
                                   provider, provider_ref, idempotency_key, status, created_at, updated_at, held_at)
             SELECT id, 'deal', id, buyer_org_id, seller_org_id, terms->>'mode',
                    ((terms->>'upfront_fee')::numeric * 100)::bigint, 30000, 'cny', 'test', 'pi_b_d' || id, 'b-d' || id,

@@ -79,7 +79,9 @@ class FilterSchema(Schema):
     @post_load
     def _filters(self, data, **kwargs) -> Filters:
         default = Filters.default()
-        end = data["end"] or (default.end if not data["start"] else min(default.end, data["start"] + timedelta(days=365)))
+        # A start alone runs to today (at most three years); an end alone covers the twelve months before it.
+        end = data["end"] or (default.end if not data["start"] else
+                              max(data["start"], min(default.end, data["start"] + timedelta(days=MAX_DAYS))))
         start = data["start"] or (default.start if not data["end"] else end - timedelta(days=364))
         region = (data["region"] or "").strip() or None
         return Filters(start=start, end=end, region=region)

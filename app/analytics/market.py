@@ -87,7 +87,7 @@ def ungrouped(row) -> dict:
     return {key[2:]: _value(value) for key, value in row._mapping.items() if key.startswith("g_")}
 
 
-def _yuan(value) -> Decimal:
+def to_yuan(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
@@ -158,7 +158,7 @@ def contracts(filters: Filters) -> list[dict]:
              .group_by(*group))
     if filters.region:
         query = query.where(seller.region == filters.region)
-    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "count": r.n, "amount": _yuan(r.amount)}
+    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "count": r.n, "amount": to_yuan(r.amount)}
             for r in db.session.execute(query)]
 
 
@@ -180,7 +180,7 @@ def service_orders(filters: Filters) -> list[dict]:
     query = _completed_orders(
         select(*keys, func.count().label("n"), func.sum(ServiceOrder.quote_amount).label("revenue"))
         .group_by(*group), seller, filters)
-    return [{**ungrouped(r), "count": r.n, "revenue": _yuan(r.revenue)} for r in db.session.execute(query)]
+    return [{**ungrouped(r), "count": r.n, "revenue": to_yuan(r.revenue)} for r in db.session.execute(query)]
 
 
 def service_kinds(filters: Filters, order_rows: list[dict]) -> dict:
@@ -193,7 +193,7 @@ def service_kinds(filters: Filters, order_rows: list[dict]) -> dict:
     medians = {_value(kind): _days(Median.value(raw)) for kind, raw in db.session.execute(query)}
     totals = _totals(order_rows, "kind", ("count", "revenue"))
     return {kind: {"count": totals.get(kind, {}).get("count", 0),
-                   "revenue": _yuan(totals.get(kind, {}).get("revenue", 0)),
+                   "revenue": to_yuan(totals.get(kind, {}).get("revenue", 0)),
                    "turnaround_days": medians.get(kind)} for kind in ("pilot", "inspection")}
 
 
@@ -217,7 +217,7 @@ def money_paid(filters: Filters) -> list[dict]:
              .group_by(*group))
     if filters.region:
         query = query.where(seller.region == filters.region)
-    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "paid": _yuan(Decimal(r.paid or 0) / 100)}
+    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "paid": to_yuan(Decimal(r.paid or 0) / 100)}
             for r in db.session.execute(query)]
 
 

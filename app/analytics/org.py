@@ -19,7 +19,7 @@ from ..orgs.models import Organisation
 from ..payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ..service_orders.models import OrderStatus, ServiceOrder
 from .filters import Filters
-from .market import _yuan
+from .market import to_yuan
 from .policy import require
 from .sql import china_month, json_money
 
@@ -67,7 +67,7 @@ def income(org_id: int, filters: Filters) -> dict:
     """``received`` per month (money released to the organisation as seller, from the ledger) and ``expected``:
     agreed but not yet released (approved contracts and accepted service quotes still in progress)."""
     month = china_month(LedgerTransaction.created_at).label("month")
-    received = {m: _yuan(Decimal(v or 0) / 100) for m, v in db.session.execute(
+    received = {m: to_yuan(Decimal(v or 0) / 100) for m, v in db.session.execute(
         select(month, func.sum(LedgerEntry.amount))
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .where(LedgerEntry.account == LedgerAccount.seller_payable, LedgerEntry.org_id == org_id,
@@ -78,8 +78,8 @@ def income(org_id: int, filters: Filters) -> dict:
         Deal.seller_org_id == org_id, Deal.status.in_(_DEALS_OWED)))
     expected_orders = db.session.scalar(select(func.sum(ServiceOrder.quote_amount)).where(
         ServiceOrder.seller_org_id == org_id, ServiceOrder.status.in_(_ORDERS_OWED)))
-    return {"received": received, "received_total": _yuan(sum(received.values())),
-            "expected": _yuan(Decimal(expected_deals or 0) + Decimal(expected_orders or 0))}
+    return {"received": received, "received_total": to_yuan(sum(received.values())),
+            "expected": to_yuan(Decimal(expected_deals or 0) + Decimal(expected_orders or 0))}
 
 
 def org_figures(identity: Identity, org_id: int, filters: Filters) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -32,7 +32,7 @@ from ..orgs.models import Organisation
 from ..service_orders.models import ServiceOrder
 from .charts import CONTRACT_TYPE_LABELS
 from .filters import Filters
-from .market import _yuan, contract_type, money_paid
+from .market import to_yuan, contract_type, money_paid
 from .policy import require
 from .models import OrgIncubation
 from .sql import json_money
@@ -53,7 +53,7 @@ def _contracts(filters: Filters) -> list[dict]:
     if filters.region:
         query = query.where(seller.region == filters.region)
     return [{"ref": f"D{i}", "title": t, "seller": s, "buyer": b, "date": to_display_zone(at).date(),
-             "contract_type": contract_type(mode), "amount": _yuan(amount)}
+             "contract_type": contract_type(mode), "amount": to_yuan(amount)}
             for i, t, s, b, at, mode, amount in db.session.execute(query)]
 
 
@@ -67,7 +67,7 @@ def _service_orders(filters: Filters) -> list[dict]:
     if filters.region:
         query = query.where(seller.region == filters.region)
     return [{"ref": f"S{i}", "title": t, "seller": s, "buyer": b, "date": to_display_zone(at).date(),
-             "contract_type": "service", "amount": _yuan(amount)}
+             "contract_type": "service", "amount": to_yuan(amount)}
             for i, t, s, b, at, amount in db.session.execute(query)]
 
 

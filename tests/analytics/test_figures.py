@@ -107,3 +107,15 @@ def test_forbidden_figures(world):
         org.org_figures(Identity.anonymous(), world["uni"].id, YEAR)
     with pytest.raises(NotFound):
         org.org_figures(Identity.system(), 10**9, YEAR)
+
+
+def test_filter_defaults(app):
+    from app.analytics.filters import FilterSchema
+
+    with app.test_request_context():
+        default = Filters.default(date(2026, 12, 1))
+        assert (default.start, default.end) == (date(2026, 1, 1), date(2026, 12, 1))  # twelve months, this one too
+        alone = FilterSchema().load({"start": "2025-06-01", "region": " "})
+        assert alone.end == Filters.default().end and alone.region is None
+        ending = FilterSchema().load({"end": "2025-06-30"})
+        assert ending.start == date(2024, 7, 1)

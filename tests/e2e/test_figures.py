@@ -80,10 +80,10 @@ def test_organisation_dashboard_filter_and_csv(demo_market, page):
     expect(page.locator("h1")).to_contain_text("数据看板")
     expect(page.locator("#royalty-reports-due")).to_contain_text("暂无待处理的提成报告")
     _charts_drawn(page, 2)
-    page.fill("#f-start", "2024-01-01")
+    page.fill("#f-start", "2025-06-01")
     with page.expect_navigation():
         page.click("#figure-filters button[type=submit]")
-    expect(page).to_have_url(re.compile(r"start=2024-01-01"))
+    expect(page).to_have_url(re.compile(r"start=2025-06-01"))
     csv = _download_csv(page, "#chart-listings")
     assert csv.splitlines()[0] == "类型,成果与需求,浏览量"
     _both_widths(page, "figures-org")
