@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from ..deals.actions import STATUS_LABELS
 from ..formatting import format_money, format_number, ipc_label, label
 
 FUNNEL_LABELS = {"views": _l("Listing views"), "inquiries": _l("Inquiries"), "nda": _l("NDAs signed"),
@@ -19,6 +20,7 @@ CONTRACT_TYPE_LABELS = {"development": _l("Technology development (技术开发)
 TX_MODE_LABELS = {"negotiated": _l("Negotiated (协议定价)"), "auction": _l("Auction (拍卖)"),
                   "listed": _l("Listed price (挂牌)"), "open_licence": _l("Open licence (开放许可)")}
 NOT_STATED = _l("Not stated")
+DEAL_STATUS_LABELS = {status.value: text for status, text in STATUS_LABELS.items()}
 
 
 @dataclass
@@ -170,7 +172,8 @@ def org_charts(figures: dict) -> list[Chart]:
               [{"resource": str(label("resource", r)), **v} for r, v in figures["listings"].items()]),
         Chart("deals", _l("Deals by status"), "hbar",
               [Column("status", _l("Status"), "text"), Column("count", _l("Deals"), plot=True)],
-              [{"status": str(label("deal_status", s)), "count": n} for s, n in figures["deals"]["by_status"].items()],
+              [{"status": str(DEAL_STATUS_LABELS.get(s, s)), "count": n}
+               for s, n in figures["deals"]["by_status"].items()],
               note=_l("Deals opened in the period, as buyer or seller.")),
         Chart("income", _l("Income received per month"), "bar",
               [Column("month", _l("Month"), "text"), Column("received", _l("Received"), "money", plot=True)],

@@ -72,6 +72,7 @@ def test_an_organisation_sees_its_own_dashboard_and_no_other(login, world):
     page = client.get(f"/orgs/{world['uni'].id}/dashboard?{YEAR}").get_data(as_text=True)
     assert 'id="chart-income"' in page and "10 万元" in page and 'id="royalty-reports-due"' in page
     assert 'id="incubation"' not in page  # only platform admins set the mark
+    assert ">awaiting_payment<" not in page and ">completed<" not in page  # statuses as labels
     csv = client.get(f"/orgs/{world['uni'].id}/dashboard/income.csv?{YEAR}").get_data(as_text=True)
     assert "2025-03,100000.00" in csv
     assert client.get(f"/orgs/{world['inst'].id}/dashboard").status_code == 403
