@@ -52,7 +52,7 @@ DOMAINS = (
 
 # Every model module (each domain's, the audit log and idempotency keys).
 MODEL_MODULES = (
-    "app.accounts.models", "app.calls.models", "app.core.audit", "app.deals.models", "app.demands.models",
+    "app.accounts.models", "app.analytics.models", "app.calls.models", "app.core.audit", "app.deals.models", "app.demands.models",
     "app.idempotency.models", "app.indexing.models", "app.listings.models", "app.matching.models",
     "app.notifications.models", "app.orgs.models", "app.patents.models", "app.payments.models", "app.sales.models", "app.schedules.models",
     "app.service_offers.models", "app.service_orders.models",

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from app.analytics.policy import analytics_policy
+from app.analytics.policy import require
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.listings.models import ListingStatus
@@ -81,8 +81,8 @@ def new_listings_per_week(today: date, weeks: int) -> list[dict]:
 
 
 def market_figures(identity: Identity, *, today: date | None = None, weeks: int = 12) -> dict:
-    """Every figure of the admin dashboard (platform admins only)."""
-    analytics_policy.require("read", identity, message="platform admins only")
+    """The listing and organisation counts of the admin dashboard (AnalyticsPolicy ``read_market``)."""
+    require("read_market", identity)
     today = today or date.today()
     return {
         "listings": listings_by_status(),

@@ -11,7 +11,7 @@ LISTING_STATUS = {"draft": _l("Draft"), "pending": _l("Pending review"), "approv
 VERIFICATION = {"unverified": _l("Not verified"), "pending": _l("Verification pending"),
                 "verified": _l("Verified"), "rejected": _l("Verification rejected")}
 DECISIONS = {"approve": _l("Approve"), "revise": _l("Needs revision (整改)"), "reject": _l("Reject"),
-             "verify": _l("Verify")}
+             "verify": _l("Verify"), "incubation": _l("Incubation mark")}
 ROLES = {"member": _l("Member"), "broker": _l("Broker (技术经理人)"), "org_admin": _l("Organisation admin"),
          "platform_admin": _l("Platform admin")}
 RESOURCES = {"patents": _l("Patent"), "demands": _l("Technology demand"), "services": _l("Service offer"),
@@ -80,7 +80,8 @@ def field_label(field: str):
 
 # Every action the audit log records (listing decisions per resource, organisation verification).
 AUDIT_ACTIONS = [f"{resource}.{decision}" for resource in ("patents", "demands", "services")
-                 for decision in ("approve", "revise", "reject")] + ["organisation.verify", "organisation.reject"]
+                 for decision in ("approve", "revise", "reject")] + ["organisation.verify", "organisation.reject",
+                                                                  "organisation.incubation"]
 
 
 def audit_action_label(action: str) -> str:

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.accounts import service as accounts
+from app.analytics.demo import seed_market
 from app.core.identity import Identity
 from app.demo import seed
 from app.orgs import service as orgs
@@ -42,5 +43,7 @@ def cli():
         _, created = accounts.ensure_demo_user(org_of[spec], email, name, role, seed.DEMO_PASSWORD)
         click.echo(f"  {'created' if created else 'exists '}  {email:<30} {role:<15} {spec.name}  "
                    f"password: {seed.DEMO_PASSWORD}")
+
+    click.echo(f"\n{seed_market()} demo deals and service orders added for the dashboards")
     if failed:
         raise click.ClickException(f"{failed} demo records were refused (see above)")
