@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal_column, select, true, union
+from sqlalchemy import case, func, literal, literal_column, select, true, union
 from sqlalchemy.orm import aliased
 
 from app.analytics.filters import Filters
@@ -33,6 +33,7 @@ from app.matching.models import Match
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment
+from app.sales.models import OpenLicenceTaken, Sale, SaleKind
 from app.service_offers.models import ServiceOffer
 from app.service_orders.models import ServiceOrder
 
@@ -54,13 +55,13 @@ def contract_type(mode: str | None) -> str:
 
 
 def transaction_mode(deal=Deal):
-    """The transaction mode of deals, as a SQL expression over the deals table — the one place it is read.
-
-    Today every deal is negotiated between the parties (协议定价). Auctions (拍卖), listed-price sales (挂牌) and
-    open licences (开放许可) will open deals of their own origin; they change this expression (e.g. a CASE over
-    the deal's origin column) and every figure and report follows.
-    """
-    return literal_column("'negotiated'")
+    """The transaction mode of deals, as a SQL expression over the deals table — the one place it is read: an
+    open licence taken (开放许可), a deal a 挂牌 listing or an auction concluded (挂牌 / 拍卖), else negotiated
+    between the parties (协议定价)."""
+    sale_kind = select(Sale.kind).where(Sale.deal_id == deal.id).limit(1).scalar_subquery()
+    licence = select(OpenLicenceTaken.id).where(OpenLicenceTaken.deal_id == deal.id).exists()
+    return case((licence, literal("open_licence")), (sale_kind == SaleKind.auction, literal("auction")),
+                (sale_kind == SaleKind.listing, literal("listed")), else_=literal("negotiated"))
 
 
 def _seller_region(query, org_column, filters: Filters):

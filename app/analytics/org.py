@@ -21,6 +21,7 @@ from app.deals.models import Deal, DealStatus
 from app.listings.registry import listing_services
 from app.orgs.models import Organisation
 from app.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.schedules.models import ItemKind, ItemStatus, ScheduleItem
 from app.service_orders.models import OrderStatus, ServiceOrder
 
 # Deals and orders whose money is agreed but not yet released to the seller.
@@ -30,13 +31,20 @@ _ORDERS_OWED = (OrderStatus.awaiting_payment, OrderStatus.in_progress, OrderStat
 
 
 def royalty_reports_due(org_id: int) -> list[dict]:
-    """The royalty reports this organisation must file (as licensee) or review (as licensor), soonest first.
-
-    A placeholder: payment schedules and royalty reports (issue 13, item 1) are built by another engineer, who
-    fills this function in; until then there are none and it returns an empty list. Each item will be a dict
-    with at least ``deal_id``, ``period`` and ``due`` (a date).
-    """
-    return []
+    """The royalty reports this organisation must file (as licensee) or review (as licensor), soonest first:
+    ``deal_id``, ``item_id``, ``period`` (start–end) and ``due`` (a date, None for a report awaiting review)."""
+    rows = db.session.execute(
+        select(ScheduleItem.id, ScheduleItem.deal_id, ScheduleItem.period_start, ScheduleItem.period_end,
+               ScheduleItem.due_date, ScheduleItem.status)
+        .join(Deal, Deal.id == ScheduleItem.deal_id)
+        .where(ScheduleItem.kind == ItemKind.royalty,
+               ((ScheduleItem.status.in_([ItemStatus.awaiting_report, ItemStatus.report_disputed]))
+                & (Deal.buyer_org_id == org_id))
+               | ((ScheduleItem.status == ItemStatus.report_filed) & (Deal.seller_org_id == org_id)))
+        .order_by(ScheduleItem.due_date, ScheduleItem.id)
+    ).all()
+    return [{"deal_id": row.deal_id, "item_id": row.id, "period": f"{row.period_start} – {row.period_end}",
+             "due": row.due_date if row.status != ItemStatus.report_filed else None} for row in rows]
 
 
 def listings(org_id: int) -> dict:

@@ -366,13 +366,14 @@ def apply_proposal_input(proposal: Proposal, data: dict) -> None:
 
 def deal_terms(call: Call, proposal: Proposal) -> dict:
     """The agreed terms of the deal an award opens (:class:`~app.deals.schemas.OfferTermsSchema`): commissioned
-    development at the proposal's price, its milestones as the schedule."""
+    development at the proposal's price, paid milestone by milestone through the payment schedule (each funded,
+    delivered, accepted against its criterion and released); a proposal without milestones is paid up front."""
+    milestones = [{"title": m["title"], "amount": m["amount"], "due": m["due"], "deliverable": m["deliverable"],
+                   "acceptance_criterion": m["acceptance"]} for m in proposal.milestones]
+    upfront = proposal.price - sum(Decimal(m["amount"]) for m in milestones)
     return {
         "mode": "development", "territory": call.region or "中国", "field_of_use": call.title[:500],
-        "upfront_fee": f"{proposal.price:.2f}",
-        "milestones": [{"title": m["title"], "amount": m["amount"], "due": m["due"]} for m in proposal.milestones],
-        "conditions": "\n".join(f"{m['title']}：{m['deliverable']}（验收标准：{m['acceptance']}）"
-                                for m in proposal.milestones)[:5000],
+        "payment_plan": "schedule", "upfront_fee": f"{upfront:.2f}", "milestones": milestones,
     }
 
 

@@ -16,8 +16,8 @@ from app.calls.service import calls_service
 from app.core.extensions import db
 from app.core.models import utcnow
 from app.orgs.models import OrgKind
-from tests.e2e.test_deal import login
-from tests.factories import OrganisationFactory, UserFactory
+from tests.e2e.conftest import log_in
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 WIDTHS = {"phone": 375, "desktop": 1280}
 
@@ -49,7 +49,7 @@ def shots(page, name: str) -> None:
 
 def as_user(page, live, email):
     page.context.clear_cookies()
-    login(page, live.url, email)
+    log_in(page, live.url, email, PASSWORD)
 
 
 def propose(page, live, call_id: int, *, price: str, milestones: list[tuple[str, str]]) -> None:

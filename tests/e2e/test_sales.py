@@ -15,9 +15,9 @@ from app.core.models import utcnow
 from app.orgs.models import OrgKind
 from app.sales.models import Sale
 from app.sales.service import sales_service
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_deal import login, submit
-from tests.factories import OrganisationFactory, UserFactory, make_listing
+from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.test_deal import submit
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_listing
 
 PHONE = {"width": 375, "height": 812}
 
@@ -60,7 +60,7 @@ def test_an_auction_with_an_extension_and_an_open_licence(live, market, browser)
     pages = {}
     for key in ("a", "b"):
         pages[key] = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-        login(pages[key], url, market["emails"][key])
+        log_in(pages[key], url, market["emails"][key], PASSWORD)
     a, b = pages["a"], pages["b"]
     room = f"{url}/auctions/{market['auction']}"
 

@@ -15,8 +15,9 @@ from app.schedules import distribution
 from app.schedules.models import ItemKind
 from app.schedules.service import schedule_service
 from tests.deals.conftest import build_market, pdf_upload
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_deal import login, submit
+from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.test_deal import submit
+from tests.factories import PASSWORD
 from tests.schedules.conftest import item_act, items, scheduled_deal
 from tests.schedules.test_schedule import RULE
 
@@ -37,7 +38,7 @@ def test_payment_schedule_royalty_report_and_distribution(live, browser):
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800})
     buyer = context.new_page()
-    login(buyer, live.url, buyer_email)
+    log_in(buyer, live.url, buyer_email, PASSWORD)
     buyer.goto(f"{live.url}/deals/{deal_id}")
     section = buyer.locator("#payment-schedule")
     expect(section).to_contain_text("付款计划")
@@ -57,7 +58,7 @@ def test_payment_schedule_royalty_report_and_distribution(live, browser):
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     seller = context.new_page()
-    login(seller, live.url, seller_email)
+    log_in(seller, live.url, seller_email, PASSWORD)
     seller.goto(f"{live.url}/schedule-items/{royalty_id}")
     submit(seller, "action-accept_report")
     expect(seller.locator(".wf-head .status")).to_contain_text("待支付")
