@@ -63,7 +63,7 @@ class Approve(Action):
     roles = frozenset({ADMIN})
 
     def blocked(self, obj):
-        return "the deadline has passed; the owner must revise it" if obj.deadline_passed else None
+        return _l("the deadline has passed; the owner must revise it") if obj.deadline_passed else None
 
     def execute(self, obj, data, ctx):
         from app.calls.service import push_to_patent_owners  # the service builds on these actions
@@ -132,7 +132,7 @@ class OpenEvaluation(Action):
     roles = frozenset({SYSTEM})
 
     def blocked(self, obj):
-        return None if obj.deadline_passed else "proposals are sealed until the deadline"
+        return None if obj.deadline_passed else _l("proposals are sealed until the deadline")
 
 
 class AwardCall(Action):
@@ -147,7 +147,7 @@ class AwardCall(Action):
     schema = AwardSchema
 
     def blocked(self, obj):
-        return None if obj.deadline_passed else "proposals are sealed until the deadline"
+        return None if obj.deadline_passed else _l("proposals are sealed until the deadline")
 
     def execute(self, obj, data, ctx):
         from app.calls.service import award
@@ -200,7 +200,7 @@ class BeforeDeadline(Action):
     awaited = False
 
     def blocked(self, obj):
-        return "the call's deadline has passed" if obj.call.deadline_passed else None
+        return _l("the call's deadline has passed") if obj.call.deadline_passed else None
 
 
 class Revise(BeforeDeadline):
@@ -235,8 +235,8 @@ class Evaluation(Action):
 
     def blocked(self, obj):
         if not obj.call.deadline_passed:
-            return "proposals are sealed until the deadline"
-        return None if obj.call.status in EVALUABLE else "the call is no longer being evaluated"
+            return _l("proposals are sealed until the deadline")
+        return None if obj.call.status in EVALUABLE else _l("the call is no longer being evaluated")
 
 
 class Score(Evaluation):

@@ -13,23 +13,6 @@ from app.core.records import PdfUpload
 from app.transactions.schemas import DocumentSchema, decimal
 
 DECLINE_CODES = ("budget", "technical", "maturity", "schedule", "team", "other")
-# The messages of these schemas and of the call service, marked for the catalogue: pages word them through
-# ``app.core.forms.translate``, which looks each up with gettext (the API keeps the English text).
-MESSAGES = (
-    _l("the weights must sum to 100"), _l("each criterion needs its own name"),
-    _l("must not be below the lower bound"), _l("a confidential call needs the full problem behind its NDA"),
-    _l("must not be below the level reached"), _l("the milestone amounts must add up to the total price"),
-    _l("the deadline must be in the future"), _l("not a published demand of your organisation"),
-    _l("tick the box to accept the NDA"), _l("the call's deadline has passed"),
-    _l("proposals are sealed until the deadline"), _l("accept the call's NDA before proposing"),
-    _l("your kind of organisation is not eligible for this call"),
-    _l("your organisation's region is not eligible for this call"),
-    _l("your organisation already proposed; revise that proposal"), _l("questions open after the deadline"),
-    _l("the call is not open for proposals"), _l("not an open proposal to this call"),
-    _l("the call is no longer being evaluated"), _l("the deadline has passed; the owner must revise it"),
-    _l("calls for solutions are published by enterprises"),
-    _l("proposals come from universities and research institutes"),
-)
 
 
 class LocalDateTime(fields.DateTime):
@@ -90,15 +73,15 @@ class CallInputSchema(Schema):
         errors = {}
         if data.get("budget_min") is not None and data.get("budget_max") is not None \
                 and data["budget_min"] > data["budget_max"]:
-            errors["budget_max"] = ["must not be below the lower bound"]
+            errors["budget_max"] = [_l("must not be below the lower bound")]
         criteria = data.get("criteria") or []
         names = [c["name"] for c in criteria]
         if criteria and sum(c["weight"] for c in criteria) != 100:
-            errors["criteria"] = ["the weights must sum to 100"]
+            errors["criteria"] = [_l("the weights must sum to 100")]
         elif len(set(names)) != len(names):
-            errors["criteria"] = ["each criterion needs its own name"]
+            errors["criteria"] = [_l("each criterion needs its own name")]
         if data.get("confidential") and not data.get("details"):
-            errors["details"] = ["a confidential call needs the full problem behind its NDA"]
+            errors["details"] = [_l("a confidential call needs the full problem behind its NDA")]
         if errors:
             raise ValidationError(errors)
 
@@ -132,10 +115,10 @@ class ProposalInputSchema(Schema):
     def _consistent(self, data, **kwargs):
         errors = {}
         if data.get("trl_now") and data.get("trl_target") and data["trl_target"] < data["trl_now"]:
-            errors["trl_target"] = ["must not be below the level reached"]
+            errors["trl_target"] = [_l("must not be below the level reached")]
         milestones = data.get("milestones") or []
         if milestones and data.get("price") is not None and sum(m["amount"] for m in milestones) != data["price"]:
-            errors["milestones"] = ["the milestone amounts must add up to the total price"]
+            errors["milestones"] = [_l("the milestone amounts must add up to the total price")]
         if errors:
             raise ValidationError(errors)
 
@@ -169,7 +152,7 @@ class AwardSchema(Schema):
 class CallNdaSchema(Schema):
     """Accepting a confidential call's NDA."""
 
-    agree = fields.Boolean(required=True, validate=validate.Equal(True, error="tick the box to accept the NDA"))
+    agree = fields.Boolean(required=True, validate=validate.Equal(True, error=_l("tick the box to accept the NDA")))
 
 
 class ProposalMessageInputSchema(Schema):

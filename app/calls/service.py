@@ -147,7 +147,7 @@ class CallService(WorkflowService):
     def create(self, identity: Identity, data: dict, *, uow) -> Call:
         """Write a call as an enterprise (from one of its demands or blank); it waits for a platform admin."""
         if not self.policy.allows("create", identity):
-            raise PermissionDenied("calls for solutions are published by enterprises")
+            raise PermissionDenied(_l("calls for solutions are published by enterprises"))
         loaded = load(CallInputSchema, data)
         call = Call(buyer_org_id=identity.org_id, created_by_id=identity.user_id)
         apply_call_input(identity, call, loaded)
@@ -203,11 +203,11 @@ class CallService(WorkflowService):
 def apply_call_input(identity: Identity, call: Call, data: dict) -> None:
     """Copy loaded :class:`CallInputSchema` fields onto ``call``; 422 for a past deadline or another's demand."""
     if data["deadline"] <= utcnow():
-        raise ValidationFailed({"deadline": ["the deadline must be in the future"]})
+        raise ValidationFailed({"deadline": [_l("the deadline must be in the future")]})
     if data.get("demand_id") is not None:
         demand = db.session.get(TechDemand, data["demand_id"])
         if demand is None or demand.org_id != identity.org_id or demand.status != ListingStatus.approved:
-            raise ValidationFailed({"demand_id": ["not a published demand of your organisation"]})
+            raise ValidationFailed({"demand_id": [_l("not a published demand of your organisation")]})
     for key, value in data.items():
         setattr(call, key, value)
     call.budget_min, call.budget_max = Decimal(data["budget_min"]), Decimal(data["budget_max"])
@@ -287,21 +287,21 @@ class ProposalService(WorkflowService):
     def create(self, identity: Identity, data: dict, *, uow) -> Proposal:
         """Submit a proposal to a published call before its deadline, as an eligible university or institute."""
         if not calls_service.policy.allows("propose", identity):
-            raise PermissionDenied("proposals come from universities and research institutes")
+            raise PermissionDenied(_l("proposals come from universities and research institutes"))
         loaded = load(CreateProposalSchema, data)
         try:
             call = calls_service.get(identity, loaded["call_id"])
         except NotFound:
             raise ValidationFailed({"call_id": ["no such published call"]}) from None
         if call.status != CallStatus.published:
-            raise ValidationFailed({"call_id": ["the call is not open for proposals"]})
+            raise ValidationFailed({"call_id": [_l("the call is not open for proposals")]})
         if call.deadline_passed:
-            raise Conflict("the call's deadline has passed", current_status=call.status.value)
+            raise Conflict(_l("the call's deadline has passed"), current_status=call.status.value)
         self._check_eligible(identity, call)
         if db.session.scalar(select(Proposal.id).where(Proposal.call_id == call.id,
                                                        Proposal.seller_org_id == identity.org_id,
                                                        Proposal.status.in_(OPEN_PROPOSAL))):
-            raise Conflict("your organisation already proposed; revise that proposal",
+            raise Conflict(_l("your organisation already proposed; revise that proposal"),
                            current_status=call.status.value)
         proposal = Proposal(call_id=call.id, call=call, title=call.title, buyer_org_id=call.buyer_org_id,
                             seller_org_id=identity.org_id, submitted_by_id=identity.user_id)
@@ -315,13 +315,13 @@ class ProposalService(WorkflowService):
     def _check_eligible(identity: Identity, call: Call) -> None:
         """403 unless the organisation is of an eligible kind and region and accepted a confidential call's NDA."""
         if identity.org_kind not in call.eligible_kinds:
-            raise PermissionDenied("your kind of organisation is not eligible for this call")
+            raise PermissionDenied(_l("your kind of organisation is not eligible for this call"))
         if call.eligible_regions:
             region = db.session.scalar(select(Organisation.region).where(Organisation.id == identity.org_id))
             if region not in call.eligible_regions:
-                raise PermissionDenied("your organisation's region is not eligible for this call")
+                raise PermissionDenied(_l("your organisation's region is not eligible for this call"))
         if not calls_service.may_read_details(identity, call):
-            raise PermissionDenied("accept the call's NDA before proposing")
+            raise PermissionDenied(_l("accept the call's NDA before proposing"))
 
     # ---------------------------------------------------------------- the thread
 
@@ -340,7 +340,7 @@ class ProposalService(WorkflowService):
         if role not in (BUYER, SELLER):
             raise PermissionDenied("the thread is between the enterprise and the proposer")
         if not proposal.call.deadline_passed:
-            raise Conflict("questions open after the deadline", current_status=proposal.status.value)
+            raise Conflict(_l("questions open after the deadline"), current_status=proposal.status.value)
         loaded = load(ProposalMessageInputSchema, data)
         if loaded["reply_to_id"] is not None:
             parent = db.session.get(ProposalMessage, loaded["reply_to_id"])
@@ -391,7 +391,7 @@ def award(identity: Identity, call: Call, proposal_id: int, *, uow):
     commissioned-development deal opens between the enterprise and the proposer; returns the deal."""
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.call_id != call.id or proposal.status not in OPEN_PROPOSAL:
-        raise ValidationFailed({"proposal_id": ["not an open proposal to this call"]})
+        raise ValidationFailed({"proposal_id": [_l("not an open proposal to this call")]})
     proposals_service.execute_action(Identity.system(), proposal.id, "award", {}, uow=uow)
     close_open_proposals(call, uow=uow)
     deal = deals_service.open_awarded(identity, seller_org_id=proposal.seller_org_id, title=call.title,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.calls.actions import CALL_MACHINE, DECLINE_LABELS
@@ -116,7 +117,7 @@ def new():
     """Write a call, blank or from one of the enterprise's demands (``?demand_id=``)."""
     identity = current_identity()
     if not calls_service.policy.allows("create", identity):
-        raise PermissionDenied("calls for solutions are published by enterprises")
+        raise PermissionDenied(_l("calls for solutions are published by enterprises"))
     if request.method == "POST":
         try:
             call = calls_service.create(identity, call_form_data(request.form))

@@ -99,7 +99,7 @@ class ListingField(fields.Dict):
     fields only for readers allowed them); documented as an object, as each kind's schema is in its own API."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
+        if value is None or isinstance(value, dict):  # a search hit: the kind's stored document, already its JSON
+            return value
         service = next(k.service for k in _kinds.values() if isinstance(value, k.service.model))
         return service.response_schema.dump(value)

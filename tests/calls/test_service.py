@@ -76,9 +76,12 @@ def test_publish_propose_evaluate_award_opens_an_agreed_development_deal(market)
     assert university.deal_id == deal.id
     assert deal.status == DealStatus.agreed and deal.patents == [] and deal.demand_id == market.demand.id
     assert (deal.buyer_org_id, deal.seller_org_id) == (market.buyer_org.id, market.seller_org.id)
-    assert deal.terms["mode"] == "development" and deal.terms["upfront_fee"] == "900000.00"
-    assert deal.terms["milestones"] == [{"title": "小试验证", "amount": "400000.00", "due": "2027-03-31"},
-                                        {"title": "公斤级验证", "amount": "500000.00", "due": "2027-09-30"}]
+    # The price is paid milestone by milestone through the payment schedule: nothing up front.
+    assert deal.terms["mode"] == "development" and deal.terms["payment_plan"] == "schedule"
+    assert deal.terms["upfront_fee"] == "0.00"
+    assert [(m["title"], m["amount"], m["due"]) for m in deal.terms["milestones"]] == [
+        ("小试验证", "400000.00", "2027-03-31"), ("公斤级验证", "500000.00", "2027-09-30")]
+    assert all(m["deliverable"] and m["acceptance_criterion"] for m in deal.terms["milestones"])
     assert deals_service.replay(deal) == "agreed"
     assert "generate_contract" in {a.name for a in deals_service.next_actions(market.identity("buyer"), deal)}
 
