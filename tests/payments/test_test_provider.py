@@ -197,7 +197,7 @@ def test_manual_payouts_are_recorded_once_with_a_reference(db_session, payable, 
     rows, total = service.list_payouts(admin, status="pending")
     assert payout in rows
     service.record_manual_payout(admin, payout.id, "BOC-778")
-    with pytest.raises(Conflict, match="recorded already"):
+    with pytest.raises(Conflict, match="recorded already|已记录"):
         service.record_manual_payout(admin, payout.id, "BOC-779")
     assert payout.reference == "BOC-778"
     assert payout not in service.list_payouts(admin, status="pending")[0]
