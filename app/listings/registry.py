@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marshmallow import ValidationError, fields
+from marshmallow import fields, validate
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NoRoute
 
@@ -73,8 +73,7 @@ def kind(resource: str) -> ListingKind:
 
 def validate_resource(value: str) -> None:
     """A marshmallow validator: ``value`` must name a registered kind."""
-    if value not in _kinds:
-        raise ValidationError(f"Must be one of: {', '.join(_kinds)}.")
+    validate.OneOf(list(_kinds))(value)  # the choices are the kinds registered now
 
 
 def listing_services() -> dict:

@@ -101,9 +101,12 @@ def every_deal_replays(db_session):
         assert deals_service.replay(deal) == deal.status.value, f"deal {deal.id} does not replay"
 
 
-def build_market() -> Market:
-    seller_org = OrganisationFactory(kind=OrgKind.university, name="示范大学技术转移中心", credit_code="91110000600037341L")
-    buyer_org = OrganisationFactory(kind=OrgKind.enterprise, name="示范电池制造有限公司", credit_code="91310000MA1FL1MMXL")
+def build_market(credit_codes: tuple[str, str] | None = ("91110000600037341L", "91310000MA1FL1MMXL")) -> Market:
+    """The parties of a deal; ``credit_codes=None`` lets the factory number them (a database shared by several
+    tests, such as the browser tests' live site, already holds the fixed ones)."""
+    seller_code, buyer_code = ({"credit_code": code} for code in credit_codes) if credit_codes else ({}, {})
+    seller_org = OrganisationFactory(kind=OrgKind.university, name="示范大学技术转移中心", **seller_code)
+    buyer_org = OrganisationFactory(kind=OrgKind.enterprise, name="示范电池制造有限公司", **buyer_code)
     outsider_org = OrganisationFactory(kind=OrgKind.enterprise, name="旁观企业有限公司")
     pilot_org = OrganisationFactory(kind=OrgKind.service_provider, name="示范中试基地")
     lab_org = OrganisationFactory(kind=OrgKind.service_provider, name="示范检验检测中心")

@@ -244,7 +244,9 @@ def test_a_whole_deal_in_the_browser(live, market, browser, page, localstripe_se
     screenshot(seller, "deal-13-my-deals")
 
     with live.app.app_context():
-        for deal in db.session.scalars(select(Deal)):
+        # Every deal made through the site replays; the dashboards' demo history (seed-demo) is written as rows
+        # without events and is left out.
+        for deal in db.session.scalars(select(Deal).where(Deal.title.not_like("（演示数据）%"))):
             assert deals_service.replay(deal) == deal.status.value
         assert payments.payment_of(db.session.get(Deal, deal_id)).status.value == "released"
     for context in contexts:

@@ -27,8 +27,7 @@ def market(live):
     """A university selling two patents (one by auction ending in three minutes, one by open licence) and two
     verified enterprises; payments through the embedded test provider."""
     with live.app.app_context():
-        seller_org = OrganisationFactory(kind=OrgKind.university, name="东海示范大学技术转移中心",
-                                         credit_code="91110000600037341L")
+        seller_org = OrganisationFactory(kind=OrgKind.university, name="东海示范大学技术转移中心")
         seller = UserFactory(organisation=seller_org, role=Role.org_admin, email="seller@e2e-sales.cn")
         emails = {}
         for key, name in (("a", "甲示范新能源有限公司"), ("b", "乙示范材料科技有限公司")):
