@@ -10,7 +10,7 @@ import socket
 import uuid
 
 import pytest
-from flask import g, request_started
+from flask import g, has_request_context, request_started
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -58,6 +58,13 @@ def app_settings(folder, database_url: str, **overrides) -> dict:
         **overrides,
     }
 
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_request_context():
+    """A request context a test pushes and never pops would set the language of every later test."""
+    yield
+    assert not has_request_context(), "the test left a request context pushed"
 
 
 @pytest.fixture(scope="session")

@@ -237,23 +237,23 @@ def test_proposals_are_sealed_until_the_deadline(market):
 
 
 def test_the_nda_gates_a_confidential_problem(app, market):
-    app.test_request_context().push()  # the dump words the status in the reader's language
-    call = published_call(market, confidential=True, details="工艺窗口：780℃，氧分压0.2MPa。")
-    reader = market.identity("seller")
-    dumped = calls_service.dump(reader, call)
-    assert dumped["details"] is None and not dumped["details_visible"] and "保密协议" in dumped["nda_text"]
-    assert calls_service.dump(Identity.anonymous(), call)["details"] is None
-    with pytest.raises(PermissionDenied):
-        propose(market, call)
-    with pytest.raises(ValidationFailed) as raised:
-        calls_service.accept_nda(reader, call.id, {"agree": False})
-    assert "agree" in raised.value.errors
-    calls_service.accept_nda(reader, call.id, {"agree": True})
-    assert calls_service.dump(reader, call)["details"] == "工艺窗口：780℃，氧分压0.2MPa。"
-    assert calls_service.dump(market.identity("institute"), call)["details"] is None
-    assert propose(market, call).status == ProposalStatus.submitted
-    with pytest.raises(NotFound):
-        calls_service.accept_nda(reader, new_call(market, confidential=True).id, {"agree": True})  # unpublished
+    with app.test_request_context():  # the dump words the status in the reader's language
+        call = published_call(market, confidential=True, details="工艺窗口：780℃，氧分压0.2MPa。")
+        reader = market.identity("seller")
+        dumped = calls_service.dump(reader, call)
+        assert dumped["details"] is None and not dumped["details_visible"] and "保密协议" in dumped["nda_text"]
+        assert calls_service.dump(Identity.anonymous(), call)["details"] is None
+        with pytest.raises(PermissionDenied):
+            propose(market, call)
+        with pytest.raises(ValidationFailed) as raised:
+            calls_service.accept_nda(reader, call.id, {"agree": False})
+        assert "agree" in raised.value.errors
+        calls_service.accept_nda(reader, call.id, {"agree": True})
+        assert calls_service.dump(reader, call)["details"] == "工艺窗口：780℃，氧分压0.2MPa。"
+        assert calls_service.dump(market.identity("institute"), call)["details"] is None
+        assert propose(market, call).status == ProposalStatus.submitted
+        with pytest.raises(NotFound):
+            calls_service.accept_nda(reader, new_call(market, confidential=True).id, {"agree": True})  # unpublished
 
 
 def test_unpublished_calls_are_for_the_owner_and_the_platform(market):
