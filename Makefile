@@ -24,9 +24,11 @@ run: $(STAMP)
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Run the whole test suite (PostgreSQL when TEST_DATABASE_URL is set, else SQLite), after the linters:
-## ruff (ruff.toml) and the layer contracts (.importlinter: core imports no domain, no cycles between domains)
+## ruff (ruff.toml) and the layer contracts (.importlinter: core imports no domain, no cycles between domains).
+## TEST_WORKERS pytest-xdist processes share the test files (each has its own database: `<name>_gw0`, …).
+TEST_WORKERS ?= 2
 test: $(STAMP) lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

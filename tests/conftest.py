@@ -12,7 +12,7 @@ import uuid
 import pytest
 from flask import g, has_request_context, request_started
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.core.extensions import db
@@ -22,10 +22,21 @@ pytest_plugins = ["tests.factories", "tests.payments.fixtures"]  # payment fixtu
 
 
 def _database_url(tmp_path_factory) -> str:
+    """``TEST_DATABASE_URL``, or a SQLite file; under pytest-xdist each worker gets a database of its own."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}):
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    admin.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_postgres_schema(engine) -> None:
