@@ -94,6 +94,20 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def screenshots_at_both_widths(page: Page, name: str) -> None:
+    """Screenshots ``<name>-1280`` and ``<name>-375``; on the phone the page must not scroll sideways."""
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size(PHONE)
+    expect(page.locator("main")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways"
+    screenshot(page, f"{name}-375")
+    page.set_viewport_size(DESKTOP)
+
+
 def log_in(page: Page, url: str, email: str, password: str, *, query: str = "") -> None:
     """Log in through the form and wait for the home page the site sends a signed-in user to."""
     page.goto(f"{url}/login{query}")

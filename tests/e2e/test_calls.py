@@ -1,7 +1,7 @@
 """Browser: a call for solutions in real Chromium — an enterprise writes a call, a platform admin publishes it,
 a university and a research institute propose (sealed), the deadline passes, the enterprise scores, shortlists
 and awards on its evaluation board, and the award opens an agreed commissioned-development deal. Screenshots at
-phone (375 px) and desktop (1280 px) width go to /tmp/calls-*.png."""
+phone (375 px) and desktop (1280 px) width go to tests/e2e/screenshots/calls-*."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,10 +16,8 @@ from app.calls.service import calls_service
 from app.core.extensions import db
 from app.core.models import utcnow
 from app.orgs.models import OrgKind
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshots_at_both_widths
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
-
-WIDTHS = {"phone": 375, "desktop": 1280}
 
 
 @pytest.fixture
@@ -37,14 +35,6 @@ def people(live):
         }
         db.session.commit()
         return {role: user.email for role, user in users.items()}
-
-
-def shots(page, name: str) -> None:
-    """Full-page screenshots of the current page at phone and desktop width."""
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"/tmp/calls-{name}-{label}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def as_user(page, live, email):
@@ -85,7 +75,7 @@ def test_publish_propose_and_award_open_a_development_deal(live, page, people):
     deadline = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
     page.fill("input[name=deadline]", deadline)
     page.fill("input[name=industry]", "新能源")
-    shots(page, "new")
+    screenshots_at_both_widths(page, "calls-new")
     with page.expect_navigation():
         page.click("#call-form button[type=submit]")
     expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "pending")
@@ -100,16 +90,16 @@ def test_publish_propose_and_award_open_a_development_deal(live, page, people):
     as_user(page, live, people["university"])
     page.goto(f"{live.url}/calls/")
     expect(page.locator(f"[data-call='{call_id}'] .countdown")).to_contain_text("剩余")
-    shots(page, "list")
+    screenshots_at_both_widths(page, "calls-list")
     propose(page, live, call_id, price="900000", milestones=[("小试验证", "400000"), ("公斤级验证", "500000")])
-    shots(page, "proposal")
+    screenshots_at_both_widths(page, "calls-proposal")
     as_user(page, live, people["institute"])
     propose(page, live, call_id, price="1200000", milestones=[("方案验证", "1200000")])
 
     as_user(page, live, people["enterprise"])
     page.goto(f"{live.url}/calls/{call_id}")
     expect(page.locator("#next-actions")).to_contain_text("截止前方案保持密封")
-    shots(page, "call")
+    screenshots_at_both_widths(page, "calls-call")
     with live.app.app_context():  # the clock runs on: the deadline passes
         db.session.execute(update(Call).where(Call.id == call_id).values(deadline=utcnow() - timedelta(minutes=1)))
         db.session.commit()
@@ -129,7 +119,7 @@ def test_publish_propose_and_award_open_a_development_deal(live, page, people):
         first.get_by_role("button", name="入围").click()
     first = page.locator(".board-card").filter(has_text="东海示范大学")
     expect(first.locator(".status")).to_have_attribute("data-status", "shortlisted")
-    shots(page, "board")
+    screenshots_at_both_widths(page, "calls-board")
     with page.expect_navigation():
         first.locator("button.award").click()
     expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "awarded")
@@ -139,4 +129,4 @@ def test_publish_propose_and_award_open_a_development_deal(live, page, people):
         page.click("#deal-link")
     expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "agreed")
     expect(page.locator("body")).to_contain_text("小试验证")
-    shots(page, "deal")
+    screenshots_at_both_widths(page, "calls-deal")

@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
-
-
-@pytest.fixture(scope="module")
-def demo_market(live):
-    result = live.app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return live
-
-
-def _log_in(page, url, email):
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "techbridge-demo")
-    with page.expect_navigation():
-        page.click("form.card button[type=submit]")
+from app.demo.seed import DEMO_PASSWORD
+from tests.e2e.conftest import log_in, screenshots_at_both_widths
 
 
 def _charts_drawn(page, count_at_least: int):
@@ -39,12 +24,8 @@ def _download_csv(page, card: str) -> str:
 
 
 def _both_widths(page, name: str):
-    screenshot(page, f"{name}-1280")
-    page.set_viewport_size({"width": 375, "height": 800})
     expect(page.locator(".chart-card canvas").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
-    screenshot(page, f"{name}-375")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots_at_both_widths(page, name)
 
 
 def test_admin_dashboard_filter_and_csv(demo_market, page):
@@ -53,7 +34,7 @@ def test_admin_dashboard_filter_and_csv(demo_market, page):
     page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
             and errors.append(m.text))
     page.on("response", lambda r: r.status == 404 and missing.append(r.url))
-    _log_in(page, url, "admin@demo.techbridge.cn")
+    log_in(page, url, "admin@demo.techbridge.cn", DEMO_PASSWORD)
     page.goto(f"{url}/admin/dashboard")
     expect(page.locator("#chart-funnel h2")).to_have_text("交易漏斗")
     _charts_drawn(page, 8)
@@ -75,7 +56,7 @@ def test_admin_dashboard_filter_and_csv(demo_market, page):
 
 def test_organisation_dashboard_filter_and_csv(demo_market, page):
     url = demo_market.url
-    _log_in(page, url, "tto@demo.techbridge.cn")
+    log_in(page, url, "tto@demo.techbridge.cn", DEMO_PASSWORD)
     page.goto(f"{url}/my/dashboard")
     expect(page.locator("h1")).to_contain_text("数据看板")
     expect(page.locator("#royalty-reports-due")).to_contain_text("暂无待处理的提成报告")
