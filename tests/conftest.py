@@ -18,7 +18,7 @@ from app import create_app
 from app.core.extensions import db
 from app.core.identity import Identity
 
-pytest_plugins = ["tests.factories", "tests.payments.fixtures"]  # payment fixtures serve deals too
+pytest_plugins = ["tests.factories", "tests.payments.fixtures", "tests.concurrency"]  # payment fixtures serve deals too
 
 
 def _database_url(tmp_path_factory) -> str:

@@ -2,30 +2,29 @@
 two proposals) or close one call at the same moment. Exactly one wins; the others get 409; one deal opens; every
 history stays a path of its machine.
 
-The test commits for real (threads cannot share the rolled-back test transaction) and deletes what it made. It
-runs where row locks exist — PostgreSQL, as in CI; SQLite has no ``SELECT … FOR UPDATE``.
+The test commits for real (``tests.concurrency``) and runs where row locks exist: PostgreSQL, as in CI.
 """
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
-from app.accounts.models import ApiToken, Role, User
-from app.calls.models import Call, CallEvent, CallStatus, Proposal, ProposalEvent, ProposalStatus
+from app.accounts.models import Role, User
+from app.calls.models import Call, CallStatus, Proposal, ProposalStatus
 from app.calls.service import calls_service, proposals_service
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.deals.models import Deal, DealEvent
-from app.notifications.models import Notification
+from app.deals.models import Deal
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from tests.calls.conftest import call_input, proposal_input
-from tests.deals import test_concurrency as deal_concurrency
+from tests.concurrency import postgres_only, run_at_once
 from tests.factories import _HASH
 
-pytestmark = deal_concurrency.pytestmark
+pytestmark = postgres_only
 THREADS = 20
 ORGS = {"enterprise": ("并发揭榜企业", OrgKind.enterprise), "university": ("并发揭榜大学", OrgKind.university),
         "institute": ("并发揭榜研究所", OrgKind.institute), "platform": ("并发揭榜平台", OrgKind.platform)}
@@ -37,38 +36,9 @@ def everything_replays():
     yield
 
 
-def remove_everything(app) -> None:
-    """Delete what the fixture commits (also what an interrupted earlier run left)."""
-    with app.app_context():
-        orgs = db.session.scalars(select(Organisation.id).where(
-            Organisation.name.in_([name for name, _ in ORGS.values()]))).all()
-        users = db.session.scalars(select(User.id).where(User.org_id.in_(orgs))).all()
-        calls = db.session.scalars(select(Call.id).where(Call.buyer_org_id.in_(orgs))).all()
-        proposals = db.session.scalars(select(Proposal.id).where(Proposal.call_id.in_(calls))).all()
-        deals = db.session.scalars(select(Deal.id).where(Deal.buyer_org_id.in_(orgs))).all()
-        db.session.execute(update(Call).where(Call.id.in_(calls)).values(deal_id=None))
-        db.session.execute(update(Proposal).where(Proposal.id.in_(proposals)).values(deal_id=None))
-        for statement in (
-            delete(Notification).where(Notification.user_id.in_(users)),
-            delete(ProposalEvent).where(ProposalEvent.proposal_id.in_(proposals)),
-            delete(Proposal).where(Proposal.id.in_(proposals)),
-            delete(CallEvent).where(CallEvent.call_id.in_(calls)),
-            delete(Call).where(Call.id.in_(calls)),
-            delete(DealEvent).where(DealEvent.deal_id.in_(deals)),
-            delete(Deal).where(Deal.id.in_(deals)),
-            delete(ApiToken).where(ApiToken.user_id.in_(users)),
-            delete(User).where(User.id.in_(users)),
-            delete(Organisation).where(Organisation.id.in_(orgs)),
-        ):
-            db.session.execute(statement)
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture
-def committed_call(app):
-    """A published call with two proposals whose deadline passed, committed; everything is deleted afterwards."""
-    remove_everything(app)
+def committed_call(app, committed_rows):
+    """A published call with two proposals whose deadline passed, committed (the database is emptied afterwards)."""
     with app.app_context():
         who = {}
         for key, (name, kind) in ORGS.items():
@@ -87,20 +57,16 @@ def committed_call(app):
         db.session.commit()
         call_id = call.id
         db.session.remove()
-    try:
-        yield call_id, proposals, identities
-    finally:
-        remove_everything(app)
+    return call_id, proposals, identities
 
 
-def test_one_award_or_closing_wins(app, committed_call, monkeypatch):
+def test_one_award_or_closing_wins(app, committed_call):
     call_id, proposals, who = committed_call
-    monkeypatch.setattr(deal_concurrency, "deals_service", calls_service)  # the race helper's service
     choices = [("award", {"proposal_id": proposals[0]}), ("award", {"proposal_id": proposals[1]}),
                ("close", {"reason": "均不满足要求"})]
     calls = [(who["enterprise"], call_id, *choices[i % len(choices)]) for i in range(THREADS)]
-    outcomes = deal_concurrency.run_at_once(app, calls)
-    assert Counter(outcomes) == {"ok": 1, "conflict": THREADS - 1}, Counter(outcomes)
+    outcomes = run_at_once(app, [partial(calls_service.execute_action, *call) for call in calls])
+    assert Counter(outcomes) == {"ok": 1, "Conflict": THREADS - 1}, Counter(outcomes)
     with app.app_context():
         call = db.session.get(Call, call_id)
         assert calls_service.replay(call) == call.status.value and len(calls_service.events_of(call)) == 3

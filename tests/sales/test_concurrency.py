@@ -3,39 +3,34 @@ auction in its last second. The sale's row lock orders them: accepted bids stric
 were placed, the highest bid wins, the end extends by the anti-sniping window for exactly the bids placed within
 the window of the end as it then stood, and after the close every deposit balances to the fen in the ledger.
 
-The test commits for real (threads cannot share the rolled-back test transaction) and deletes what it made.
+The test commits for real (``tests.concurrency``).
 """
 from __future__ import annotations
 
-import os
-import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.accounts.models import Role, User
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.deals.models import Deal, DealEvent, deal_patents
+from app.deals.models import Deal
 from app.listings.models import ListingStatus
-from app.notifications.models import Notification
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.payments import ledger
 from app.payments import service as payments
-from app.payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentEvent, PaymentRefund, Payout
-from app.sales.models import Sale, SaleBid, SaleEvent, SaleParticipant
+from app.sales.models import Sale, SaleBid, SaleParticipant
 from app.sales.service import sales_service
+from tests.concurrency import postgres_only, run_at_once
 from tests.factories import _HASH
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="row-lock concurrency needs PostgreSQL (CI runs it there)",
-)
+pytestmark = postgres_only
 THREADS = 50
 BIDDERS = 5
 PRICE, INCREMENT, DEPOSIT = Decimal("100000.00"), Decimal("1000.00"), Decimal("20000.00")
@@ -49,45 +44,9 @@ def every_sale_replays():
     yield
 
 
-def remove_everything(app) -> None:
-    """Delete what the test commits (also what an interrupted earlier run left)."""
-    with app.app_context():
-        orgs = db.session.scalars(select(Organisation.id).where(
-            Organisation.name.in_((SELLER_NAME, *BIDDER_NAMES)))).all()
-        users = select(User.id).where(User.org_id.in_(orgs))
-        sales = select(Sale.id).where(Sale.seller_org_id.in_(orgs))
-        deals = select(Deal.id).where(Deal.seller_org_id.in_(orgs))
-        payment_ids = select(Payment.id).where(Payment.seller_org_id.in_(orgs))
-        transactions = select(LedgerTransaction.id).where(LedgerTransaction.payment_id.in_(payment_ids))
-        db.session.execute(Sale.__table__.update().where(Sale.id.in_(sales)).values(deal_id=None))
-        for statement in (
-            delete(Notification).where(Notification.user_id.in_(users)),
-            delete(LedgerEntry).where(LedgerEntry.transaction_id.in_(transactions)),
-            delete(LedgerTransaction).where(LedgerTransaction.id.in_(transactions)),
-            delete(PaymentRefund).where(PaymentRefund.payment_id.in_(payment_ids)),
-            delete(Payout).where(Payout.payment_id.in_(payment_ids)),
-            delete(PaymentEvent).where(PaymentEvent.payment_id.in_(payment_ids)),
-            delete(Payment).where(Payment.id.in_(payment_ids)),
-            delete(SaleBid).where(SaleBid.sale_id.in_(sales)),
-            delete(SaleEvent).where(SaleEvent.sale_id.in_(sales)),
-            delete(SaleParticipant).where(SaleParticipant.sale_id.in_(sales)),
-            delete(Sale).where(Sale.id.in_(sales)),
-            delete(DealEvent).where(DealEvent.deal_id.in_(deals)),
-            delete(deal_patents).where(deal_patents.c.deal_id.in_(deals)),
-            delete(Deal).where(Deal.id.in_(deals)),
-            delete(Patent).where(Patent.org_id.in_(orgs)),
-            delete(User).where(User.org_id.in_(orgs)),
-            delete(Organisation).where(Organisation.id.in_(orgs)),
-        ):
-            db.session.execute(statement)
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture
-def committed_auction(app):
-    """An auction with five registered bidders whose deposits are held, committed; deleted afterwards."""
-    remove_everything(app)
+def committed_auction(app, committed_rows):
+    """An auction with five registered bidders whose deposits are held, committed (emptied afterwards)."""
     with app.app_context():
         seller_org = Organisation(name=SELLER_NAME, kind=OrgKind.university,
                                   verification_status=VerificationStatus.verified)
@@ -113,46 +72,25 @@ def committed_auction(app):
             payments.confirm_test_payment(identity, payments.payment_of(participant).id)
         sale_id, seller_org_id = sale.id, seller_org.id
         db.session.remove()
-    try:
-        yield sale_id, seller_org_id, identities
-    finally:
-        remove_everything(app)
+    return sale_id, seller_org_id, identities
 
 
 def test_fifty_bids_in_the_last_second(app, committed_auction):
     sale_id, seller_org_id, identities = committed_auction
     window = timedelta(minutes=app.config.get("AUCTION_EXTENSION_MINUTES", 5))
     amounts = [PRICE + INCREMENT * i for i in range(THREADS)]
-    barrier = threading.Barrier(THREADS + 1)
-    outcomes: list[str] = [""] * THREADS
+    bids = [partial(sales_service.execute_action, identities[index % BIDDERS], sale_id, "place_bid",
+                    {"amount": str(amount)}) for index, amount in enumerate(amounts)]
+    original_end = utcnow() + timedelta(seconds=1)
 
-    def worker(index):
+    def last_second() -> None:
         with app.app_context():
-            barrier.wait()
-            try:
-                sales_service.execute_action(identities[index % BIDDERS], sale_id, "place_bid",
-                                             {"amount": str(amounts[index])})
-                outcomes[index] = "ok"
-            except ValidationFailed:
-                outcomes[index] = "too low"
-            except Exception as error:  # noqa: BLE001 - reported in the assertion below
-                outcomes[index] = f"error: {error!r}"
-            finally:
-                db.session.remove()
+            db.session.get(Sale, sale_id).ends_at = original_end  # the auction's last second
+            db.session.commit()
+            db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    with app.app_context():
-        sale = db.session.get(Sale, sale_id)
-        sale.ends_at = original_end = utcnow() + timedelta(seconds=1)  # the auction's last second
-        db.session.commit()
-        db.session.remove()
-    barrier.wait()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert set(outcomes) <= {"ok", "too low"}, outcomes
+    outcomes = run_at_once(app, bids, refusals=(ValidationFailed,), before_release=last_second)
+    assert set(outcomes) <= {"ok", "ValidationFailed"}, outcomes  # a bid overtaken is too low
     assert outcomes[-1] == "ok"  # the highest bid is always valid: nothing can be above it
     with app.app_context():
         sale = db.session.get(Sale, sale_id)
