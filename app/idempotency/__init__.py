@@ -19,7 +19,6 @@ import hashlib
 import logging
 import re
 import time
-from datetime import timedelta
 
 from apispec import BasePlugin
 from flask import Flask, Response, g, request
@@ -91,7 +90,9 @@ def claim_key():
 
 
 def _stored_response(scope: dict, digest: str) -> Response:
-    """The response stored under ``scope``, waiting while the first request is still running."""
+    """The response stored under ``scope``, waiting (up to :data:`WAIT_SECONDS` from now) while the first request
+    is still running."""
+    deadline = time.monotonic() + WAIT_SECONDS
     while True:
         db.session.rollback()  # end our transaction: the first request may need the write lock to finish
         row = db.session.scalar(select(IdempotencyKey).filter_by(**scope))
@@ -104,7 +105,7 @@ def _stored_response(scope: dict, digest: str) -> Response:
             response = Response(row.response_body, status=row.status_code, headers=row.response_headers or {})
             response.headers[REPLAYED_HEADER] = "true"
             return response
-        if utcnow() - row.created_at > timedelta(seconds=WAIT_SECONDS):
+        if time.monotonic() > deadline:
             raise Conflict("the first request with this Idempotency-Key has not finished; its outcome is unknown",
                            errors={HEADER: ["still in progress, or ended without a response"]})
         time.sleep(POLL_SECONDS)

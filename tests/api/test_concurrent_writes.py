@@ -7,15 +7,18 @@ rolled-back test transaction).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from app import create_app
+from app import create_app, idempotency
 from app.core.extensions import db
 from app.idempotency import HEADER, REPLAYED_HEADER
+from app.idempotency.models import IdempotencyKey
 from app.orgs.models import OrgKind
 from app.patents.models import Patent
 from tests.conftest import app_settings
@@ -36,8 +39,10 @@ def file_app(tmp_path_factory):
         user = UserFactory(organisation=OrganisationFactory(kind=OrgKind.university))
         headers = bearer(user)
         db.session.commit()
+        principal = f"user:{user.id}"
         db.session.remove()
     application.config["TEST_HEADERS"] = headers
+    application.config["TEST_PRINCIPAL"] = principal
     return application
 
 
@@ -74,7 +79,10 @@ def test_concurrent_creates_all_succeed_and_rows_equal_responses(file_app):
     assert len(set(ids)) == len(ids) == patent_count(file_app) - before
 
 
-def test_concurrent_retries_with_one_key_write_once(file_app):
+def test_concurrent_retries_with_one_key_write_once(file_app, monkeypatch):
+    # The retries wait for the first request however slow a loaded machine makes it (the 409 after the wait is
+    # tested on its own): this test is about writing once.
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 120.0)
     before = patent_count(file_app)
     body = patent_data(title="同一幂等键的并发重试")
     responses, lock = [], threading.Lock()
@@ -90,3 +98,19 @@ def test_concurrent_retries_with_one_key_write_once(file_app):
     assert len({r.get_json()["id"] for r in responses}) == 1
     assert sum(REPLAYED_HEADER not in r.headers for r in responses) == 1
     assert patent_count(file_app) == before + 1
+
+
+def test_a_retry_answers_409_naming_the_header_while_the_first_request_is_still_running(file_app, monkeypatch):
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.2)
+    body = json.dumps(patent_data(title="仍在处理的第一次请求"), ensure_ascii=False).encode()
+    with file_app.app_context():  # the first request's claim, its response not stored yet
+        db.session.add(IdempotencyKey(principal=file_app.config["TEST_PRINCIPAL"], method="POST",
+                                      path="/api/v1/patents", key="still-running",
+                                      request_hash=hashlib.sha256(body).hexdigest()))
+        db.session.commit()
+        db.session.remove()
+    before = patent_count(file_app)
+    response = file_app.test_client().post("/api/v1/patents", data=body, content_type="application/json",
+                                           headers={**file_app.config["TEST_HEADERS"], HEADER: "still-running"})
+    assert response.status_code == 409 and HEADER in response.get_json()["errors"]
+    assert patent_count(file_app) == before
