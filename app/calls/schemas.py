@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.calls.policy import PROPOSER_KINDS
 from app.core.formatting import display_timezone
+from app.core.http import DecimalString
 from app.core.records import PdfUpload
 from app.transactions.schemas import DocumentSchema, decimal
 
@@ -185,8 +186,8 @@ class CallSchema(Schema):
     industry = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
     keywords = fields.List(fields.String())
-    budget_min = fields.Decimal(as_string=True, places=2)
-    budget_max = fields.Decimal(as_string=True, places=2)
+    budget_min = DecimalString(places=2, metadata={"description": "CNY (元)"})
+    budget_max = DecimalString(places=2, metadata={"description": "CNY (元)"})
     deadline = fields.DateTime()
     deadline_passed = fields.Boolean()
     eligible_kinds = fields.List(fields.String())
@@ -237,9 +238,10 @@ class ProposalSchema(Schema):
     trl_now = fields.Integer()
     trl_target = fields.Integer()
     milestones = fields.List(fields.Nested(ProposalMilestoneSchema))
-    price = fields.Decimal(as_string=True, places=2)
-    scores = fields.Dict(allow_none=True)
-    weighted_score = fields.Decimal(as_string=True, allow_none=True)
+    price = DecimalString(places=2, metadata={"description": "CNY (元)"})
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True,
+                         metadata={"description": "The enterprise's score (0–100) per criterion"})
+    weighted_score = DecimalString(allow_none=True)
     decline_code = fields.String(allow_none=True)
     decline_note = fields.String(allow_none=True)
     deal_id = fields.Integer(allow_none=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core.http import DecimalString
 from app.core.routing import MAX_DB_INT
 from app.schedules.actions import KIND_LABELS
 from app.schedules.distribution import RuleSchema, ShareSchema
@@ -31,7 +32,7 @@ class ScheduleItemSchema(Schema):
     period_start = fields.Date(allow_none=True)
     period_end = fields.Date(allow_none=True)
     contract_year = fields.Integer(allow_none=True)
-    royalty_rate = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "Percent of sales"})
+    royalty_rate = DecimalString(allow_none=True, metadata={"description": "Percent of sales"})
     sales = fields.Integer(allow_none=True, metadata={"description": "Reported sales, fen"})
     report_filed_at = fields.DateTime(allow_none=True)
     report_late = fields.Boolean()
@@ -69,7 +70,7 @@ class DealScheduleSchema(Schema):
 class ShareOutSchema(ShareSchema):
     """A beneficiary's share as stored."""
 
-    percent = fields.Decimal(as_string=True)
+    percent = DecimalString()
 
 
 class RuleOutSchema(RuleSchema):
@@ -92,7 +93,7 @@ class StatementSchema(Schema):
     entry = fields.String(metadata={"enum": ["release", "reversal"]})
     beneficiary = fields.String()
     kind = fields.String()
-    percent = fields.Decimal(as_string=True)
+    percent = DecimalString()
     amount = fields.Integer(metadata={"description": "fen; negative for a reversal"})
     created_at = fields.DateTime()
 
