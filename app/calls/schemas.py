@@ -170,14 +170,17 @@ def _org(org) -> dict:
     return {"id": org.id, "name": org.name}
 
 
+ORG = {"type": "object", "description": "An organisation: `id` and `name`"}
+
+
 class CallSchema(Schema):
     """A call as a reader sees it (``details`` and ``nda_text`` only where the reader may read them)."""
 
     id = fields.Integer()
     title = fields.String()
-    status = fields.Function(lambda c: c.status.value)
+    status = fields.Function(lambda c: c.status.value, metadata={"type": "string"})
     version = fields.Integer()
-    buyer = fields.Function(lambda c: _org(c.buyer_org))
+    buyer = fields.Function(lambda c: _org(c.buyer_org), metadata=ORG)
     demand_id = fields.Integer(allow_none=True)
     summary = fields.String()
     confidential = fields.Boolean()
@@ -229,10 +232,10 @@ class ProposalSchema(Schema):
     id = fields.Integer()
     call_id = fields.Integer()
     title = fields.String()
-    status = fields.Function(lambda p: p.status.value)
+    status = fields.Function(lambda p: p.status.value, metadata={"type": "string"})
     version = fields.Integer()
-    buyer = fields.Function(lambda p: _org(p.buyer_org))
-    seller = fields.Function(lambda p: _org(p.seller_org))
+    buyer = fields.Function(lambda p: _org(p.buyer_org), metadata=ORG)
+    seller = fields.Function(lambda p: _org(p.seller_org), metadata=ORG)
     approach = fields.String()
     team = fields.String()
     trl_now = fields.Integer()
@@ -257,6 +260,8 @@ class ProposalMessageSchema(Schema):
     id = fields.Integer()
     reply_to_id = fields.Integer(allow_none=True)
     body = fields.String()
-    author = fields.Function(lambda m: m.author.display_name if m.author else None)
-    author_org = fields.Function(lambda m: m.author_org.name if m.author_org else None)
+    author = fields.Function(lambda m: m.author.display_name if m.author else None, allow_none=True,
+                             metadata={"type": "string"})
+    author_org = fields.Function(lambda m: m.author_org.name if m.author_org else None, allow_none=True,
+                                 metadata={"type": "string"})
     created_at = fields.DateTime()

@@ -17,10 +17,10 @@ class ScheduleItemSchema(Schema):
     id = fields.Integer()
     deal_id = fields.Integer()
     title = fields.String()
-    kind = fields.Function(lambda i: i.kind.value, metadata={"enum": [k.value for k in KIND_LABELS]})
-    kind_label = fields.Function(lambda i: str(KIND_LABELS[i.kind]))
+    kind = fields.Function(lambda i: i.kind.value, metadata={"type": "string", "enum": [k.value for k in KIND_LABELS]})
+    kind_label = fields.Function(lambda i: str(KIND_LABELS[i.kind]), metadata={"type": "string"})
     sequence = fields.Integer()
-    status = fields.Function(lambda i: i.status.value, metadata={"enum": [s.value for s in ItemStatus]})
+    status = fields.Function(lambda i: i.status.value, metadata={"type": "string", "enum": [s.value for s in ItemStatus]})
     version = fields.Integer()
     buyer_org_id = fields.Integer()
     seller_org_id = fields.Integer()
@@ -59,7 +59,7 @@ class RoyaltyYearSchema(Schema):
 class DealScheduleSchema(Schema):
     """A deal's payment schedule: its items, the royalty years, what was released and what is still expected."""
 
-    deal_id = fields.Function(lambda s: s["deal"].id)
+    deal_id = fields.Function(lambda s: s["deal"].id, metadata={"type": "integer"})
     items = fields.List(fields.Nested(ScheduleItemSchema))
     years = fields.List(fields.Nested(RoyaltyYearSchema))
     overdue = fields.List(fields.Integer(), metadata={"description": "Ids of the items past their due date"})
@@ -87,7 +87,7 @@ class StatementSchema(Schema):
 
     id = fields.Integer()
     item_id = fields.Integer()
-    deal_id = fields.Function(lambda s: s.item.deal_id)
+    deal_id = fields.Function(lambda s: s.item.deal_id, metadata={"type": "integer"})
     payment_id = fields.Integer()
     rule_id = fields.Integer()
     entry = fields.String(metadata={"enum": ["release", "reversal"]})
