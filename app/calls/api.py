@@ -3,7 +3,7 @@ NDA, the call's actions (moderation, award, closing), and the sealed proposals (
 the engine's generic routes, plus a call's proposals for its evaluation and each proposal's thread)."""
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -54,9 +54,10 @@ class ProposalListArgs(PageArgs):
     """A call's proposals (for its enterprise after the deadline, the platform, or one's own)."""
 
 
-def dump_call(call):
-    """One call as the reader may see it (its fields depend on the NDA and the reader's role), as JSON."""
-    return calls_service.dump(current_identity(), call)
+def viewed(call):
+    """One call as the reader may see it (its fields depend on the NDA and the reader's role), for
+    :class:`CallDetailSchema`."""
+    return calls_service.view(current_identity(), call)
 
 
 @blp.route("")
@@ -81,7 +82,7 @@ class Calls(MethodView):
         """Write a call (from one of your published demands with `demand_id`, or blank); a platform admin
         publishes it."""
         call = calls_service.create(current_identity(), json_body())
-        return created(jsonify(dump_call(call)), url_for("calls_api.CallItem", call_id=call.id))
+        return created(viewed(call), url_for("calls_api.CallItem", call_id=call.id))
 
 
 @blp.route("/<int:call_id>")
@@ -90,7 +91,7 @@ class CallItem(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema, description="Missing or unpublished and not yours")
     def get(self, call_id):
         """One call; a confidential call's `details` stay null until you accepted its NDA."""
-        return jsonify(dump_call(calls_service.get(current_identity(), call_id)))
+        return viewed(calls_service.get(current_identity(), call_id))
 
 
 @blp.route("/<int:call_id>/nda")
@@ -104,7 +105,7 @@ class CallNdaResource(MethodView):
         """Accept a confidential call's NDA for your organisation; the full problem becomes readable."""
         identity = current_identity()
         calls_service.accept_nda(identity, call_id, json_body())
-        return jsonify(dump_call(calls_service.get(identity, call_id)))
+        return viewed(calls_service.get(identity, call_id))
 
 
 @blp.route("/<int:call_id>/actions/<action>")
@@ -121,7 +122,7 @@ class CallAction(MethodView):
     def post(self, call_id, action):
         """Run a call action: `approve`, `request_revision`, `reject` (platform admins); `resubmit`, `withdraw`,
         `award` (after the deadline), `close` (the enterprise)."""
-        return jsonify(dump_call(calls_service.execute_action(current_identity(), call_id, action, json_body())))
+        return viewed(calls_service.execute_action(current_identity(), call_id, action, json_body()))
 
 
 @blp.route("/<int:call_id>/proposals")
@@ -163,5 +164,4 @@ class ProposalMessages(MethodView):
     def post(self, obj_id):
         """Ask or answer (`reply_to_id` threads the answer); the other side is told."""
         message = proposals_service.post_message(current_identity(), obj_id, json_body())
-        return created(message,
-                       url_for("calls_api.ProposalMessages", obj_id=obj_id))
+        return created(message, url_for("calls_api.ProposalMessages", obj_id=obj_id))

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.calls.policy import PROPOSER_KINDS
 from app.core.formatting import display_timezone
+from app.core.http import DecimalString
 from app.core.records import PdfUpload
 from app.transactions.schemas import DocumentSchema, decimal
 
@@ -169,14 +170,17 @@ def _org(org) -> dict:
     return {"id": org.id, "name": org.name}
 
 
+ORG = {"type": "object", "description": "An organisation: `id` and `name`"}
+
+
 class CallSchema(Schema):
     """A call as a reader sees it (``details`` and ``nda_text`` only where the reader may read them)."""
 
     id = fields.Integer()
     title = fields.String()
-    status = fields.Function(lambda c: c.status.value)
+    status = fields.Function(lambda c: c.status.value, metadata={"type": "string"})
     version = fields.Integer()
-    buyer = fields.Function(lambda c: _org(c.buyer_org))
+    buyer = fields.Function(lambda c: _org(c.buyer_org), metadata=ORG)
     demand_id = fields.Integer(allow_none=True)
     summary = fields.String()
     confidential = fields.Boolean()
@@ -185,8 +189,8 @@ class CallSchema(Schema):
     industry = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
     keywords = fields.List(fields.String())
-    budget_min = fields.Decimal(as_string=True, places=2)
-    budget_max = fields.Decimal(as_string=True, places=2)
+    budget_min = DecimalString(places=2, metadata={"description": "CNY (元)"})
+    budget_max = DecimalString(places=2, metadata={"description": "CNY (元)"})
     deadline = fields.DateTime()
     deadline_passed = fields.Boolean()
     eligible_kinds = fields.List(fields.String())
@@ -228,18 +232,19 @@ class ProposalSchema(Schema):
     id = fields.Integer()
     call_id = fields.Integer()
     title = fields.String()
-    status = fields.Function(lambda p: p.status.value)
+    status = fields.Function(lambda p: p.status.value, metadata={"type": "string"})
     version = fields.Integer()
-    buyer = fields.Function(lambda p: _org(p.buyer_org))
-    seller = fields.Function(lambda p: _org(p.seller_org))
+    buyer = fields.Function(lambda p: _org(p.buyer_org), metadata=ORG)
+    seller = fields.Function(lambda p: _org(p.seller_org), metadata=ORG)
     approach = fields.String()
     team = fields.String()
     trl_now = fields.Integer()
     trl_target = fields.Integer()
     milestones = fields.List(fields.Nested(ProposalMilestoneSchema))
-    price = fields.Decimal(as_string=True, places=2)
-    scores = fields.Dict(allow_none=True)
-    weighted_score = fields.Decimal(as_string=True, allow_none=True)
+    price = DecimalString(places=2, metadata={"description": "CNY (元)"})
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True,
+                         metadata={"description": "The enterprise's score (0–100) per criterion"})
+    weighted_score = DecimalString(allow_none=True)
     decline_code = fields.String(allow_none=True)
     decline_note = fields.String(allow_none=True)
     deal_id = fields.Integer(allow_none=True)
@@ -255,6 +260,8 @@ class ProposalMessageSchema(Schema):
     id = fields.Integer()
     reply_to_id = fields.Integer(allow_none=True)
     body = fields.String()
-    author = fields.Function(lambda m: m.author.display_name if m.author else None)
-    author_org = fields.Function(lambda m: m.author_org.name if m.author_org else None)
+    author = fields.Function(lambda m: m.author.display_name if m.author else None, allow_none=True,
+                             metadata={"type": "string"})
+    author_org = fields.Function(lambda m: m.author_org.name if m.author_org else None, allow_none=True,
+                                 metadata={"type": "string"})
     created_at = fields.DateTime()

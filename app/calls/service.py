@@ -35,9 +35,9 @@ from app.calls.models import (
 )
 from app.calls.policy import call_policy, proposal_policy
 from app.calls.schemas import (
+    CallDetailSchema,
     CallInputSchema,
     CallNdaSchema,
-    CallSchema,
     CreateProposalSchema,
     ProposalMessageInputSchema,
 )
@@ -186,19 +186,32 @@ class CallService(WorkflowService):
             return None
         return db.session.scalar(select(func.count(Proposal.id)).where(Proposal.call_id == call.id))
 
-    def dump(self, identity: Identity, call: Call) -> dict:
-        """One call as ``identity`` may see it (:class:`CallDetailSchema`: what the NDA guards, the proposal
-        count, the next actions)."""
+    def view(self, identity: Identity, call: Call) -> CallView:
+        """One call as ``identity`` may see it, for :class:`CallDetailSchema`: what the NDA guards, the proposal
+        count, the status in the reader's language and the next actions."""
         visible = self.may_read_details(identity, call)
-        body = CallSchema().dump(call)
-        body.update(
-            details=call.details if visible else None, details_visible=visible,
+        return CallView(
+            call, details=call.details if visible else None, details_visible=visible,
             nda_text=self.nda_of(call) if call.confidential else None,
             proposal_count=self.proposal_count(identity, call), status_label=str(self.status_label(call.status)),
             next_actions=[{"name": a.name, "label": str(a.label)} for a in self.next_actions(identity, call)],
         )
-        return body
 
+    def dump(self, identity: Identity, call: Call) -> dict:
+        """:meth:`view` as JSON."""
+        return CallDetailSchema().dump(self.view(identity, call))
+
+
+class CallView:
+    """A call seen by one reader: its own attributes, with the reader-dependent ones of :meth:`CallService.view`
+    in front."""
+
+    def __init__(self, call: Call, **extras):
+        self._call = call
+        self.__dict__.update(extras)
+
+    def __getattr__(self, name):
+        return getattr(self._call, name)
 
 def apply_call_input(identity: Identity, call: Call, data: dict) -> None:
     """Copy loaded :class:`CallInputSchema` fields onto ``call``; 422 for a past deadline or another's demand."""

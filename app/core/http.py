@@ -25,6 +25,15 @@ PAGINATION_HEADERS = {
 }
 
 
+class DecimalString(fields.Decimal):
+    """An exact decimal written as a JSON string (``"1500000.00"``) and documented as one: apispec documents
+    every ``Decimal`` field as a number, whatever it dumps."""
+
+    def __init__(self, **kwargs):
+        metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+
 class NotAuthenticated(ServiceError):
     """The endpoint needs a logged-in user (session or bearer token) (HTTP 401)."""
 

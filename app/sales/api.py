@@ -25,7 +25,7 @@ from app.core.http import (
 from app.core.identity import current_identity
 from app.core.input import api_input
 from app.sales.models import SaleKind
-from app.sales.schemas import BidOutSchema, CreateSaleSchema, SaleListArgs, SaleSchema
+from app.sales.schemas import MONEY, BidOutSchema, CreateSaleSchema, SaleListArgs, SaleSchema
 from app.sales.service import sales_service
 
 blp = Blueprint("sales_api", __name__, url_prefix=API_PREFIX,
@@ -36,9 +36,10 @@ blp = Blueprint("sales_api", __name__, url_prefix=API_PREFIX,
 class LiveSchema(Schema):
     """What the auction room refreshes: price, time left, bids and the reader's standing."""
 
-    status = fields.Function(lambda s: s.status.value)
+    status = fields.Function(lambda s: s.status.value, metadata={"type": "string"})
     status_label = fields.String()
-    current_price = fields.Function(lambda s: None if s.current_price is None else f"{s.current_price:.2f}")
+    current_price = fields.Function(lambda s: None if s.current_price is None else f"{s.current_price:.2f}",
+                                    allow_none=True, metadata=MONEY)
     minimum_bid = fields.String(allow_none=True)
     ends_at = fields.DateTime(allow_none=True)
     seconds_left = fields.Integer(allow_none=True)
@@ -51,7 +52,7 @@ class ObjectionOutSchema(Schema):
     """An objection on the admin desk."""
 
     sale_id = fields.Integer()
-    org = fields.Function(lambda p: p.org.name)
+    org = fields.Function(lambda p: p.org.name, metadata={"type": "string"})
     reason = fields.String(attribute="objection")
     objected_at = fields.DateTime()
 

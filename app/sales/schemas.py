@@ -90,30 +90,36 @@ class SaleActionSchema(Schema):
     """An action the caller may run now, with its input fields."""
 
     name = fields.String()
-    label = fields.Function(lambda a: str(a.label))
-    fields_ = fields.Function(lambda a: sorted(a.schema().fields) if a.schema else [], data_key="fields")
+    label = fields.Function(lambda a: str(a.label), metadata={"type": "string"})
+    fields_ = fields.Function(lambda a: sorted(a.schema().fields) if a.schema else [], data_key="fields",
+                              metadata={"type": "array", "items": {"type": "string"}})
 
 
 def _money(value):
     return None if value is None else f"{value:.2f}"
 
 
+MONEY = {"type": "string", "format": "decimal", "description": "CNY (元)"}
+
+
 class SaleSchema(Schema):
     """A sale as anyone sees it, plus the reader's own standing (``me``) and what they may do next."""
 
     id = fields.Integer()
-    kind = fields.Function(lambda s: s.kind.value)
-    status = fields.Function(lambda s: s.status.value)
+    kind = fields.Function(lambda s: s.kind.value, metadata={"type": "string"})
+    status = fields.Function(lambda s: s.status.value, metadata={"type": "string"})
     version = fields.Integer()
     title = fields.String()
     patent = fields.Function(lambda s: {"id": s.patent.id, "title": s.patent.title,
-                                        "patent_number": s.patent.patent_number})
-    seller = fields.Function(lambda s: {"id": s.seller_org.id, "name": s.seller_org.name})
+                                        "patent_number": s.patent.patent_number},
+                             metadata={"type": "object", "description": "`id`, `title`, `patent_number`"})
+    seller = fields.Function(lambda s: {"id": s.seller_org.id, "name": s.seller_org.name},
+                             metadata={"type": "object", "description": "`id` and `name`"})
     terms = fields.Dict()
-    price = fields.Function(lambda s: _money(s.price))
-    increment = fields.Function(lambda s: _money(s.increment))
-    deposit = fields.Function(lambda s: _money(s.deposit))
-    current_price = fields.Function(lambda s: _money(s.current_price))
+    price = fields.Function(lambda s: _money(s.price), allow_none=True, metadata=MONEY)
+    increment = fields.Function(lambda s: _money(s.increment), allow_none=True, metadata=MONEY)
+    deposit = fields.Function(lambda s: _money(s.deposit), allow_none=True, metadata=MONEY)
+    current_price = fields.Function(lambda s: _money(s.current_price), allow_none=True, metadata=MONEY)
     notice_ends_at = fields.DateTime(allow_none=True)
     ends_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core.http import DecimalString
 from app.core.routing import MAX_DB_INT
 from app.schedules.actions import KIND_LABELS
 from app.schedules.distribution import RuleSchema, ShareSchema
@@ -16,10 +17,10 @@ class ScheduleItemSchema(Schema):
     id = fields.Integer()
     deal_id = fields.Integer()
     title = fields.String()
-    kind = fields.Function(lambda i: i.kind.value, metadata={"enum": [k.value for k in KIND_LABELS]})
-    kind_label = fields.Function(lambda i: str(KIND_LABELS[i.kind]))
+    kind = fields.Function(lambda i: i.kind.value, metadata={"type": "string", "enum": [k.value for k in KIND_LABELS]})
+    kind_label = fields.Function(lambda i: str(KIND_LABELS[i.kind]), metadata={"type": "string"})
     sequence = fields.Integer()
-    status = fields.Function(lambda i: i.status.value, metadata={"enum": [s.value for s in ItemStatus]})
+    status = fields.Function(lambda i: i.status.value, metadata={"type": "string", "enum": [s.value for s in ItemStatus]})
     version = fields.Integer()
     buyer_org_id = fields.Integer()
     seller_org_id = fields.Integer()
@@ -31,7 +32,7 @@ class ScheduleItemSchema(Schema):
     period_start = fields.Date(allow_none=True)
     period_end = fields.Date(allow_none=True)
     contract_year = fields.Integer(allow_none=True)
-    royalty_rate = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "Percent of sales"})
+    royalty_rate = DecimalString(allow_none=True, metadata={"description": "Percent of sales"})
     sales = fields.Integer(allow_none=True, metadata={"description": "Reported sales, fen"})
     report_filed_at = fields.DateTime(allow_none=True)
     report_late = fields.Boolean()
@@ -58,7 +59,7 @@ class RoyaltyYearSchema(Schema):
 class DealScheduleSchema(Schema):
     """A deal's payment schedule: its items, the royalty years, what was released and what is still expected."""
 
-    deal_id = fields.Function(lambda s: s["deal"].id)
+    deal_id = fields.Function(lambda s: s["deal"].id, metadata={"type": "integer"})
     items = fields.List(fields.Nested(ScheduleItemSchema))
     years = fields.List(fields.Nested(RoyaltyYearSchema))
     overdue = fields.List(fields.Integer(), metadata={"description": "Ids of the items past their due date"})
@@ -69,7 +70,7 @@ class DealScheduleSchema(Schema):
 class ShareOutSchema(ShareSchema):
     """A beneficiary's share as stored."""
 
-    percent = fields.Decimal(as_string=True)
+    percent = DecimalString()
 
 
 class RuleOutSchema(RuleSchema):
@@ -86,13 +87,13 @@ class StatementSchema(Schema):
 
     id = fields.Integer()
     item_id = fields.Integer()
-    deal_id = fields.Function(lambda s: s.item.deal_id)
+    deal_id = fields.Function(lambda s: s.item.deal_id, metadata={"type": "integer"})
     payment_id = fields.Integer()
     rule_id = fields.Integer()
     entry = fields.String(metadata={"enum": ["release", "reversal"]})
     beneficiary = fields.String()
     kind = fields.String()
-    percent = fields.Decimal(as_string=True)
+    percent = DecimalString()
     amount = fields.Integer(metadata={"description": "fen; negative for a reversal"})
     created_at = fields.DateTime()
 

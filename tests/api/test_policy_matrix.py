@@ -7,12 +7,20 @@ the domain's policy* (``policy.allows(action, identity, obj)``) on the owner's o
 A route missing from :data:`RULES` fails the test, so a new route must be classified.
 
 For every cell: a role the policy refuses never gets a 2xx and leaves the number of rows of every table as it was; and no
-role ever receives a secret it may not read (a draft's title, confidential patent data, a deal's thread), in any
-response. Each request runs inside a savepoint rolled back afterwards, so every role meets the same world.
+role ever receives a secret it may not read (a draft's title, confidential patent data, a deal's thread, a sealed
+proposal's text, file, thread or link), in any response. Each request runs inside a savepoint rolled back
+afterwards, so every role meets the same world.
+
+Sealed proposals: the owner proposes to two published calls of one enterprise, one whose deadline is ahead
+(``sealed``) and one whose deadline passed (``opened``); another institute proposes to both. Every route of calls
+and proposals is checked on both (:data:`VARIANTS`), with the proposal actions the enterprise and the proposer
+run, and two more roles: the call's enterprise and the other proposer. The proposal policy says who reads: the
+proposer and the platform always, the enterprise only after the deadline, nobody else ever.
 """
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +35,9 @@ from app.accounts import service as accounts
 from app.accounts.models import ApiToken, Role, User
 from app.accounts.policy import token_policy
 from app.analytics.policy import analytics_policy
+from app.calls.models import Proposal
+from app.calls.policy import proposal_policy
+from app.calls.service import calls_service, proposals_service
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.permissions import Authenticated, Generator, PlatformAdmin, Policy
@@ -46,6 +57,7 @@ from app.portfolio.policy import Portfolio, portfolio_policy
 from app.service_orders.policy import service_order_policy
 from app.service_orders.service import service_orders_service
 from tests.api.conftest import DATA, pdf_bytes
+from tests.calls.conftest import call_input, pass_deadline, proposal_input
 from tests.deals.conftest import build_market, drive, open_deal, pdf_upload
 from tests.factories import OrganisationFactory, UserFactory, make_listing
 
@@ -57,7 +69,20 @@ SECRET_FILE = "矩阵保密附件.pdf"
 THREAD_SECRET = "矩阵：只给双方看的报价底线"
 OTHER_KINDS = [kind for kind in OrgKind if kind != OrgKind.platform]
 ROLES = (["anonymous"] + [f"{kind.value}_{role}" for kind in OTHER_KINDS for role in ("member", "admin")]
-         + ["owner_member", "owner_admin", "platform_admin"])
+         + ["owner_member", "owner_admin", "call_enterprise", "other_proposer", "platform_admin"])
+# The proposals' secrets: each proposal's approach (by proposer and call), the owner's PDFs, a question in the
+# thread of the opened proposal.
+APPROACH = "矩阵{who}{variant}方案：熔盐辅助烧结的工艺路线"
+PROPOSAL_FILE = "矩阵{variant}方案附件.pdf"
+PROPOSAL_THREAD = "矩阵：开标后企业的提问"
+# Routes of calls and proposals run once per call (deadline ahead or passed) and, where they take an action, once
+# per proposal action (the enterprise's evaluation, the proposer's withdrawal).
+VARIANTS = ("sealed", "opened")
+PROPOSAL_ACTIONS = ("shortlist", "withdraw")
+PROPOSAL_ACTION_ROUTES = {"calls_api.ProposalsAction", "call_proposals.run_action", "calls.evaluate"}
+# Searches run for the word every secret carries, so a secret that reached an index or a list would come back.
+SEARCHES = {"web.search_page", "search_api.Suggest", "calls_api.Calls", "calls.index", "sales_api.AuctionsCollection",
+            *(f"search_api.search_{resource}" for resource in ("patents", "demands", "services"))}
 
 
 class Anyone(Generator):
@@ -102,6 +127,7 @@ REVIEW = Rule(moderation_policy, "review")
 DEAL = Rule(deal_policy, "read", "deal")
 ORDER = Rule(service_order_policy, "read", "order")
 PAYOUT_DESK = Rule(payment_policy, "manage_payouts")
+PROPOSAL = Rule(proposal_policy, "read", "proposal")  # the route's proposal (sealed or opened)
 
 # (endpoint, method) → rule; "*" stands for every method of the endpoint.
 RULES = {
@@ -162,13 +188,17 @@ RULES = {
         "sales_api.AuctionsItem", "sales_api.AuctionsLive", "sales_api.OpenLicencesCollection",
         "sales_api.OpenLicencesItem", "sales_api.OpenLicencesLive", "sales.index", "sales.item",
         "sales.open_licences", "sales.licence")},
+    # One proposal: sealed from everyone its policy does not name (reading, acting, its PDFs and thread, the
+    # evaluation board's actions, the revision form).
+    **{(endpoint, "*"): PROPOSAL for endpoint in (
+        "calls_api.ProposalsItem", "calls_api.ProposalsAction", "calls_api.ProposalsDocument",
+        "calls_api.ProposalMessages", "call_proposals.item", "call_proposals.run_action", "call_proposals.document",
+        "call_proposals.post_message", "calls.evaluate", "calls.propose")},
     ("sales_api.Objections", "*"): ADMIN, ("sales.objections", "*"): ADMIN, ("schedules.desk", "*"): ADMIN,
     **{(endpoint, "*"): LOGGED_IN for endpoint in (
         "calls_api.Calls", "calls_api.CallAction", "calls_api.CallNdaResource", "calls_api.CallProposals",
-        "calls_api.ProposalsCollection", "calls_api.ProposalsItem", "calls_api.ProposalsAction",
-        "calls_api.ProposalsDocument", "calls_api.ProposalMessages", "calls.run_action", "calls.board",
-        "calls.evaluate", "calls.edit", "calls.accept_nda", "calls.propose", "calls.new", "call_proposals.index",
-        "call_proposals.item", "call_proposals.run_action", "call_proposals.document", "call_proposals.post_message",
+        "calls_api.ProposalsCollection", "calls.run_action", "calls.board", "calls.edit", "calls.accept_nda",
+        "calls.new", "call_proposals.index",
         "sales_api.AuctionsCollection", "sales_api.AuctionsAction", "sales_api.OpenLicencesCollection",
         "sales_api.OpenLicencesAction", "sales.run_action", "sales.new", "schedules_api.DealSchedule",
         "schedules_api.Rules", "schedules_api.Statements", "schedules_api.StatementsCsv",
@@ -310,7 +340,47 @@ def build_world(db_session) -> World:
     secrets += [(SECRET_DETAILS, Rule(None, "read_confidential", "published:patents")),
                 (SECRET_FILE, Rule(None, "read_confidential", "published:patents")),
                 (THREAD_SECRET, Rule(deal_policy, "read_thread", "deal"))]
+    secrets += _proposals(market, owner, users, objects)
     return World(users, objects, secrets)
+
+
+def _proposals(market, owner: Identity, users: dict, objects: dict) -> list:
+    """Two published calls of an enterprise (``call_enterprise``), one past its deadline; the owner and another
+    institute (``other_proposer``) propose to both, the owner with a PDF; the other institute withdraws its sealed
+    proposal; the enterprise asks a question on the owner's opened proposal (the owner is told). Returns the
+    proposals' secrets."""
+    enterprise = UserFactory(organisation=OrganisationFactory(kind=OrgKind.enterprise, name="矩阵揭榜企业"),
+                             role=Role.org_admin)
+    rival = UserFactory(organisation=OrganisationFactory(kind=OrgKind.institute, name="矩阵对手研究所"),
+                        role=Role.org_admin)
+    users |= {"call_enterprise": enterprise.id, "other_proposer": rival.id}
+    secrets = []
+    for variant in VARIANTS:
+        call = calls_service.create(Identity.of(enterprise), call_input(title=f"矩阵揭榜：{variant}"))
+        calls_service.execute_action(Identity.of(market.admin), call.id, "approve")
+        upload = FileStorage(io.BytesIO(pdf_bytes()), PROPOSAL_FILE.format(variant=variant),
+                             content_type="application/pdf")
+        mine = proposals_service.create(owner, proposal_input(
+            call.id, approach=APPROACH.format(who="本方", variant=variant), attachment=upload))
+        theirs = proposals_service.create(Identity.of(rival), proposal_input(
+            call.id, approach=APPROACH.format(who="对手", variant=variant)))
+        objects |= {f"call:{variant}": call.id, f"proposal:{variant}": mine.id,
+                    f"proposal_document:{variant}": mine.documents[0].id}
+        readers = Rule(proposal_policy, "read", f"proposal:{variant}")
+        secrets += [(APPROACH.format(who="本方", variant=variant), readers),
+                    (PROPOSAL_FILE.format(variant=variant), readers),
+                    (f'/calls/proposals/{mine.id}"', readers),  # a link to it (a notification, a list) tells it exists
+                    (APPROACH.format(who="对手", variant=variant),
+                     Rule(proposal_policy, "read", f"proposal:{variant}:rival")),
+                    (f'/calls/proposals/{theirs.id}"', Rule(proposal_policy, "read", f"proposal:{variant}:rival"))]
+        objects[f"proposal:{variant}:rival"] = theirs.id
+        if variant == "sealed":  # a closed proposal tells both sides; the enterprise only after the deadline
+            proposals_service.execute_action(Identity.of(rival), theirs.id, "withdraw", {"reason": "矩阵：团队调整"})
+        if variant == "opened":
+            pass_deadline(call)
+            proposals_service.post_message(Identity.of(enterprise), mine.id, {"body": PROPOSAL_THREAD})
+            secrets.append((PROPOSAL_THREAD, readers))
+    return secrets
 
 
 # What each path parameter names: (endpoint prefix or None for any) → object name.
@@ -324,13 +394,33 @@ PARAMS = {
 }
 
 
-def _path_values(endpoint: str, rule_path: str, world: World) -> dict:
+def _variants(endpoint: str, rule_path: str) -> list[tuple[str | None, str | None]]:
+    """``(variant, action)`` pairs a route is checked with: routes of one call or proposal once per call (sealed,
+    opened) and, on a proposal, per proposal action; every other route once."""
+    if not endpoint.startswith(("calls", "call_proposals")) or not re.search(r":(call_id|obj_id)>", rule_path):
+        return [(None, None)]
+    actions = PROPOSAL_ACTIONS if endpoint in PROPOSAL_ACTION_ROUTES else (None,)
+    return [(variant, action) for variant in VARIANTS for action in actions]
+
+
+def _path_values(endpoint: str, rule_path: str, world: World, variant: str | None = None,
+                 action: str | None = None) -> dict:
     values = {}
+    if variant is not None:
+        objects = world.objects
+        named = {"call_id": objects[f"call:{variant}"], "obj_id": objects[f"proposal:{variant}"],
+                 "proposal_id": objects[f"proposal:{variant}"], "document_id": objects[f"proposal_document:{variant}"],
+                 "action": action}
+        values |= {name: value for name, value in named.items() if value is not None and f":{name}>" in rule_path}
+        if endpoint == "calls.propose":  # the revision form of the proposal (a query parameter)
+            values["proposal_id"] = named["proposal_id"]
+    if endpoint in SEARCHES:
+        values["q"] = "矩阵"
     if "<resource>" in rule_path or ":resource>" in rule_path:
         values["resource"] = "patents"
     resource = _resource_of(endpoint, values)
     for name, pick in PARAMS.items():
-        if f":{name}>" in rule_path:
+        if f":{name}>" in rule_path and name not in values:
             key = pick(endpoint)
             values[name] = world.users["owner_member"] if key == "owner_member" else world.objects[key]
     for name in ("listing_id", "patent_id", "demand_id"):
@@ -342,9 +432,9 @@ def _path_values(endpoint: str, rule_path: str, world: World) -> dict:
             else:
                 values[name] = world.objects[f"draft:{'demands' if name == 'demand_id' else resource}"]
     if "<action>" in rule_path:
-        values["action"] = "cancel"
+        values.setdefault("action", "cancel")
     if ":action>" in rule_path:
-        values["action"] = "submit"
+        values.setdefault("action", "submit")
     for name, value in (("token", "no-such-token"), ("code", "en"), ("filename", "layout.css")):
         if f"<{name}>" in rule_path or f":{name}>" in rule_path:
             values[name] = value
@@ -355,11 +445,13 @@ def _path_values(endpoint: str, rule_path: str, world: World) -> dict:
     return values
 
 
-def _object(rule: Rule, endpoint: str, values: dict, world: World, identity: Identity):
-    """The object ``rule`` names, loaded fresh."""
-    name = rule.obj
+def _object(rule: Rule, endpoint: str, values: dict, world: World, identity: Identity, variant: str | None = None):
+    """The object ``rule`` names (``proposal``: the variant's), loaded fresh."""
+    name = f"proposal:{variant}" if rule.obj == "proposal" else rule.obj
     if name is None:
         return None
+    if name.startswith("proposal:"):
+        return db.session.get(Proposal, world.objects[name])
     if name == "own_org":
         return db.session.get(Organisation, identity.org_id) if identity.org_id else Organisation()
     if name == "owner_org":
@@ -386,9 +478,10 @@ def _policy(rule: Rule, endpoint: str, values: dict):
     return listing_services()[resource].policy
 
 
-def _allowed(rule: Rule, endpoint: str, values: dict, world: World, identity: Identity) -> bool:
+def _allowed(rule: Rule, endpoint: str, values: dict, world: World, identity: Identity,
+             variant: str | None = None) -> bool:
     return _policy(rule, endpoint, values).allows(rule.action, identity, _object(rule, endpoint, values, world,
-                                                                                  identity))
+                                                                                  identity, variant))
 
 
 def _row_counts() -> dict[str, int]:
@@ -423,10 +516,11 @@ def _restore(files: dict[Path, bytes]) -> None:
 
 
 def _check_route(app, client, world: World, endpoint: str, method: str, rule_path: str, before: dict,
-                 files: dict) -> list[str]:
-    """Every role calls one route; returns what went wrong."""
+                 files: dict, variant: str | None = None, action: str | None = None) -> list[str]:
+    """Every role calls one route (on the ``variant`` call or proposal, with ``action``); returns what went
+    wrong."""
     rule = _rule(endpoint, method)
-    values = _path_values(endpoint, rule_path, world)
+    values = _path_values(endpoint, rule_path, world, variant, action)
     with app.test_request_context(environ_base=client.environ_base):
         path = url_for(endpoint, **values)
         identifier = _create_identifier()  # what "strong" session protection compares
@@ -438,7 +532,7 @@ def _check_route(app, client, world: World, endpoint: str, method: str, rule_pat
         user_id = world.users[role]
         user = db.session.get(User, user_id) if user_id else None
         identity = Identity.of(user)
-        allowed = _allowed(rule, endpoint, values, world, identity)
+        allowed = _allowed(rule, endpoint, values, world, identity, variant)
         hidden = [text for text, secret_rule in world.secrets
                   if not _allowed(secret_rule, endpoint, values, world, identity)]
         with client.session_transaction() as session:
@@ -452,6 +546,8 @@ def _check_route(app, client, world: World, endpoint: str, method: str, rule_pat
         try:
             response = client.open(path, method=method, **_body(endpoint, method))
             text = response.get_data().decode("utf-8", "replace")  # PDFs too: a secret may be in one
+            if response.is_json:  # JSON escapes Chinese (\uXXXX): read the secrets as they were written
+                text += json.dumps(response.get_json(silent=True), ensure_ascii=False)
             after = _row_counts() if not allowed else None
         finally:
             db.session.remove()
@@ -475,6 +571,7 @@ def test_policy_matrix(app, client, db_session):
     before = _row_counts()
     files = {path: path.read_bytes() for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file()}
     failures = []
-    for route in _routes(app):
-        failures += _check_route(app, client, world, *route, before, files)
+    for endpoint, method, rule_path in _routes(app):
+        for variant, action in _variants(endpoint, rule_path):
+            failures += _check_route(app, client, world, endpoint, method, rule_path, before, files, variant, action)
     assert not failures, "\n".join(failures)
