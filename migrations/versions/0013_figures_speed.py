@@ -64,6 +64,12 @@ def upgrade():
     )
     for name, table, columns in ACTIVE_INDEXES:
         op.create_index(name, table, columns, unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # The contract volume groups by six correlated columns; without their joint number of distinct values the
+        # planner multiplies single-column estimates, expects ~35k groups for ~700 and sorts 60k rows (on disk)
+        # instead of hashing them: 507 ms → 214 ms on the bench's three years.
+        op.execute("CREATE STATISTICS st_deal_figures_groups (ndistinct) ON approved_month, seller_org_id, "
+                   "industry, ipc_section, mode, tx_mode FROM deal_figures")
     with op.batch_alter_table("distribution_statements", schema=None) as batch_op:
         batch_op.alter_column("item_id", existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column("deal_id", sa.Integer(), nullable=True))
@@ -79,6 +85,7 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("DROP STATISTICS IF EXISTS st_deal_figures_groups")
     with op.batch_alter_table("distribution_statements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_distribution_statements_deal_id"))
         batch_op.drop_constraint(batch_op.f("fk_distribution_statements_deal_id_deals"), type_="foreignkey")
