@@ -140,8 +140,8 @@ def test_the_review_report_as_xlsx_in_chinese(login, admin_user, world):
                                                          Decimal("131240"), 2, 1]
     assert any("北京时间" in str(row[0]) for row in sheets["主要指标"][:5])
     book = load_workbook(io.BytesIO(response.data))
-    money = [c for row in book["主要指标"].iter_rows() for c in row if isinstance(c.value, Decimal)]
-    assert money and all(c.number_format == '#,##0.00"元"' for c in money)
+    formats = {c.value: c.number_format for c in book["主要指标"]["B"] if c.value is not None}
+    assert formats[80000] == formats[213000] == '#,##0.00"元"' and formats[7] == "#,##0"
     rd = sheets["委托研发合同"]
     assert rd[0][-1] == "金额" and [(r[4].date(), r[-1]) for r in rd[1:]] == [
         (date(2025, 2, 1), Decimal("30000")), (date(2025, 4, 25), Decimal("50000"))]  # D5: 31 Jan 20:00 UTC
