@@ -85,7 +85,8 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("DROP STATISTICS IF EXISTS st_deal_figures_groups")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP STATISTICS IF EXISTS st_deal_figures_groups")
     with op.batch_alter_table("distribution_statements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_distribution_statements_deal_id"))
         batch_op.drop_constraint(batch_op.f("fk_distribution_statements_deal_id_deals"), type_="foreignkey")
