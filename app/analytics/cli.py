@@ -1,5 +1,5 @@
 """``flask analytics review``: export the annual or three-year review report (PDF, XLSX or CSV) from the command
-line."""
+line; ``flask analytics rebuild-figures``: recompute the dashboards' summary tables from the source rows."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,12 +9,12 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from app.analytics import review
+from app.analytics import facts, review
 from app.analytics.filters import FilterSchema
 from app.core.identity import Identity
 
 WRITERS = {".pdf": review.review_pdf, ".xlsx": review.review_xlsx, ".csv": review.review_csv}
-cli = AppGroup("analytics", help="Market figures: the review reports.")
+cli = AppGroup("analytics", help="Market figures: the review reports and the summary tables.")
 
 
 @cli.command("review")
@@ -53,3 +53,10 @@ def _write_review(out: Path, kind: str, year: int | None, start: str | None, end
     click.echo(f"{filters.start} – {filters.end}: {k['development_count']} R&D contracts "
                f"({k['development_amount']} yuan), transaction volume {k['volume_amount']} yuan "
                f"({k['volume_count']} contracts and orders), {k['incubated']} incubated firms → {out}")
+
+
+@cli.command("rebuild-figures")
+def rebuild_figures_command():
+    """Recompute the dashboards' summary tables (after an upgrade or a bulk load that bypassed the ORM)."""
+    counts = facts.rebuild_committed()
+    click.echo(f"deal_figures: {counts['deal_figures']} rows, paid_daily: {counts['paid_daily']} rows")

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from app.analytics.sql import china_date, china_month, dialect_of, json_money, seconds_between
 from app.core.extensions import db
+from app.core.uow import UnitOfWork, unit_of_work
 from app.deals.models import Deal, DealOffer, deal_patents
 from app.orgs.models import Organisation
 from app.patents.models import Patent
@@ -189,3 +190,9 @@ def rebuild(session=None) -> dict:
     connection.execute(PaidDaily.__table__.insert().from_select(("day", "region", "mode", "paid"), _paid_rows()))
     return {"deal_figures": session.scalar(select(func.count()).select_from(DealFigures)),
             "paid_daily": session.scalar(select(func.count()).select_from(PaidDaily))}
+
+
+@unit_of_work
+def rebuild_committed(*, uow: UnitOfWork) -> dict:
+    """:func:`rebuild` in a unit of work of its own (``flask analytics rebuild-figures``)."""
+    return rebuild(uow.session)
