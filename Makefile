@@ -19,6 +19,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	EMBED_AFTER_INDEX=0 $(FLASK) seed-demo
+	$(FLASK) analytics rebuild-figures
 	$(FLASK) search reindex
 	$(FLASK) match embed
 	$(FLASK) run --host 127.0.0.1 --port 5000

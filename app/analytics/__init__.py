@@ -6,7 +6,9 @@ from app.core import wiring
 
 
 def init_app(app) -> None:
-    """Wire the dashboards and the review command into ``app``."""
-    from app.analytics import cli, views  # its own modules, loaded when the app is wired, not on import
+    """Wire the dashboards and the review command into ``app``; keep the dashboards' summary tables with every
+    flush."""
+    from app.analytics import cli, facts, views  # its own modules, loaded when the app is wired
 
     wiring.register(app, views=[views.bp], commands=[cli.cli])
+    facts.listen()

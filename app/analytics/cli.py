@@ -1,4 +1,5 @@
-"""``flask analytics review``: export the annual or three-year review report (PDF or CSV) from the command line."""
+"""``flask analytics review``: export the annual or three-year review report (PDF, XLSX or CSV) from the command
+line; ``flask analytics rebuild-figures``: recompute the dashboards' summary tables from the source rows."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,11 +9,12 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from app.analytics import review
+from app.analytics import facts, review
 from app.analytics.filters import FilterSchema
 from app.core.identity import Identity
 
-cli = AppGroup("analytics", help="Market figures: the review reports.")
+WRITERS = {".pdf": review.review_pdf, ".xlsx": review.review_xlsx, ".csv": review.review_csv}
+cli = AppGroup("analytics", help="Market figures: the review reports and the summary tables.")
 
 
 @cli.command("review")
@@ -26,9 +28,9 @@ cli = AppGroup("analytics", help="Market figures: the review reports.")
               help="The report's language.")
 def review_command(out: Path, kind: str, year: int | None, start: str | None, end: str | None,
                    region: str | None, lang: str):
-    """Write the review report to OUT (.pdf or .csv; XLSX needs openpyxl, which is not installed)."""
-    if out.suffix not in (".pdf", ".csv"):
-        raise click.BadParameter("the file name must end in .pdf or .csv", param_hint="OUT")
+    """Write the review report to OUT (.pdf, .xlsx or .csv)."""
+    if out.suffix not in WRITERS:
+        raise click.BadParameter("the file name must end in .pdf, .xlsx or .csv", param_hint="OUT")
     with force_locale("zh_CN" if lang == "zh" else "en"):  # no request to choose the language from
         _write_review(out, kind, year, start, end, region)
 
@@ -45,8 +47,16 @@ def _write_review(out: Path, kind: str, year: int | None, start: str | None, end
         except ValidationError as error:
             raise click.UsageError(str(error.normalized_messages())) from None
     report = review.review_report(Identity.system(), filters)
-    out.write_bytes(review.review_pdf(report) if out.suffix == ".pdf" else review.review_csv(report).encode())
+    body = WRITERS[out.suffix](report)
+    out.write_bytes(body if isinstance(body, bytes) else body.encode())
     k = report["kpis"]
     click.echo(f"{filters.start} – {filters.end}: {k['development_count']} R&D contracts "
                f"({k['development_amount']} yuan), transaction volume {k['volume_amount']} yuan "
                f"({k['volume_count']} contracts and orders), {k['incubated']} incubated firms → {out}")
+
+
+@cli.command("rebuild-figures")
+def rebuild_figures_command():
+    """Recompute the dashboards' summary tables (after an upgrade or a bulk load that bypassed the ORM)."""
+    counts = facts.rebuild_committed()
+    click.echo(f"deal_figures: {counts['deal_figures']} rows, paid_daily: {counts['paid_daily']} rows")

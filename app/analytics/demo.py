@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.analytics.models import OrgIncubation
 from app.core.uow import unit_of_work
-from app.deals.models import Deal, DealOffer, DealStatus, deal_patents
+from app.deals.models import Deal, DealOffer, DealStatus
 from app.listings.models import ListingStatus
 from app.orgs.models import Organisation, OrgKind
 from app.patents.models import Patent
@@ -79,10 +79,9 @@ def _deal(session, rng: random.Random, patent: Patent, buyer: Organisation, open
                 status=status, created_at=_at(opened, rng), terms=terms if stage >= 2 else None,
                 nda_signed_at=moments.get("nda") if rng.random() < 0.7 else None,
                 approved_at=moments.get("approved"), completed_at=moments.get("completed"),
-                delivered_at=moments.get("completed"))
+                delivered_at=moments.get("completed"), patents=[patent])
     session.add(deal)
     session.flush()
-    session.execute(deal_patents.insert().values(deal_id=deal.id, patent_id=patent.id))
     if "offer" in moments:
         session.add(DealOffer(deal_id=deal.id, made_by="buyer", terms=terms, created_at=moments["offer"]))
     if "approved" in moments:

@@ -11,29 +11,31 @@ Read-only. Definitions (the pages and the review report say the same):
   refund transactions), in the month it was paid.
 - Region is the seller's (the technology's owner or the service provider), as technology-market statistics count.
 - Industry and IPC section are the first patent's of a deal.
+
+Deals' figures and money paid are read from the summary tables of :mod:`app.analytics.facts`, kept in the same
+transaction as every write, so the dashboard stays within its budget with 100k deals and 1M ledger rows.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, literal_column, select, true, union
+from sqlalchemy import case, func, literal_column, select, true, union
 from sqlalchemy.orm import aliased
 
+from app.analytics.facts import DealFigures, PaidDaily
 from app.analytics.filters import Filters
 from app.analytics.models import OrgIncubation
 from app.analytics.policy import require
-from app.analytics.sql import Median, china_month, json_money, seconds_between
+from app.analytics.sql import Median, calendar_month, china_month, seconds_between
 from app.core.extensions import db
 from app.core.identity import Identity
-from app.deals.models import Deal, DealOffer, deal_patents
+from app.deals.models import Deal, deal_patents
 from app.listings.models import CoopMode
 from app.listings.registry import listing_services
 from app.matching.models import Match
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
-from app.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment
-from app.sales.models import OpenLicenceTaken, Sale, SaleKind
 from app.service_offers.models import ServiceOffer
 from app.service_orders.models import ServiceOrder
 
@@ -52,16 +54,6 @@ def contract_type(mode: str | None) -> str:
     """The technology-contract category (技术开发 / 转让 / 许可 / 服务) of an agreed cooperation mode or of a
     payment's mode (``service_order`` is 技术服务); 作价入股 counts as a transfer, as contract registration does."""
     return _MODE_TO_TYPE.get(mode or "", "transfer")
-
-
-def transaction_mode(deal=Deal):
-    """The transaction mode of deals, as a SQL expression over the deals table — the one place it is read: an
-    open licence taken (开放许可), a deal a 挂牌 listing or an auction concluded (挂牌 / 拍卖), else negotiated
-    between the parties (协议定价)."""
-    sale_kind = select(Sale.kind).where(Sale.deal_id == deal.id).limit(1).scalar_subquery()
-    licence = select(OpenLicenceTaken.id).where(OpenLicenceTaken.deal_id == deal.id).exists()
-    return case((licence, literal("open_licence")), (sale_kind == SaleKind.auction, literal("auction")),
-                (sale_kind == SaleKind.listing, literal("listed")), else_=literal("negotiated"))
 
 
 def _seller_region(query, org_column, filters: Filters):
@@ -103,26 +95,15 @@ def funnel(filters: Filters) -> list[dict]:
     deal took from the previous step it reached (NDAs are optional, so an offer counts from the NDA or else from
     the inquiry). Views are the patents' view counters (kept as a running total, not per date).
     """
-    # One grouped pass over the offers (hash-joined) instead of a lookup per deal; a deal's offers come after
-    # it was opened, so offers before the period cannot belong to the cohort.
-    first_offer = (select(DealOffer.deal_id, func.min(DealOffer.created_at).label("at"))
-                   .where(DealOffer.created_at >= filters.since).group_by(DealOffer.deal_id).subquery())
-    cohort = (select(Deal.created_at.label("opened"), Deal.nda_signed_at.label("nda"),
-                     first_offer.c.at.label("offer"), Deal.approved_at.label("contract"),
-                     Deal.completed_at.label("completed"))
-              .outerjoin(first_offer, first_offer.c.deal_id == Deal.id)
-              .where(Deal.created_at >= filters.since, Deal.created_at < filters.until))
-    cohort = _seller_region(cohort, Deal.seller_org_id, filters).subquery()
+    f = DealFigures
+    cohort = _seller_region(select(f).where(f.created_at >= filters.since, f.created_at < filters.until),
+                            f.seller_org_id, filters).subquery()
     c = cohort.c
-    stages = {
-        "nda": seconds_between(c.opened, c.nda),
-        "offers": seconds_between(func.coalesce(c.nda, c.opened), c.offer),
-        "contracts": seconds_between(func.coalesce(c.offer, c.nda, c.opened), c.contract),
-        "completed": seconds_between(c.contract, c.completed),
-    }
+    stages = {"nda": c.nda_s, "offers": c.offer_s, "contracts": c.contract_s, "completed": c.completed_s}
     medians = {key: Median(expr) for key, expr in stages.items()}
     row = db.session.execute(select(
-        func.count(), func.count(c.nda), func.count(c.offer), func.count(c.contract), func.count(c.completed),
+        func.count(), func.count(c.nda_at), func.count(c.offer_at), func.count(c.approved_at),
+        func.count(c.completed_at),
         *[m.column for m in medians.values()],
     )).one()
     views_query = _seller_region(select(func.coalesce(func.sum(Patent.view_count), 0)), Patent.org_id, filters)
@@ -137,25 +118,16 @@ def funnel(filters: Filters) -> list[dict]:
     return steps
 
 
-def _first_patent():
-    """The first patent of each deal (a bundle is classified by its first patent)."""
-    first_id = (select(func.min(deal_patents.c.patent_id)).where(deal_patents.c.deal_id == Deal.id)
-                .correlate(Deal).scalar_subquery())
-    return aliased(Patent), first_id
-
-
 def contracts(filters: Filters) -> list[dict]:
     """Approved contracts of the period grouped by month, region, industry, IPC section, cooperation mode and
-    transaction mode: ``count`` and ``amount`` (yuan)."""
-    patent, first_id = _first_patent()
+    transaction mode: ``count`` and ``amount`` (yuan). Read from the deals' summary rows (:mod:`facts`)."""
+    f = DealFigures
     seller = aliased(Organisation)
-    keys, group = grouped(month=china_month(Deal.approved_at), region=seller.region, industry=patent.industry,
-                          ipc_section=func.substr(patent.ipc_codes[0].as_string(), 1, 1),
-                          mode=Deal.terms["mode"].as_string(), tx_mode=transaction_mode())
-    query = (select(*keys, func.count().label("n"), func.sum(json_money(Deal.terms, "upfront_fee")).label("amount"))
-             .join(seller, seller.id == Deal.seller_org_id)
-             .outerjoin(patent, patent.id == first_id)
-             .where(Deal.approved_at >= filters.since, Deal.approved_at < filters.until)
+    keys, group = grouped(month=f.approved_month, region=seller.region, industry=f.industry,
+                          ipc_section=f.ipc_section, mode=f.mode, tx_mode=f.tx_mode)
+    query = (select(*keys, func.count().label("n"), func.sum(f.amount).label("amount"))
+             .join(seller, seller.id == f.seller_org_id)
+             .where(f.approved_at >= filters.since, f.approved_at < filters.until)
              .group_by(*group))
     if filters.region:
         query = query.where(seller.region == filters.region)
@@ -204,20 +176,14 @@ def _value(enum_or_str):
 
 
 def money_paid(filters: Filters) -> list[dict]:
-    """Money buyers paid in the period net of refunds (ledger), by month, seller region and payment mode."""
-    seller = aliased(Organisation)
-    keys, group = grouped(month=china_month(LedgerTransaction.created_at), region=seller.region, mode=Payment.mode)
-    query = (select(*keys, func.sum(-LedgerEntry.amount).label("paid"))
-             .select_from(LedgerEntry)
-             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-             .join(Payment, Payment.id == LedgerTransaction.payment_id)
-             .join(seller, seller.id == Payment.seller_org_id)
-             .where(LedgerEntry.account == LedgerAccount.buyer_cash,
-                    LedgerTransaction.kind.in_(("payment", "refund")),
-                    LedgerTransaction.created_at >= filters.since, LedgerTransaction.created_at < filters.until)
-             .group_by(*group))
+    """Money buyers paid in the period net of refunds (ledger, summed per day in :mod:`facts`), by month, seller
+    region and payment mode."""
+    p = PaidDaily
+    keys, group = grouped(month=calendar_month(p.day), region=func.nullif(p.region, ""), mode=p.mode)
+    query = (select(*keys, func.sum(p.paid).label("paid"))
+             .where(p.day >= filters.start, p.day <= filters.end).group_by(*group))
     if filters.region:
-        query = query.where(seller.region == filters.region)
+        query = query.where(p.region == filters.region)
     return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "paid": to_yuan(Decimal(r.paid or 0) / 100)}
             for r in db.session.execute(query)]
 
@@ -282,9 +248,10 @@ def matcher(filters: Filters) -> dict:
     """Matches computed in the period → deals opened from a match → of those, completed."""
     matches = db.session.scalar(select(func.count()).select_from(Match).where(
         Match.computed_at >= filters.since, Match.computed_at < filters.until))
-    query = (select(func.count(), func.count(Deal.completed_at))
-             .where(Deal.match_id.isnot(None), Deal.created_at >= filters.since, Deal.created_at < filters.until))
-    inquiries, completed = db.session.execute(_seller_region(query, Deal.seller_org_id, filters)).one()
+    f = DealFigures
+    query = (select(func.count(), func.count(f.completed_at))
+             .where(f.from_match, f.created_at >= filters.since, f.created_at < filters.until))
+    inquiries, completed = db.session.execute(_seller_region(query, f.seller_org_id, filters)).one()
 
     def pct(part, whole):
         return round(100.0 * part / whole, 1) if whole else None

@@ -34,13 +34,18 @@ class OrgIncubation(db.Model):
 
 def _dashboard_indexes() -> list[Index]:
     """Indexes the dashboard queries range over (dates of contracts, completions, payments), declared here so
-    the tables' own packages stay unchanged; migration ``0012_figures`` creates them."""
+    the tables' own packages stay unchanged; migrations ``0012_figures`` and ``0013_figures_speed`` create them."""
     return [
         Index("ix_deals_created_at", Deal.created_at),
         Index("ix_deals_approved_at", Deal.approved_at),
         Index("ix_deals_completed_at", Deal.completed_at),
         Index("ix_service_orders_completed_at", ServiceOrder.completed_at),
         Index("ix_ledger_transactions_created_at", LedgerTransaction.created_at),
+        # 0013_figures_speed: who was active in a period, read index-only.
+        Index("ix_deals_created_at_buyer", Deal.created_at, Deal.buyer_org_id),
+        Index("ix_deals_created_at_seller", Deal.created_at, Deal.seller_org_id),
+        Index("ix_service_orders_created_at_buyer", ServiceOrder.created_at, ServiceOrder.buyer_org_id),
+        Index("ix_service_orders_created_at_seller", ServiceOrder.created_at, ServiceOrder.seller_org_id),
     ]
 
 

@@ -1,9 +1,7 @@
 """The annual and three-year review (年度评估 / 三年一次定期考核): the guideline's three KPIs — commissioned R&D
 contracts (count, amount), technology-market transaction volume, incubated firms — with the deals and
-organisations behind each number, as a PDF (Chinese embedded, as the deal contract does) and CSV.
-
-XLSX is not offered: openpyxl is not installed in the project's environment; CSV (UTF-8 with BOM) opens in
-spreadsheet programs.
+organisations behind each number, as a PDF (Chinese embedded, as the deal contract does), an XLSX workbook (money
+as numbers formatted in 元, dates in the display time zone) and a CSV (UTF-8 with BOM).
 """
 from __future__ import annotations
 
@@ -32,6 +30,7 @@ from app.core.extensions import db
 from app.core.formatting import format_date, format_datetime, format_money, to_display_zone
 from app.core.identity import Identity
 from app.core.models import utcnow
+from app.core.spreadsheet import Column, Sheet, xlsx_bytes, zone_note
 from app.deals.contract import cjk_font
 from app.deals.models import Deal
 from app.orgs.models import Organisation
@@ -100,20 +99,24 @@ def review_report(identity: Identity, filters: Filters) -> dict:
     }
 
 
-def kpi_rows(report: dict) -> list[tuple[str, str, str]]:
-    """(label, shown value, raw value) per KPI, in the guideline's order."""
+def kpi_values(report: dict) -> list[tuple[str, int | Decimal]]:
+    """(label, value) per KPI in the guideline's order: counts as ints, money as Decimal yuan."""
     k = report["kpis"]
     return [
-        (_("Commissioned R&D contracts (委托研发合同数)"), str(k["development_count"]), str(k["development_count"])),
-        (_("Commissioned R&D contract amount (委托研发合同金额)"), format_money(k["development_amount"]),
-         f"{k['development_amount']:.2f}"),
-        (_("Technology-market transaction volume (技术市场交易额)"), format_money(k["volume_amount"]),
-         f"{k['volume_amount']:.2f}"),
-        (_("Contracts and service orders behind it"), str(k["volume_count"]), str(k["volume_count"])),
-        (_("Of which paid through the platform"), format_money(k["paid"]), f"{k['paid']:.2f}"),
-        (_("Incubated firms (孵化企业数量, as of the end date)"), str(k["incubated"]), str(k["incubated"])),
-        (_("Of which incubated in the period"), str(k["incubated_new"]), str(k["incubated_new"])),
+        (_("Commissioned R&D contracts (委托研发合同数)"), k["development_count"]),
+        (_("Commissioned R&D contract amount (委托研发合同金额)"), k["development_amount"]),
+        (_("Technology-market transaction volume (技术市场交易额)"), k["volume_amount"]),
+        (_("Contracts and service orders behind it"), k["volume_count"]),
+        (_("Of which paid through the platform"), k["paid"]),
+        (_("Incubated firms (孵化企业数量, as of the end date)"), k["incubated"]),
+        (_("Of which incubated in the period"), k["incubated_new"]),
     ]
+
+
+def kpi_rows(report: dict) -> list[tuple[str, str, str]]:
+    """(label, shown value, raw value) per KPI, in the guideline's order."""
+    return [(text, format_money(value), f"{value:.2f}") if isinstance(value, Decimal) else (text, str(value), str(value))
+            for text, value in kpi_values(report)]
 
 
 def _deal_header() -> list[str]:
@@ -145,6 +148,34 @@ def review_csv(report: dict) -> str:
     writer.writerow([_("Organisation"), _("Region"), _("Incubated since")])
     writer.writerows([r["name"], r["region"] or "", r["since"].isoformat()] for r in report["incubated"])
     return out.getvalue()
+
+
+def review_xlsx(report: dict) -> bytes:
+    """The report as a workbook: the key figures, the R&D contracts, the transaction volume and the incubated
+    firms, each a sheet; money as numbers formatted in yuan, dates in the display time zone."""
+    f = report["filters"]
+    notes = [_("TechBridge review report"),
+             _("Period: %(start)s – %(end)s", start=format_date(f.start), end=format_date(f.end))
+             + (f" · {f.region}" if f.region else ""),
+             _("Generated %(when)s", when=format_datetime(report["generated_at"])), zone_note()]
+    deal_columns = [Column(h, kind, width) for h, kind, width in zip(
+        _deal_header(), ("text", "text", "text", "text", "date", "text", "money"), (10, 36, 24, 24, 12, 26, 16),
+        strict=True)]
+
+    def deal_rows(rows):
+        return [[r["ref"], r["title"], r["seller"], r["buyer"], r["date"], str(CONTRACT_TYPE_LABELS[r["contract_type"]]),
+                 r["amount"]] for r in rows]
+
+    return xlsx_bytes([
+        Sheet(_("Key figures"), [Column(_("Figure"), width=56), Column(_("Value"), "auto", 20)],
+              [list(row) for row in kpi_values(report)], notes),
+        Sheet(_("R&D contracts"), deal_columns, deal_rows(report["development"])),
+        Sheet(_("Transaction volume"), deal_columns, deal_rows(report["volume"])),
+        Sheet(_("Incubated firms"), [Column(_("Organisation"), width=30), Column(_("Region")),
+                                     Column(_("Incubated since"), "date", 14), Column(_("In the period"))],
+              [[r["name"], r["region"] or "", r["since"], _("Yes") if r["new"] else _("No")]
+               for r in report["incubated"]]),
+    ])
 
 
 def review_pdf(report: dict) -> bytes:

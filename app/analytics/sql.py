@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 
-from sqlalchemy import Numeric, cast, func
+from sqlalchemy import Date, Numeric, cast, func
 
 from app.core.extensions import db
 
@@ -16,11 +16,30 @@ def dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def dialect_of(connection) -> str:
+    """The dialect name of a connection (inside a flush, where the session is busy)."""
+    return connection.dialect.name
+
+
 def china_month(column):
     """``YYYY-MM`` of a stored UTC moment in China time (UTC+8 all year, no daylight saving)."""
     if dialect() == "postgresql":
         return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
     return func.strftime("%Y-%m", column, "+8 hours")
+
+
+def calendar_month(day_column):
+    """``YYYY-MM`` of a date column (a date already in China time)."""
+    if dialect() == "postgresql":
+        return func.to_char(day_column, "YYYY-MM")
+    return func.strftime("%Y-%m", day_column)
+
+
+def china_date(column):
+    """The China date of a stored UTC moment."""
+    if dialect() == "postgresql":
+        return cast(func.timezone("Asia/Shanghai", column), Date)
+    return func.date(column, "+8 hours")
 
 
 def seconds_between(earlier, later):

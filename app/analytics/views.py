@@ -15,6 +15,7 @@ from app.analytics import charts as chart_specs
 from app.analytics import incubation, market, org, review, service
 from app.analytics.filters import Filters, FilterSchema
 from app.analytics.policy import analytics_policy
+from app.core import spreadsheet
 from app.core.errors import ValidationFailed
 from app.core.identity import current_identity
 
@@ -133,7 +134,7 @@ def _review_filters() -> tuple[Filters | None, dict]:
 @bp.route("/admin/reports")
 @login_required
 def reports():
-    """The review report of a period on the page, with its PDF and CSV downloads."""
+    """The review report of a period on the page, with its PDF, XLSX and CSV downloads."""
     filters, errors = _review_filters()
     report = review.review_report(current_identity(), filters or Filters.default())
     return render_template("analytics/review.html", report=None if errors else report, errors=errors,
@@ -145,14 +146,17 @@ def reports():
 @bp.route("/admin/reports/review.<fmt>")
 @login_required
 def report_file(fmt):
-    """The review report as PDF or CSV."""
-    if fmt not in ("pdf", "csv"):
+    """The review report as PDF, XLSX or CSV."""
+    if fmt not in REVIEW_FORMATS:
         abort(404)
     filters, errors = _review_filters()
     if errors:
         raise ValidationFailed(errors)
     report = review.review_report(current_identity(), filters)
     name = f"techbridge-review-{filters.start.isoformat()}-{filters.end.isoformat()}.{fmt}"
-    body, mimetype = ((review.review_pdf(report), "application/pdf") if fmt == "pdf"
-                      else (review.review_csv(report), "text/csv"))
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    render, mimetype = REVIEW_FORMATS[fmt]
+    return Response(render(report), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+REVIEW_FORMATS = {"pdf": (review.review_pdf, "application/pdf"), "xlsx": (review.review_xlsx, spreadsheet.MIME),
+                  "csv": (review.review_csv, "text/csv")}

@@ -58,3 +58,35 @@ def paid(payment, *, uow) -> None:
 def failed(payment, reason: str, *, uow) -> None:
     """Tell the owner of ``payment``'s payable that an attempt failed, and why."""
     hooks_for(payment.payable_kind).on_failed(payment.payable_id, payment, reason, uow=uow)
+
+
+@dataclass(frozen=True)
+class ReleaseListener:
+    """Callbacks run for every payable kind when held money is released to a seller, or a released payment is
+    reversed: ``on_released(payable, payment, uow=uow)`` and ``on_reversed(payable, payment, uow=uow)``."""
+
+    on_released: Callable
+    on_reversed: Callable
+
+
+_release_listeners: list[ReleaseListener] = []
+
+
+def listen_to_releases(*, on_released: Callable, on_reversed: Callable) -> None:
+    """Run ``on_released`` after every release and ``on_reversed`` after every reversal, in the same unit of work
+    (e.g. the revenue distribution of institutions); registering the same pair again is a no-op."""
+    listener = ReleaseListener(on_released=on_released, on_reversed=on_reversed)
+    if listener not in _release_listeners:
+        _release_listeners.append(listener)
+
+
+def released(payable, payment, *, uow) -> None:
+    """Tell every release listener that ``payment`` of ``payable`` was released to its seller."""
+    for listener in _release_listeners:
+        listener.on_released(payable, payment, uow=uow)
+
+
+def reversed_release(payable, payment, *, uow) -> None:
+    """Tell every release listener that the released ``payment`` of ``payable`` was taken back."""
+    for listener in _release_listeners:
+        listener.on_reversed(payable, payment, uow=uow)

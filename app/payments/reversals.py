@@ -20,7 +20,7 @@ from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.identity import Identity
 from app.core.uow import unit_of_work
 from app.notifications.service import recipients_of_org, tell
-from app.payments import ledger
+from app.payments import hooks, ledger
 from app.payments.models import LedgerAccount, PaymentRefund, PaymentStatus, PayoutMethod, PayoutStatus, format_money
 from app.payments.providers import provider_named
 from app.payments.service import _paid_payment
@@ -85,6 +85,7 @@ def reverse_release(identity: Identity, payable, *, method: str, reason: str, re
                            (LedgerAccount.buyer_cash, payment.buyer_org_id, total)],
                 currency=payment.currency, payment=payment, refund=row, memo=reason, session=uow.session)
     payment.status = PaymentStatus.refunded
+    hooks.reversed_release(payable, payment, uow=uow)
     _tell_parties(payment, total, reason, uow=uow)
     return row
 

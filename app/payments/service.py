@@ -437,16 +437,17 @@ def release(identity, payable, *, uow):
                 currency=payment.currency, payment=payment, session=uow.session)
     payment.status = PaymentStatus.released
     payment.released_at = utcnow()
-    if seller_share <= 0:
-        return None
-    account = db.session.scalar(select(PaymentAccount).where(PaymentAccount.org_id == payment.seller_org_id))
-    payout = Payout(payment=payment, org_id=payment.seller_org_id, amount=seller_share, currency=payment.currency,
-                    method=PayoutMethod.stripe_transfer if account else PayoutMethod.manual,
-                    stripe_account_id=account.stripe_account_id if account else None)
-    uow.session.add(payout)
-    uow.session.flush()
-    if account:
-        _transfer(payment, payout, uow=uow)
+    payout = None
+    if seller_share > 0:
+        account = db.session.scalar(select(PaymentAccount).where(PaymentAccount.org_id == payment.seller_org_id))
+        payout = Payout(payment=payment, org_id=payment.seller_org_id, amount=seller_share, currency=payment.currency,
+                        method=PayoutMethod.stripe_transfer if account else PayoutMethod.manual,
+                        stripe_account_id=account.stripe_account_id if account else None)
+        uow.session.add(payout)
+        uow.session.flush()
+        if account:
+            _transfer(payment, payout, uow=uow)
+    hooks.released(payable, payment, uow=uow)
     return payout
 
 

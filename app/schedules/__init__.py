@@ -9,8 +9,9 @@ from app.transactions import desk
 
 def init_app(app) -> None:
     """Wire the schedule and distribution pages, the API and the daily command; build a deal's schedule when its
-    contract is approved; the items' payment callbacks; their disputes on the admins' desk."""
-    from app.schedules import api, cli, views  # its own modules, loaded when the app is wired, not on import
+    contract is approved; the items' payment callbacks; their disputes on the admins' desk; the distribution
+    statements of every released (and reversed) payment."""
+    from app.schedules import api, cli, distribution, views  # its own modules, loaded when the app is wired
     from app.schedules.models import ScheduleItem
     from app.schedules.service import schedule_service
 
@@ -18,3 +19,4 @@ def init_app(app) -> None:
     deal_actions.SCHEDULE_BUILDERS[:] = [schedule_service.build_for_deal]
     hooks.register(ScheduleItem.payable_kind, on_paid=schedule_service.on_paid, on_failed=schedule_service.on_failed)
     desk.register(schedule_service)
+    hooks.listen_to_releases(on_released=distribution.distribute, on_reversed=distribution.reverse)

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from app.core.http import API_PREFIX, ApiErrorSchema, json_body, require_login
 from app.core.identity import current_identity
+from app.core.spreadsheet import MIME
 from app.schedules import distribution
 from app.schedules.schemas import DealScheduleSchema, OrgArgs, RuleOutSchema, ScheduleItemSchema, StatementSchema
 from app.schedules.service import schedule_service
@@ -74,7 +75,23 @@ class StatementsCsv(MethodView):
     @blp.response(200, content_type="text/csv", description="The statements for the finance office")
     @blp.alt_response(403, schema=ApiErrorSchema, description="Not your organisation")
     def get(self, args):
-        """The statements as CSV (UTF-8 with BOM)."""
-        rows = distribution.statements(current_identity(), args["org_id"])
-        return Response(distribution.export_csv(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=distribution-statements.csv"})
+        """The statements as CSV (UTF-8 with BOM; headers and labels in the caller's language)."""
+        return _export("csv", args)
+
+
+@blp.route("/distribution/statements.xlsx")
+class StatementsXlsx(MethodView):
+    @require_login
+    @blp.arguments(OrgArgs, location="query")
+    @blp.response(200, content_type=MIME, description="The statements for the finance office")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Not your organisation")
+    def get(self, args):
+        """The statements as an XLSX sheet (amounts as numbers formatted in yuan)."""
+        return _export("xlsx", args)
+
+
+def _export(fmt: str, args: dict) -> Response:
+    rows = distribution.statements(current_identity(), args["org_id"])
+    render, mimetype = distribution.EXPORTS[fmt]
+    return Response(render(rows), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=distribution-statements.{fmt}"})

@@ -1,33 +1,40 @@
 """Revenue distribution of institutions: rules (beneficiaries and shares, the default or one patent's) and the
 statements each released payment produces, with exports for the finance office.
 
-A released schedule item's net amount — what the seller organisation is owed for it, after the platform fee —
-is split by the seller's rule (the patent's own, else its default) with largest-remainder rounding, so the
+Every released payment to the institution — a schedule item, an ordinary deal's upfront fee, a sale deposit, a
+service order — produces statements: its net amount (what the seller organisation is owed, after the platform
+fee) is split by the seller's rule (the patent's own, else its default) with largest-remainder rounding, so the
 statements of one payment sum exactly to its net amount in fen. A reversal adds the counter-entry of each
-statement. Statements are never changed.
+statement. Statements are never changed. The finance office exports them as CSV or XLSX.
 """
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.extensions import db
+from app.core.formatting import to_display_zone
 from app.core.identity import Identity
+from app.core.spreadsheet import MIME, Column, Sheet, xlsx_bytes, zone_note
 from app.core.uow import unit_of_work
 from app.core.workflow import load
+from app.deals.models import Deal
 from app.patents.models import Patent
 from app.payments import ledger
-from app.payments import service as payments
 from app.payments.models import LedgerAccount
+from app.sales.models import Sale, SaleParticipant
 from app.schedules.models import DistributionRule, DistributionShare, DistributionStatement, ScheduleItem
 from app.schedules.plan import largest_remainder
 from app.schedules.policy import distribution_policy
+from app.schedules.service import schedule_service
 from app.transactions.schemas import decimal
 
 BENEFICIARY_KINDS = {"inventor": _l("Inventors"), "school": _l("School / university"),
@@ -116,30 +123,50 @@ def rule_for(org_id: int, patent_ids: list[int]) -> DistributionRule | None:
     return next((by_patent[p] for p in patent_ids if p in by_patent), by_patent.get(None))
 
 
-def distribute(item: ScheduleItem, *, uow) -> list[DistributionStatement]:
-    """The statements of a just-released item: its net amount split by the seller's rule (none without a rule)."""
-    payment = payments.payment_of(item)
-    rule = rule_for(item.seller_org_id, [p.id for p in item.deal.patents])
+def _revenue_source(payable) -> tuple[int | None, int | None, list[int], str | None]:
+    """``(deal_id, item_id, patent ids, title)`` of what a payable's money paid for: a schedule item of a deal,
+    a deal (its upfront fee), a sale's deposit (the sale's patent), or anything else (a service order: no
+    patent, so the organisation's default rule)."""
+    if isinstance(payable, ScheduleItem):
+        return payable.deal_id, payable.id, [p.id for p in payable.deal.patents], payable.title
+    if isinstance(payable, Deal):
+        return payable.id, None, [p.id for p in payable.patents], payable.title
+    if isinstance(payable, SaleParticipant):
+        sale = db.session.get(Sale, payable.sale_id)
+        return sale.deal_id, None, [sale.patent_id], sale.title
+    return None, None, [], getattr(payable, "title", None)
+
+
+def distribute(payable, payment, *, uow) -> list[DistributionStatement]:
+    """The statements of a just-released payment to an institution: its net amount (what the seller is owed
+    after the platform fee) split by the rule of the patent it paid for, else the organisation's default (none
+    without a rule). Registered with the payments package, so every release produces them."""
+    deal_id, item_id, patent_ids, title = _revenue_source(payable)
+    rule = rule_for(payment.seller_org_id, patent_ids)
+    if rule is None:
+        return []
     balances = ledger.balances(payment_id=payment.id, session=uow.session)
     net = balances[LedgerAccount.seller_payable.value] + balances[LedgerAccount.payout.value]
-    if rule is None or net <= 0:
+    if net <= 0:
         return []
     amounts = largest_remainder(net, [share.percent for share in rule.shares])
-    rows = [DistributionStatement(org_id=item.seller_org_id, item_id=item.id, payment_id=payment.id, rule_id=rule.id,
+    rows = [DistributionStatement(org_id=payment.seller_org_id, item_id=item_id, deal_id=deal_id,
+                                  title=(title or "")[:300] or None, payment_id=payment.id, rule_id=rule.id,
                                   entry="release", beneficiary=share.beneficiary, kind=share.kind,
                                   percent=share.percent, amount=amount)
-            for share, amount in zip(rule.shares, amounts, strict=False)]
+            for share, amount in zip(rule.shares, amounts, strict=True)]
     uow.session.add_all(rows)
     return rows
 
 
-def reverse(item: ScheduleItem, *, uow) -> list[DistributionStatement]:
-    """The counter-entries of a reversed item's statements (each beneficiary gives back exactly its part)."""
+def reverse(payable, payment, *, uow) -> list[DistributionStatement]:
+    """The counter-entries of a reversed payment's statements (each beneficiary gives back exactly its part)."""
     released = uow.session.scalars(select(DistributionStatement).where(
-        DistributionStatement.item_id == item.id, DistributionStatement.entry == "release")).all()
-    rows = [DistributionStatement(org_id=s.org_id, item_id=s.item_id, payment_id=s.payment_id, rule_id=s.rule_id,
-                                  entry="reversal", beneficiary=s.beneficiary, kind=s.kind, percent=s.percent,
-                                  amount=-s.amount) for s in released]
+        DistributionStatement.payment_id == payment.id, DistributionStatement.entry == "release")).all()
+    rows = [DistributionStatement(org_id=s.org_id, item_id=s.item_id, deal_id=s.deal_id, title=s.title,
+                                  payment_id=s.payment_id, rule_id=s.rule_id, entry="reversal",
+                                  beneficiary=s.beneficiary, kind=s.kind, percent=s.percent, amount=-s.amount)
+            for s in released]
     uow.session.add_all(rows)
     return rows
 
@@ -151,20 +178,45 @@ def statements(identity: Identity, org_id: int | None = None) -> list[Distributi
                                    .order_by(DistributionStatement.id)))
 
 
-EXPORT_COLUMNS = ("statement", "date", "deal", "item", "payment", "entry", "beneficiary", "kind", "percent",
-                  "amount_cny")
+ENTRY_LABELS = {"release": _l("Release"), "reversal": _l("Reversal")}
+
+
+def export_columns() -> list[Column]:
+    """The finance office's columns, headed in the reader's language."""
+    return [Column(_("Statement"), "count", 10), Column(_("Date"), "date", 12), Column(_("Deal"), "count", 8),
+            Column(_("Paid for"), width=30), Column(_("Payment"), "count", 10), Column(_("Entry"), width=10),
+            Column(_("Beneficiary"), width=24), Column(_("Kind"), width=16), Column(_("Share (%)"), "percent", 10),
+            Column(_("Amount (yuan)"), "money", 16)]
+
+
+def _paid_for(statement: DistributionStatement) -> str:
+    """What the payment paid for: a schedule item's name in the reader's language, else the stored title."""
+    if statement.item is not None:
+        return schedule_service.display_title(statement.item)
+    return statement.title or ""
 
 
 def export_rows(rows: list[DistributionStatement]) -> list[list]:
-    """The finance office's columns of each statement (amounts in yuan with two decimals)."""
-    return [[s.id, s.created_at.date().isoformat(), s.item.deal_id, s.item.title, s.payment_id, s.entry,
-             s.beneficiary, s.kind, f"{s.percent:.2f}", f"{Decimal(s.amount) / 100:.2f}"] for s in rows]
+    """Each statement's cells: its date in the display time zone, labels not codes, the amount in yuan."""
+    return [[s.id, to_display_zone(s.created_at).date(), s.deal_id, _paid_for(s), s.payment_id,
+             str(ENTRY_LABELS.get(s.entry, s.entry)), s.beneficiary, str(BENEFICIARY_KINDS.get(s.kind, s.kind)),
+             Decimal(s.percent), (Decimal(s.amount) / 100).quantize(Decimal("0.01"))] for s in rows]
 
 
 def export_csv(rows: list[DistributionStatement]) -> str:
-    """The statements as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
+    """The statements as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese; plain numbers)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(export_rows(rows))
+    writer.writerow([column.header for column in export_columns()])
+    writer.writerows([cell.isoformat() if isinstance(cell, date) else ("" if cell is None else cell)
+                      for cell in row] for row in export_rows(rows))
     return "\ufeff" + buffer.getvalue()
+
+
+def export_xlsx(rows: list[DistributionStatement]) -> bytes:
+    """The statements as an XLSX sheet: amounts as numbers formatted in yuan, dates in the display time zone."""
+    return xlsx_bytes([Sheet(_("Distribution statements"), export_columns(), export_rows(rows),
+                             [_("Distribution statements"), zone_note()])])
+
+
+EXPORTS = {"csv": (export_csv, "text/csv"), "xlsx": (export_xlsx, MIME)}

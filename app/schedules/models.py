@@ -181,13 +181,19 @@ class DistributionShare(db.Model):
 
 
 class DistributionStatement(db.Model):
-    """One beneficiary's part of one released (or reversed: negative) payment; rows are never changed."""
+    """One beneficiary's part of one released (or reversed: negative) payment; rows are never changed.
+
+    Every released payment to the institution produces them: a schedule item's (``item_id``), an ordinary
+    deal's upfront fee (``deal_id`` only), a service order's or a sale deposit's (``title`` says what it paid).
+    """
 
     __tablename__ = "distribution_statements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("schedule_items.id"), nullable=False, index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_items.id"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(300))  # what the payment was for, as it was then
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), nullable=False, index=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("distribution_rules.id"), nullable=False)
     entry: Mapped[str] = mapped_column(String(16), nullable=False)  # "release" or "reversal"

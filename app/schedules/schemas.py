@@ -86,8 +86,9 @@ class StatementSchema(Schema):
     """One beneficiary's part of one released (or reversed) payment."""
 
     id = fields.Integer()
-    item_id = fields.Integer()
-    deal_id = fields.Function(lambda s: s.item.deal_id, metadata={"type": "integer"})
+    item_id = fields.Integer(allow_none=True, metadata={"description": "the schedule item, if it paid one"})
+    deal_id = fields.Integer(allow_none=True)
+    title = fields.String(allow_none=True, metadata={"description": "what the payment was for"})
     payment_id = fields.Integer()
     rule_id = fields.Integer()
     entry = fields.String(metadata={"enum": ["release", "reversal"]})

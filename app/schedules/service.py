@@ -1,6 +1,6 @@
 """The schedule service: building a deal's schedule when its contract is approved, the workflow engine's single
-``execute_action`` entry point for its items (with what follows a release: distribution statements and, once
-every item is settled, the deal's completion), royalty years and shortfalls, and the daily reminders.
+``execute_action`` entry point for its items (and, once every item is settled, the deal's completion), royalty
+years and shortfalls, and the daily reminders.
 """
 from __future__ import annotations
 
@@ -21,13 +21,11 @@ from app.deals.models import Deal, DealStatus
 from app.deals.service import deals_service
 from app.notifications.service import tell
 from app.notifications.workflow import party_recipients
-from app.schedules import distribution
 from app.schedules.actions import DOCUMENTS_FOLDER, MACHINE, STATUS_LABELS
 from app.schedules.models import CLOSED, ItemKind, ItemStatus, ScheduleDocument, ScheduleItem, ScheduleItemEvent
 from app.schedules.plan import REPORT_GRACE_DAYS, contract_years, fen, plan, shortfall
 from app.schedules.policy import schedule_policy
 
-RELEASING = frozenset({"release", "accept_delivery", "resolve_release"})
 # Royalty statuses in which the period's report has been accepted (its royalty counts towards the minimum).
 ACCEPTED_ROYALTY = frozenset({ItemStatus.awaiting_payment, ItemStatus.funded, ItemStatus.released,
                               ItemStatus.settled, ItemStatus.reversed, ItemStatus.cancelled})
@@ -86,14 +84,10 @@ class ScheduleService(WorkflowService):
 
     @unit_of_work
     def execute_action(self, identity: Identity, obj_id: int, action_name: str, data: dict | None = None, *, uow):
-        """Run one action on item ``obj_id`` (see :meth:`WorkflowService.execute_action`); a release produces the
-        seller's distribution statements, a reversal their counter-entries, and the deal completes once every
-        item is settled."""
+        """Run one action on item ``obj_id`` (see :meth:`WorkflowService.execute_action`); the deal completes once
+        every item is settled (a release's distribution statements come from the payments package's release
+        listener, as for every payment)."""
         item = super().execute_action(identity, obj_id, action_name, data, uow=uow)
-        if action_name in RELEASING:
-            distribution.distribute(item, uow=uow)
-        elif action_name == "reverse":
-            distribution.reverse(item, uow=uow)
         if item.status in CLOSED:
             self.complete_deal_if_settled(item.deal_id, uow=uow)
         return item

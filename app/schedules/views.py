@@ -86,10 +86,13 @@ def index():
                            may_manage=distribution_policy.allows("create", identity)), code
 
 
-@distribution_bp.route("/statements.csv")
+@distribution_bp.route("/statements.<fmt>")
 @login_required
-def statements_csv():
-    """The statements as CSV for the finance office."""
+def statements_export(fmt):
+    """The statements as CSV or XLSX for the finance office."""
+    if fmt not in distribution.EXPORTS:
+        abort(404)
     rows = distribution.statements(current_identity(), request.args.get("org_id", type=int))
-    return Response(distribution.export_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=distribution-statements.csv"})
+    render, mimetype = distribution.EXPORTS[fmt]
+    return Response(render(rows), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=distribution-statements.{fmt}"})

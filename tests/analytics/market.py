@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from app.analytics.models import OrgIncubation
 from app.core.extensions import db
-from app.deals.models import Deal, DealOffer, DealStatus, deal_patents
+from app.deals.models import Deal, DealOffer, DealStatus
 from app.matching.models import Match
 from app.orgs.models import OrgKind, VerificationStatus
 from app.patents.models import Patent
@@ -40,10 +40,9 @@ def _deal(seller, buyer, patent, *, opened, status, mode="assignment", fee="0", 
     deal = Deal(title=patent.title, seller_org_id=seller.id, buyer_org_id=buyer.id, status=status,
                 terms={"mode": mode, "upfront_fee": fee, "territory": "中国", "field_of_use": "全部"},
                 created_at=at(opened), nda_signed_at=nda and at(nda), approved_at=approved and at(approved),
-                completed_at=completed and at(completed), match_id=match and match.id)
+                completed_at=completed and at(completed), match_id=match and match.id, patents=[patent])
     db.session.add(deal)
     db.session.flush()
-    db.session.execute(deal_patents.insert().values(deal_id=deal.id, patent_id=patent.id))
     if offer:
         db.session.add(DealOffer(deal_id=deal.id, made_by="buyer", terms=deal.terms, created_at=at(offer)))
     return deal

@@ -2,7 +2,12 @@
 CSV downloads, the incubation mark (audited) and the review report files."""
 from __future__ import annotations
 
+import io
+from datetime import date
+from decimal import Decimal
+
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.analytics.models import OrgIncubation
@@ -113,10 +118,44 @@ def test_the_review_report_page_pdf_and_csv(login, admin_user, world):
     assert ",80000.00" in csv and ",213000.00" in csv and "图表研究所" in csv
     assert client.get("/admin/reports?year=abc").status_code == 400
     assert client.get("/admin/reports?year=2025&kind=weekly").status_code == 400
-    assert client.get("/admin/reports/review.xlsx?year=2025").status_code == 404
+    assert client.get("/admin/reports/review.docx?year=2025").status_code == 404
 
 
-def test_the_review_command_writes_pdf_and_csv(app, world, tmp_path):
+def _sheets(data: bytes) -> dict:
+    """Each sheet's rows (cell values) by title."""
+    book = load_workbook(io.BytesIO(data))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
+
+
+def test_the_review_report_as_xlsx_in_chinese(login, admin_user, world):
+    response = login(admin_user).get("/admin/reports/review.xlsx?kind=annual&year=2025")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheets = _sheets(response.data)
+    assert list(sheets) == ["主要指标", "委托研发合同", "技术市场交易", "孵化企业"]
+    kpis = {row[0]: row[1] for row in sheets["主要指标"] if len(row) > 1 and row[1] is not None}
+    # Hand-computed in tests/analytics/market.py: R&D D2 + D5 = 50,000 + 30,000; volume: contracts D1 100,000,
+    # D2 50,000, D3 20,000, D5 30,000 and orders 8,000 + 2,000 + 3,000 = 213,000 (7 rows); paid through the
+    # platform: 103,000 + 20,600 − 600 + 8,240 = 131,240; incubated: the buyer (2025) and the provider (2024).
+    assert [kpis[label] for label in list(kpis)[1:]] == [2, Decimal("80000"), Decimal("213000"), 7,
+                                                         Decimal("131240"), 2, 1]
+    assert any("北京时间" in str(row[0]) for row in sheets["主要指标"][:5])
+    book = load_workbook(io.BytesIO(response.data))
+    formats = {c.value: c.number_format for c in book["主要指标"]["B"] if c.value is not None}
+    assert formats[80000] == formats[213000] == '#,##0.00"元"' and formats[7] == "#,##0"
+    rd = sheets["委托研发合同"]
+    assert rd[0][-1] == "金额" and [(r[4].date(), r[-1]) for r in rd[1:]] == [
+        (date(2025, 2, 1), Decimal("30000")), (date(2025, 4, 25), Decimal("50000"))]  # D5: 31 Jan 20:00 UTC
+    assert sum(r[-1] for r in sheets["技术市场交易"][1:]) == Decimal("213000")
+    assert [r[0] for r in sheets["孵化企业"][1:]] == ["图表中试基地", "图表制造公司"]
+
+
+def test_the_review_report_as_xlsx_in_english(login, admin_user, world):
+    admin_user.locale = "en"
+    sheets = _sheets(login(admin_user).get("/admin/reports/review.xlsx?year=2025").data)
+    assert list(sheets)[0] == "Key figures" and sheets["R&D contracts"][0][-1] == "Amount"
+
+
+def test_the_review_command_writes_pdf_xlsx_and_csv(app, world, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["analytics", "review", str(tmp_path / "r.pdf"), "--year", "2025"])
     assert result.exit_code == 0, result.output
@@ -126,6 +165,10 @@ def test_the_review_command_writes_pdf_and_csv(app, world, tmp_path):
                                  "--end", "2025-12-31", "--region", "北京"])
     assert result.exit_code == 0, result.output
     assert "80000.00" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
-    assert runner.invoke(args=["analytics", "review", str(tmp_path / "r.xlsx"), "--year", "2025"]).exit_code == 2
+    result = runner.invoke(args=["analytics", "review", str(tmp_path / "r.xlsx"), "--year", "2025", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    sheets = _sheets((tmp_path / "r.xlsx").read_bytes())
+    assert sum(r[-1] for r in sheets["Transaction volume"][1:]) == Decimal("213000")
+    assert runner.invoke(args=["analytics", "review", str(tmp_path / "r.docx"), "--year", "2025"]).exit_code == 2
     assert runner.invoke(args=["analytics", "review", str(tmp_path / "r.csv"), "--start", "2025-09-01",
                                "--end", "2025-01-01"]).exit_code == 2

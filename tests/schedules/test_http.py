@@ -59,7 +59,9 @@ def test_distribution_api(client, market):
     csv = client.get(f"{API}/distribution/statements.csv", headers=seller)
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("statement,") and len(lines) == 4
+    assert lines[0].startswith("单号,") and len(lines) == 4
+    xlsx = client.get(f"{API}/distribution/statements.xlsx", headers=seller)
+    assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
 
 
 def test_pages(client, market):
