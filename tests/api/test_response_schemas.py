@@ -276,6 +276,7 @@ def _schedule_operations(walk: Walk, market) -> None:
     walk("GET", "/distribution/rules", user=seller)
     walk("GET", "/distribution/statements", query_string={"org_id": market.seller_org.id}, user=seller)
     walk("GET", "/distribution/statements.csv", user=seller)
+    walk("GET", "/distribution/statements.xlsx", user=seller)
 
 
 def test_every_operation_answers_as_documented(client, app, market, api_schema, monkeypatch):  # noqa: F811 — fixture
