@@ -118,7 +118,8 @@ def market_charts(figures: dict) -> list[Chart]:
               # Views outnumber inquiries a thousandfold: they stay in the table but not in the bars.
               [{**s, "step": str(FUNNEL_LABELS[s["key"]]), "noplot": s["key"] == "views"}
                for s in figures["funnel"]],
-              note=_l("Deals opened in the period; views are the patents' running totals.")),
+              note=_l("Deals opened in the period; each step counts the deals that reached it or a later one "
+                      "(an NDA is optional); views are the patents' running totals.")),
         _volume_chart("volume-month", _l("Transaction volume per month"), "month", volume["month"], paid=True,
                       kind="line"),
         _volume_chart("volume-region", _l("Transaction volume per region"), "region", volume["region"], paid=True),

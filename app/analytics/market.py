@@ -91,9 +91,10 @@ def _days(seconds) -> float | None:
 def funnel(filters: Filters) -> list[dict]:
     """Views → inquiries → NDA → offers → contracts → completed for deals opened in the period.
 
-    Each step: ``count``, ``conversion`` (percent of the previous step) and ``median_days``: the median time a
-    deal took from the previous step it reached (NDAs are optional, so an offer counts from the NDA or else from
-    the inquiry). Views are the patents' view counters (kept as a running total, not per date).
+    Each step: ``count`` — deals that reached the step or a later one, so the funnel never widens (an NDA is
+    optional: a deal that went on to offers without one has passed that step) —, ``conversion`` (percent of the
+    previous step) and ``median_days``: the median time a deal took from the previous step it reached (an offer
+    counts from the NDA or else from the inquiry). Views are the patents' view counters (a running total).
     """
     f = DealFigures
     cohort = _seller_region(select(f).where(f.created_at >= filters.since, f.created_at < filters.until),
@@ -102,8 +103,9 @@ def funnel(filters: Filters) -> list[dict]:
     stages = {"nda": c.nda_s, "offers": c.offer_s, "contracts": c.contract_s, "completed": c.completed_s}
     medians = {key: Median(expr) for key, expr in stages.items()}
     row = db.session.execute(select(
-        func.count(), func.count(c.nda_at), func.count(c.offer_at), func.count(c.approved_at),
-        func.count(c.completed_at),
+        func.count(), func.count(func.coalesce(c.nda_at, c.offer_at, c.approved_at, c.completed_at)),
+        func.count(func.coalesce(c.offer_at, c.approved_at, c.completed_at)),
+        func.count(func.coalesce(c.approved_at, c.completed_at)), func.count(c.completed_at),
         *[m.column for m in medians.values()],
     )).one()
     views_query = _seller_region(select(func.coalesce(func.sum(Patent.view_count), 0)), Patent.org_id, filters)

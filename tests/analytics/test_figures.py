@@ -27,12 +27,12 @@ def figures(world):
 
 
 def test_funnel_counts_conversions_and_median_days(figures):
-    # Views 100+50+30+20 (+0+0); deals opened in 2025: D1–D4; NDA: D1, D3; offers: D1–D3; contracts: D1–D3;
-    # completed: D1, D3. Medians: NDA 2 and 2 days; offers 3 (after NDA), 4 (after inquiry), 4 → 4;
-    # contracts 14, 20, 24 → 20; completed 10 and 10 → 10.
+    # Views 100+50+30+20 (+0+0); deals opened in 2025: D1–D4; NDA or beyond: D1, D3 and D2 (offers without an
+    # NDA); offers: D1–D3; contracts: D1–D3; completed: D1, D3. Medians: NDA 2 and 2 days (D1, D3 signed one);
+    # offers 3 (after NDA), 4 (after inquiry), 4 → 4; contracts 14, 20, 24 → 20; completed 10 and 10 → 10.
     steps = {s["key"]: s for s in figures["funnel"]}
-    assert [s["count"] for s in figures["funnel"]] == [200, 4, 2, 3, 3, 2]
-    assert [s["conversion"] for s in figures["funnel"]] == [None, 2.0, 50.0, 150.0, 100.0, 66.7]
+    assert [s["count"] for s in figures["funnel"]] == [200, 4, 3, 3, 3, 2]
+    assert [s["conversion"] for s in figures["funnel"]] == [None, 2.0, 75.0, 100.0, 100.0, 66.7]
     assert {k: s["median_days"] for k, s in steps.items()} == {
         "views": None, "inquiries": None, "nda": 2.0, "offers": 4.0, "contracts": 20.0, "completed": 10.0}
 
@@ -79,7 +79,7 @@ def test_conversion_by_owner_matcher_and_organisations(figures):
 
 def test_the_region_filter_narrows_to_the_sellers_region(world):
     figures = market.market_figures(Identity.system(), Filters(YEAR.start, YEAR.end, region="北京"))
-    assert [s["count"] for s in figures["funnel"]] == [150, 3, 1, 2, 2, 1]
+    assert [s["count"] for s in figures["funnel"]] == [150, 3, 2, 2, 2, 1]
     assert figures["volume"]["region"] == {"北京": {"count": 3, "amount": Decimal("180000.00"),
                                                     "paid": Decimal("103000.00")}}
     assert figures["organisations"]["active"] == 1
