@@ -16,7 +16,14 @@ log = logging.getLogger(__name__)
 
 
 class Operation:
-    """Base class for work that belongs to a unit of work."""
+    """Base class for work that belongs to a unit of work.
+
+    ``reraises``: exception types the after-commit part passes on to whoever committed (once every other
+    operation ran), for a side effect the caller must hear failed although the change itself is saved (a payment
+    provider refusing to open a payment). Any other failure of an after-commit part is only logged.
+    """
+
+    reraises: tuple[type[Exception], ...] = ()
 
     def on_register(self, uow: UnitOfWork) -> None:
         """Run inside the transaction, when the operation is registered."""
@@ -52,14 +59,19 @@ class UnitOfWork:
         """Flush, commit once, then run the after-commit parts of the operations."""
         self.session.commit()
         self._committed = True
+        passed_on: list[Exception] = []
         for operation in self._operations:
             try:
                 operation.on_commit(self)
+            except operation.reraises as error:
+                passed_on.append(error)
             except Exception:  # an after-commit side effect must not turn a saved change into an error
                 log.exception("after-commit operation %r failed; its outbox keeps it for the next drain", operation)
                 # A failed drain (e.g. "database is locked") leaves the shared session needing a rollback; without
                 # it the caller's next read of the saved object would fail and answer 500 for a saved change.
                 self.session.rollback()
+        if passed_on:
+            raise passed_on[0]
 
     def rollback(self) -> None:
         """Discard the transaction and every registered operation."""
