@@ -11,7 +11,15 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.orgs.models import Organisation, OrgKind
 from app.payments import service
-from app.payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentEvent, PaymentStatus
+from app.payments.models import (
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentEvent,
+    PaymentRefund,
+    PaymentStatus,
+    ProviderCall,
+)
 from tests.payments.fixtures import DummyPayable, assert_books_balance
 
 THREADS = 8
@@ -39,6 +47,8 @@ def committed_payment(app, localstripe, payable_kind):
         db.session.execute(delete(LedgerEntry).where(LedgerEntry.transaction_id.in_(transactions)))
         db.session.execute(delete(LedgerTransaction).where(LedgerTransaction.payment_id == payment_id))
         db.session.execute(delete(PaymentEvent).where(PaymentEvent.payment_id == payment_id))
+        db.session.execute(delete(ProviderCall).where(ProviderCall.payment_id == payment_id))
+        db.session.execute(delete(PaymentRefund).where(PaymentRefund.payment_id == payment_id))
         db.session.execute(delete(Payment).where(Payment.id == payment_id))
         db.session.execute(delete(Organisation).where(Organisation.id.in_(org_ids)))
         db.session.commit()

@@ -27,7 +27,15 @@ from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.payments import ledger
 from app.payments import service as payments
-from app.payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentEvent, PaymentRefund, Payout
+from app.payments.models import (
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentEvent,
+    PaymentRefund,
+    Payout,
+    ProviderCall,
+)
 from app.sales.models import Sale, SaleBid, SaleEvent, SaleParticipant
 from app.sales.service import sales_service
 from tests.factories import _HASH
@@ -64,6 +72,7 @@ def remove_everything(app) -> None:
             delete(Notification).where(Notification.user_id.in_(users)),
             delete(LedgerEntry).where(LedgerEntry.transaction_id.in_(transactions)),
             delete(LedgerTransaction).where(LedgerTransaction.id.in_(transactions)),
+            delete(ProviderCall).where(ProviderCall.payment_id.in_(payment_ids)),
             delete(PaymentRefund).where(PaymentRefund.payment_id.in_(payment_ids)),
             delete(Payout).where(Payout.payment_id.in_(payment_ids)),
             delete(PaymentEvent).where(PaymentEvent.payment_id.in_(payment_ids)),

@@ -25,7 +25,7 @@ from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
 from app.payments import ledger
 from app.payments import service as payments
-from app.payments.models import LedgerEntry, LedgerTransaction, Payment, Payout
+from app.payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentRefund, Payout, ProviderCall
 from app.schedules.models import DistributionStatement, ItemKind, ScheduleDocument, ScheduleItem, ScheduleItemEvent
 from app.schedules.service import schedule_service
 from tests.factories import _HASH
@@ -65,6 +65,8 @@ def remove_everything(app) -> None:
             delete(DistributionStatement).where(DistributionStatement.item_id.in_(items)),
             delete(LedgerEntry).where(LedgerEntry.transaction_id.in_(txns)),
             delete(LedgerTransaction).where(LedgerTransaction.id.in_(txns)),
+            delete(ProviderCall).where(ProviderCall.payment_id.in_(pays)),
+            delete(PaymentRefund).where(PaymentRefund.payment_id.in_(pays)),
             delete(Payout).where(Payout.payment_id.in_(pays)),
             delete(Payment).where(Payment.id.in_(pays)),
             delete(ScheduleItemEvent).where(ScheduleItemEvent.item_id.in_(items)),
