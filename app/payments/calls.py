@@ -30,7 +30,7 @@ from functools import partial
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.models import utcnow
@@ -145,7 +145,10 @@ def retry_pending(*, older_than: timedelta | None = None) -> tuple[int, int]:
         except ProviderError:  # the failed attempt is recorded; nobody waits for this answer
             status = ProviderCallStatus.failed
         completed += status not in (None, PENDING)
-    return completed, len(call_ids) - completed
+    with UnitOfWork() as uow:  # another worker may have completed some of them meanwhile
+        pending = uow.session.scalar(select(func.count()).select_from(ProviderCall).where(
+            ProviderCall.id.in_(call_ids), ProviderCall.status == PENDING)) if call_ids else 0
+    return completed, pending
 
 
 def drain() -> int:
