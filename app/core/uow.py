@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
+from sqlalchemy.orm import scoped_session
+
 from app.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ class Operation:
     """
 
     reraises: tuple[type[Exception], ...] = ()
+    # True for an after-commit part that calls an outside service (mail, a payment provider): it runs with no
+    # database transaction open, not even a read an earlier after-commit part began.
+    outside = False
 
     def on_register(self, uow: UnitOfWork) -> None:
         """Run inside the transaction, when the operation is registered."""
@@ -61,6 +66,8 @@ class UnitOfWork:
         self._committed = True
         passed_on: list[Exception] = []
         for operation in self._operations:
+            if operation.outside and _in_transaction(self.session):
+                self.session.commit()  # ends what earlier after-commit parts read; nothing is held across the call
             try:
                 operation.on_commit(self)
             except operation.reraises as error:
@@ -77,6 +84,11 @@ class UnitOfWork:
         """Discard the transaction and every registered operation."""
         self.session.rollback()
         self._operations.clear()
+
+
+def _in_transaction(session) -> bool:
+    """Whether ``session`` (a session, or the scoped ``db.session``) has a transaction open."""
+    return (session() if isinstance(session, scoped_session) else session).in_transaction()
 
 
 def unit_of_work(func):

@@ -88,6 +88,8 @@ class CallAfterCommit(Operation):
     """Make a recorded call once the unit that recorded it committed; a PaymentIntent the provider would not
     open is passed on to the caller (HTTP 502), its attempt already recorded as failed."""
 
+    outside = True
+
     def __init__(self, call_id: int, kind: ProviderCallKind):
         self.call_id = call_id
         self.reraises = (ProviderError,) if kind == Kind.create_intent else ()
