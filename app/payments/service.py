@@ -464,19 +464,22 @@ def reconcile(payment: Payment) -> str | None:
     """Compare a Stripe payment with the ledger: None when they agree, else what differs.
 
     Stripe's view is what its charge captured less what it refunded; the ledger's is what left the buyer's
-    cash for this payment. Test payments have nothing to compare with.
+    cash for this payment. Test payments have nothing to compare with; a payment with calls to Stripe still
+    pending is reported as such (``flask payments retry`` makes them). Stripe is asked with no transaction open.
     """
     if payment.is_test:
         return None
-    pending = calls.pending_calls(payment.id)
+    with UnitOfWork():  # reads only: committing it ends the transaction before Stripe is asked
+        pending = [call.kind.value for call in calls.pending_calls(payment.id)]
+        books = -ledger.balances(payment_id=payment.id)[LedgerAccount.buyer_cash.value]
+        payment_id, provider, intent_id = payment.id, payment.provider, payment.provider_ref
     if pending:
-        return (f"payment {payment.id} ({payment.provider_ref}): {len(pending)} call(s) to Stripe not carried out yet "
-                f"({', '.join(call.kind.value for call in pending)}); run flask payments retry")
-    captured, refunded = provider_named(payment.provider).settled(payment.provider_ref)
-    books = -ledger.balances(payment_id=payment.id)[LedgerAccount.buyer_cash.value]
+        return (f"payment {payment_id} ({intent_id}): {len(pending)} call(s) to Stripe not carried out yet "
+                f"({', '.join(pending)}); run flask payments retry")
+    captured, refunded = provider_named(provider).settled(intent_id)
     if captured - refunded == books:
         return None
-    return f"payment {payment.id} ({payment.provider_ref}): Stripe kept {captured - refunded} " \
+    return f"payment {payment_id} ({intent_id}): Stripe kept {captured - refunded} " \
            f"(captured {captured}, refunded {refunded}), the ledger says {books}"
 
 
