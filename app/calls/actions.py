@@ -66,10 +66,8 @@ class Approve(Action):
         return _l("the deadline has passed; the owner must revise it") if obj.deadline_passed else None
 
     def execute(self, obj, data, ctx):
-        from app.calls.service import push_to_patent_owners  # the service builds on these actions
-
         obj.published_at, obj.moderation_note = ctx.now, None
-        return {"notified_orgs": push_to_patent_owners(obj, uow=ctx.uow)}
+        return {"notified_orgs": ctx.service.push_to_patent_owners(obj, uow=ctx.uow)}
 
 
 class RequestRevision(WithReason):
@@ -105,9 +103,7 @@ class Resubmit(Action):
     schema = CallInputSchema
 
     def execute(self, obj, data, ctx):
-        from app.calls.service import apply_call_input
-
-        apply_call_input(ctx.identity, obj, data)
+        ctx.service.apply_call_input(ctx.identity, obj, data)
         return {"title": obj.title, "deadline": obj.deadline}
 
 
@@ -150,9 +146,7 @@ class AwardCall(Action):
         return None if obj.deadline_passed else _l("proposals are sealed until the deadline")
 
     def execute(self, obj, data, ctx):
-        from app.calls.service import award
-
-        deal = award(ctx.identity, obj, data["proposal_id"], uow=ctx.uow)
+        deal = ctx.service.award(ctx.identity, obj, data["proposal_id"], uow=ctx.uow)
         return {"proposal_id": data["proposal_id"], "deal_id": deal.id}
 
 
@@ -167,10 +161,8 @@ class CloseCall(WithReason):
     awaited = False
 
     def execute(self, obj, data, ctx):
-        from app.calls.service import close_open_proposals
-
         obj.no_award_reason = data["reason"]
-        return {"reason": data["reason"], "not_selected": close_open_proposals(obj, uow=ctx.uow)}
+        return {"reason": data["reason"], "not_selected": ctx.service.close_open_proposals(obj, uow=ctx.uow)}
 
 
 CALL_MACHINE = Machine(statuses=C, initial=C.pending, expirable=(), actions=[
@@ -213,9 +205,7 @@ class Revise(BeforeDeadline):
     schema = ProposalInputSchema
 
     def execute(self, obj, data, ctx):
-        from app.calls.service import apply_proposal_input
-
-        apply_proposal_input(obj, data)
+        ctx.service.apply_proposal_input(obj, data)
         return {"price": obj.price, "document_id": attach(obj, data.get("attachment"), ctx)}
 
 

@@ -135,7 +135,7 @@ class CallProposals(MethodView):
         identity = current_identity()
         calls_service.get(identity, call_id)
         rows, total = proposals_service.list(identity, call_id=call_id, page=args["page"],
-                                             per_page=args["per_page"], everyone=identity.is_platform_admin)
+                                             per_page=args["per_page"], everyone=True)
         return paginated(rows, total, args["page"], args["per_page"])
 
 

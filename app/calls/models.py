@@ -108,7 +108,7 @@ class Call(TimestampMixin, db.Model):
     def deadline_passed(self) -> bool:
         return aware(self.deadline) <= utcnow()
 
-    # The matcher reads a demand's fields; a call is matched like one (see service.push_to_patent_owners).
+    # The matcher reads a demand's fields; a call is matched like one (see CallService.push_to_patent_owners).
     @property
     def description(self) -> str:
         return "\n".join(filter(None, [self.summary, self.outcomes]))

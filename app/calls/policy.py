@@ -11,7 +11,8 @@ from sqlalchemy import and_, exists, false, select
 from app.calls.models import Call, CallNda, CallStatus
 from app.core.extensions import db
 from app.core.models import utcnow
-from app.core.permissions import AuthenticatedOrgKind, Generator, PlatformAdmin, Policy
+from app.core.permissions import AuthenticatedOrgKind, Generator, OrgMember, PlatformAdmin, Policy
+from app.orgs.models import Organisation
 
 PUBLIC_STATUSES = (CallStatus.published, CallStatus.evaluating, CallStatus.awarded, CallStatus.closed)
 PROPOSER_KINDS = ("university", "institute")
@@ -63,10 +64,12 @@ class Proposer(Generator):
 
 
 class CallOwnerAfterDeadline(Generator):
-    """The call's enterprise, once the call's deadline passed (until then every proposal is sealed)."""
+    """The call's enterprise, once the call's deadline passed (until then every proposal is sealed); ``obj`` is a
+    proposal or the call itself."""
 
     def allows(self, identity, obj) -> bool:
-        return CallOwner().allows(identity, obj) and obj.call.deadline_passed
+        call = obj if isinstance(obj, Call) else obj.call
+        return CallOwner().allows(identity, obj) and call.deadline_passed
 
     def sql_filter(self, identity, model):
         if identity.org_id is None:
@@ -75,19 +78,47 @@ class CallOwnerAfterDeadline(Generator):
         return and_(model.buyer_org_id == identity.org_id, passed)
 
 
+class EligibleKind(Generator):
+    """Organisations of a kind the call invites."""
+
+    def allows(self, identity, obj) -> bool:
+        return identity.org_kind in obj.eligible_kinds
+
+
+class EligibleRegion(Generator):
+    """Organisations of a region the call invites (any region when it names none)."""
+
+    def allows(self, identity, obj) -> bool:
+        if not obj.eligible_regions:
+            return True
+        region = db.session.scalar(select(Organisation.region).where(Organisation.id == identity.org_id))
+        return region in obj.eligible_regions
+
+
 class CallPolicy(Policy):
-    """Calls: published ones are public; the owner and the platform see every status."""
+    """Calls: published ones are public; the owner and the platform see every status (and the platform lists
+    them all) and count the proposals after the deadline. Any member of an organisation may accept an NDA;
+    proposers must be of an invited kind and region."""
 
     can_read = [PublishedCall(), CallOwner(), PlatformAdmin()]
+    can_list_all = [PlatformAdmin()]
     can_read_details = [OpenProblem(), CallOwner(), PlatformAdmin(), NdaAccepted()]
+    can_count_proposals = [CallOwnerAfterDeadline(), PlatformAdmin()]
+    can_evaluate = [CallOwner(), PlatformAdmin()]  # the evaluation board
     can_create = [AuthenticatedOrgKind("enterprise")]
+    can_accept_nda = [OrgMember()]
     can_propose = [AuthenticatedOrgKind(*PROPOSER_KINDS)]
+    can_propose_as_kind = [EligibleKind()]
+    can_propose_from_region = [EligibleRegion()]
 
 
 class ProposalPolicy(Policy):
-    """Sealed proposals: the proposer and the platform always, the call's owner only after the deadline."""
+    """Sealed proposals: the proposer and the platform always, the call's owner only after the deadline; the
+    thread is the proposer's and the owner's alone."""
 
     can_read = [Proposer(), CallOwnerAfterDeadline(), PlatformAdmin()]
+    can_list_all = [PlatformAdmin()]
+    can_message = [Proposer(), CallOwnerAfterDeadline()]
 
 
 call_policy = CallPolicy()

@@ -41,7 +41,7 @@ from app.calls.schemas import (
     CreateProposalSchema,
     ProposalMessageInputSchema,
 )
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.formatting import format_datetime
 from app.core.identity import Identity
@@ -54,7 +54,6 @@ from app.listings.models import ListingStatus
 from app.matching.service import DEMAND_TO_PATENTS, rank
 from app.notifications.service import recipients_of_org, tell
 from app.notifications.workflow import party_recipients
-from app.orgs.models import Organisation
 from search.engine import EngineUnavailable
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,7 @@ class CallService(WorkflowService):
 
     def list(self, identity: Identity, *, statuses=None, page: int = 1, per_page: int = 20, everyone=False):
         """The calls of ``identity``'s organisation (platform admins: every call with ``everyone``)."""
-        if everyone and identity.is_platform_admin:
+        if everyone and self.policy.allows("list_all", identity):
             return self.search(identity, page=page, per_page=per_page)
         return self.search(identity, mine=True, page=page, per_page=per_page)
 
@@ -146,11 +145,10 @@ class CallService(WorkflowService):
     @unit_of_work
     def create(self, identity: Identity, data: dict, *, uow) -> Call:
         """Write a call as an enterprise (from one of its demands or blank); it waits for a platform admin."""
-        if not self.policy.allows("create", identity):
-            raise PermissionDenied(_l("calls for solutions are published by enterprises"))
+        self.policy.require("create", identity, message=_l("calls for solutions are published by enterprises"))
         loaded = load(CallInputSchema, data)
         call = Call(buyer_org_id=identity.org_id, created_by_id=identity.user_id)
-        apply_call_input(identity, call, loaded)
+        self.apply_call_input(identity, call, loaded)
         self.record_creation(identity, call, {"title": call.title, "deadline": call.deadline}, uow=uow)
         return call
 
@@ -162,8 +160,8 @@ class CallService(WorkflowService):
     def accept_nda(self, identity: Identity, call_id: int, data: dict, *, uow) -> CallNda:
         """Accept a confidential call's NDA for the identity's organisation (once; again is a no-op)."""
         call = self.get(identity, call_id)
-        if identity.org_id is None:
-            raise PermissionDenied("log in as a member of an organisation to accept the NDA")
+        self.policy.require("accept_nda", identity, call,
+                            message=_l("log in as a member of an organisation to accept the NDA"))
         if not call.confidential:
             raise Conflict("this call is not confidential", current_status=call.status.value)
         load(CallNdaSchema, data)
@@ -182,7 +180,7 @@ class CallService(WorkflowService):
 
     def proposal_count(self, identity: Identity, call: Call) -> int | None:
         """How many proposals the call received: for the owner after the deadline and the platform only."""
-        if not (identity.is_platform_admin or (call.buyer_org_id == identity.org_id and call.deadline_passed)):
+        if not self.policy.allows("count_proposals", identity, call):
             return None
         return db.session.scalar(select(func.count(Proposal.id)).where(Proposal.call_id == call.id))
 
@@ -201,6 +199,61 @@ class CallService(WorkflowService):
         """:meth:`view` as JSON."""
         return CallDetailSchema().dump(self.view(identity, call))
 
+    @staticmethod
+    def apply_call_input(identity: Identity, call: Call, data: dict) -> None:
+        """Copy loaded :class:`CallInputSchema` fields onto ``call``; 422 for a past deadline or another's demand."""
+        if data["deadline"] <= utcnow():
+            raise ValidationFailed({"deadline": [_l("the deadline must be in the future")]})
+        if data.get("demand_id") is not None:
+            demand = db.session.get(TechDemand, data["demand_id"])
+            if demand is None or demand.org_id != identity.org_id or demand.status != ListingStatus.approved:
+                raise ValidationFailed({"demand_id": [_l("not a published demand of your organisation")]})
+        for key, value in data.items():
+            setattr(call, key, value)
+        call.budget_min, call.budget_max = Decimal(data["budget_min"]), Decimal(data["budget_max"])
+
+    def push_to_patent_owners(self, call: Call, *, uow) -> int:
+        """Tell the owners of published patents that match the call's text (the matcher, as an anonymous reader,
+        so only public patents count); returns how many organisations were told."""
+        probe = TechDemand(title=call.title, description=call.description, keywords=list(call.keywords or []),
+                           budget_min=call.budget_min, budget_max=call.budget_max, region=call.region,
+                           industry=call.industry, ipc_codes=[], indicators=[])
+        try:
+            results = rank(Identity.anonymous(), DEMAND_TO_PATENTS, probe, limit=PUSH_CANDIDATES)
+        except EngineUnavailable:  # the call is published all the same; nobody is pushed (the event records 0)
+            log.exception("search unavailable: call %s was published without pushing it to patent owners", call.id)
+            return 0
+        orgs = sorted({r.obj.org_id for r in results if r.score >= PUSH_MIN_SCORE} - {call.buyer_org_id})
+        for org_id in orgs:
+            tell(recipients_of_org(org_id), "calls.match", f"/calls/{call.id}", uow=uow,
+                 title=lambda: gettext("A new call for solutions matches your patents: %(title)s", title=call.title),
+                 body=lambda: gettext("Deadline: %(deadline)s", deadline=format_datetime(call.deadline)))
+        return len(orgs)
+
+    def award(self, identity: Identity, call: Call, proposal_id: int, *, uow):
+        """Award ``proposal_id`` of ``call``: the proposal is awarded, the other open ones are not selected, and a
+        commissioned-development deal opens between the enterprise and the proposer; returns the deal."""
+        proposal = db.session.get(Proposal, proposal_id)
+        if proposal is None or proposal.call_id != call.id or proposal.status not in OPEN_PROPOSAL:
+            raise ValidationFailed({"proposal_id": [_l("not an open proposal to this call")]})
+        proposals_service.execute_action(Identity.system(), proposal.id, "award", {}, uow=uow)
+        self.close_open_proposals(call, uow=uow)
+        deal = deals_service.open_awarded(identity, seller_org_id=proposal.seller_org_id, title=call.title,
+                                          terms=deal_terms(call, proposal), demand_id=call.demand_id, uow=uow)
+        proposal.deal_id = call.deal_id = deal.id
+        return deal
+
+    def close_open_proposals(self, call: Call, *, uow) -> int:
+        """Mark every open proposal of ``call`` not selected (as the platform); returns how many."""
+        ids = db.session.scalars(select(Proposal.id).where(Proposal.call_id == call.id,
+                                                           Proposal.status.in_(OPEN_PROPOSAL))).all()
+        for proposal_id in ids:
+            proposals_service.execute_action(Identity.system(), proposal_id, "not_select", {}, uow=uow)
+        return len(ids)
+
+
+# ---------------------------------------------------------------- proposals
+
 
 class CallView:
     """A call seen by one reader: its own attributes, with the reader-dependent ones of :meth:`CallService.view`
@@ -212,40 +265,6 @@ class CallView:
 
     def __getattr__(self, name):
         return getattr(self._call, name)
-
-def apply_call_input(identity: Identity, call: Call, data: dict) -> None:
-    """Copy loaded :class:`CallInputSchema` fields onto ``call``; 422 for a past deadline or another's demand."""
-    if data["deadline"] <= utcnow():
-        raise ValidationFailed({"deadline": [_l("the deadline must be in the future")]})
-    if data.get("demand_id") is not None:
-        demand = db.session.get(TechDemand, data["demand_id"])
-        if demand is None or demand.org_id != identity.org_id or demand.status != ListingStatus.approved:
-            raise ValidationFailed({"demand_id": [_l("not a published demand of your organisation")]})
-    for key, value in data.items():
-        setattr(call, key, value)
-    call.budget_min, call.budget_max = Decimal(data["budget_min"]), Decimal(data["budget_max"])
-
-
-def push_to_patent_owners(call: Call, *, uow) -> int:
-    """Tell the owners of published patents that match the call's text (the matcher, as an anonymous reader,
-    so only public patents count); returns how many organisations were told."""
-    probe = TechDemand(title=call.title, description=call.description, keywords=list(call.keywords or []),
-                       budget_min=call.budget_min, budget_max=call.budget_max, region=call.region,
-                       industry=call.industry, ipc_codes=[], indicators=[])
-    try:
-        results = rank(Identity.anonymous(), DEMAND_TO_PATENTS, probe, limit=PUSH_CANDIDATES)
-    except EngineUnavailable:  # the call is published all the same; nobody is pushed (the event records 0)
-        log.exception("search unavailable: call %s was published without pushing it to patent owners", call.id)
-        return 0
-    orgs = sorted({r.obj.org_id for r in results if r.score >= PUSH_MIN_SCORE} - {call.buyer_org_id})
-    for org_id in orgs:
-        tell(recipients_of_org(org_id), "calls.match", f"/calls/{call.id}", uow=uow,
-             title=lambda: gettext("A new call for solutions matches your patents: %(title)s", title=call.title),
-             body=lambda: gettext("Deadline: %(deadline)s", deadline=format_datetime(call.deadline)))
-    return len(orgs)
-
-
-# ---------------------------------------------------------------- proposals
 
 
 class ProposalService(WorkflowService):
@@ -279,7 +298,7 @@ class ProposalService(WorkflowService):
         """``(rows, total)``: proposals ``identity`` may read — its own, and to its calls after their deadline
         (platform admins: everyone's with ``everyone``); best weighted score first within a call."""
         query = select(Proposal).where(self.policy.sql_filter("read", identity, Proposal))
-        if not (everyone and identity.is_platform_admin):
+        if not (everyone and self.policy.allows("list_all", identity)):
             if identity.org_id is None:
                 return [], 0
             query = query.where(or_(Proposal.buyer_org_id == identity.org_id,
@@ -299,8 +318,8 @@ class ProposalService(WorkflowService):
     @unit_of_work
     def create(self, identity: Identity, data: dict, *, uow) -> Proposal:
         """Submit a proposal to a published call before its deadline, as an eligible university or institute."""
-        if not calls_service.policy.allows("propose", identity):
-            raise PermissionDenied(_l("proposals come from universities and research institutes"))
+        calls_service.policy.require("propose", identity,
+                                     message=_l("proposals come from universities and research institutes"))
         loaded = load(CreateProposalSchema, data)
         try:
             call = calls_service.get(identity, loaded["call_id"])
@@ -318,23 +337,30 @@ class ProposalService(WorkflowService):
                            current_status=call.status.value)
         proposal = Proposal(call_id=call.id, call=call, title=call.title, buyer_org_id=call.buyer_org_id,
                             seller_org_id=identity.org_id, submitted_by_id=identity.user_id)
-        apply_proposal_input(proposal, loaded)
+        self.apply_proposal_input(proposal, loaded)
         self.record_creation(identity, proposal, {"call_id": call.id, "price": proposal.price}, uow=uow)
         if loaded.get("attachment"):
-            attach(proposal, loaded["attachment"], ActionContext(identity, SELLER, uow, utcnow()))
+            attach(proposal, loaded["attachment"], ActionContext(identity, SELLER, uow, utcnow(), self))
         return proposal
 
     @staticmethod
     def _check_eligible(identity: Identity, call: Call) -> None:
-        """403 unless the organisation is of an eligible kind and region and accepted a confidential call's NDA."""
-        if identity.org_kind not in call.eligible_kinds:
-            raise PermissionDenied(_l("your kind of organisation is not eligible for this call"))
-        if call.eligible_regions:
-            region = db.session.scalar(select(Organisation.region).where(Organisation.id == identity.org_id))
-            if region not in call.eligible_regions:
-                raise PermissionDenied(_l("your organisation's region is not eligible for this call"))
-        if not calls_service.may_read_details(identity, call):
-            raise PermissionDenied(_l("accept the call's NDA before proposing"))
+        """403 naming the first rule of the call's policy the organisation fails: an eligible kind, an eligible
+        region, a confidential call's NDA accepted."""
+        for action, message in (
+            ("propose_as_kind", _l("your kind of organisation is not eligible for this call")),
+            ("propose_from_region", _l("your organisation's region is not eligible for this call")),
+            ("read_details", _l("accept the call's NDA before proposing")),
+        ):
+            calls_service.policy.require(action, identity, call, message=message)
+
+    @staticmethod
+    def apply_proposal_input(proposal: Proposal, data: dict) -> None:
+        """Copy loaded :class:`ProposalInputSchema` fields onto ``proposal`` (milestones stored as JSON)."""
+        for key in ("approach", "team", "trl_now", "trl_target", "price"):
+            setattr(proposal, key, data[key])
+        proposal.milestones = [{**m, "amount": f"{m['amount']:.2f}", "due": m["due"].isoformat()}
+                               for m in data["milestones"]]
 
     # ---------------------------------------------------------------- the thread
 
@@ -349,9 +375,9 @@ class ProposalService(WorkflowService):
         """A question or answer between the enterprise and the proposer, after the deadline; the other side
         is told."""
         proposal = self.get(identity, proposal_id)
+        self.policy.require("message", identity, proposal,
+                            message=_l("the thread is between the enterprise and the proposer"))
         role = self.role_of(identity, proposal)
-        if role not in (BUYER, SELLER):
-            raise PermissionDenied("the thread is between the enterprise and the proposer")
         if not proposal.call.deadline_passed:
             raise Conflict(_l("questions open after the deadline"), current_status=proposal.status.value)
         loaded = load(ProposalMessageInputSchema, data)
@@ -369,14 +395,6 @@ class ProposalService(WorkflowService):
         return message
 
 
-def apply_proposal_input(proposal: Proposal, data: dict) -> None:
-    """Copy loaded :class:`ProposalInputSchema` fields onto ``proposal`` (milestones stored as JSON)."""
-    for key in ("approach", "team", "trl_now", "trl_target", "price"):
-        setattr(proposal, key, data[key])
-    proposal.milestones = [{**m, "amount": f"{m['amount']:.2f}", "due": m["due"].isoformat()}
-                           for m in data["milestones"]]
-
-
 def deal_terms(call: Call, proposal: Proposal) -> dict:
     """The agreed terms of the deal an award opens (:class:`~app.deals.schemas.OfferTermsSchema`): commissioned
     development at the proposal's price, paid milestone by milestone through the payment schedule (each funded,
@@ -388,29 +406,6 @@ def deal_terms(call: Call, proposal: Proposal) -> dict:
         "mode": "development", "territory": call.region or "中国", "field_of_use": call.title[:500],
         "payment_plan": "schedule", "upfront_fee": f"{upfront:.2f}", "milestones": milestones,
     }
-
-
-def close_open_proposals(call: Call, *, uow) -> int:
-    """Mark every open proposal of ``call`` not selected (as the platform); returns how many."""
-    ids = db.session.scalars(select(Proposal.id).where(Proposal.call_id == call.id,
-                                                       Proposal.status.in_(OPEN_PROPOSAL))).all()
-    for proposal_id in ids:
-        proposals_service.execute_action(Identity.system(), proposal_id, "not_select", {}, uow=uow)
-    return len(ids)
-
-
-def award(identity: Identity, call: Call, proposal_id: int, *, uow):
-    """Award ``proposal_id`` of ``call``: the proposal is awarded, the other open ones are not selected, and a
-    commissioned-development deal opens between the enterprise and the proposer; returns the deal."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.call_id != call.id or proposal.status not in OPEN_PROPOSAL:
-        raise ValidationFailed({"proposal_id": [_l("not an open proposal to this call")]})
-    proposals_service.execute_action(Identity.system(), proposal.id, "award", {}, uow=uow)
-    close_open_proposals(call, uow=uow)
-    deal = deals_service.open_awarded(identity, seller_org_id=proposal.seller_org_id, title=call.title,
-                                      terms=deal_terms(call, proposal), demand_id=call.demand_id, uow=uow)
-    proposal.deal_id = call.deal_id = deal.id
-    return deal
 
 
 calls_service = CallService(model=Call, event_model=CallEvent, document_model=None, fk="call_id",

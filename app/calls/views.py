@@ -103,7 +103,7 @@ def index():
     mine = request.args.get("mine") == "1" and identity.org_id is not None
     open_only = request.args.get("open") == "1"
     # Platform admins find the calls waiting for them here (the policy shows others only published calls).
-    pending = request.args.get("pending") == "1" and identity.is_platform_admin
+    pending = request.args.get("pending") == "1" and calls_service.policy.allows("list_all", identity)
     rows, total = calls_service.search(identity, **args, open_only=open_only, mine=mine, page=page,
                                        per_page=PER_PAGE, status=CallStatus.pending.value if pending else None)
     return render_template("calls/index.html", rows=rows, total=total, page=page, per_page=PER_PAGE, args=args,
@@ -116,8 +116,7 @@ def index():
 def new():
     """Write a call, blank or from one of the enterprise's demands (``?demand_id=``)."""
     identity = current_identity()
-    if not calls_service.policy.allows("create", identity):
-        raise PermissionDenied(_l("calls for solutions are published by enterprises"))
+    calls_service.policy.require("create", identity, message=_l("calls for solutions are published by enterprises"))
     if request.method == "POST":
         try:
             call = calls_service.create(identity, call_form_data(request.form))
@@ -268,10 +267,10 @@ def board(call_id):
     """The enterprise's evaluation board: every proposal with its scores, shortlist, declines and the award."""
     identity = current_identity()
     call = calls_service.get(identity, call_id)
-    if identity.org_id != call.buyer_org_id and not identity.is_platform_admin:
+    if not calls_service.policy.allows("evaluate", identity, call):
         raise NotFound(f"call {call_id} not found")
     rows = proposals_service.list(identity, call_id=call.id, per_page=100,
-                                  everyone=identity.is_platform_admin)[0] if call.deadline_passed else []
+                                  everyone=True)[0] if call.deadline_passed else []
     rows = sorted(rows, key=lambda p: (p.status != ProposalStatus.shortlisted, -(p.weighted_score or Decimal(-1))))
     return render_template("calls/board.html", call=call, rows=rows, service=calls_service,
                            proposal_service=proposals_service, decline_labels=DECLINE_LABELS,

@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 from werkzeug.exceptions import BadRequest
 
-from app.core.errors import PermissionDenied, ServiceError
+from app.core.errors import ServiceError
 from app.core.identity import current_identity
+from app.core.permissions import platform_policy
 
 API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 100
@@ -105,8 +106,8 @@ def _requires(platform_admin: bool):
             identity = current_identity()
             if not identity.is_authenticated:
                 raise NotAuthenticated("log in or send an API token (Authorization: Bearer …)")
-            if platform_admin and not identity.is_platform_admin:
-                raise PermissionDenied("platform admins only")
+            if platform_admin:
+                platform_policy.require("administer", identity, message="platform admins only")
             return func(*args, **kwargs)
 
         return wrapper

@@ -13,7 +13,10 @@ log = logging.getLogger(__name__)
 
 
 class SendMail(Operation):
-    """After the commit: deliver one plain-text e-mail (UTF-8, so Chinese subjects and bodies survive)."""
+    """After the commit: deliver one plain-text e-mail (UTF-8, so Chinese subjects and bodies survive), with no
+    database transaction open."""
+
+    outside = True
 
     def __init__(self, to: str, subject: str, body: str):
         self.to, self.subject, self.body = to, subject, body

@@ -151,3 +151,13 @@ class Policy:
         if not parts:
             return Term("id", [])  # matches nothing
         return parts[0] if len(parts) == 1 else Or(*parts)
+
+
+class PlatformPolicy(Policy):
+    """What the platform's own staff may do beyond any one resource: act as the ``admin`` party of every workflow,
+    list every subject, use the admin-only endpoints."""
+
+    can_administer = [PlatformAdmin()]
+
+
+platform_policy = PlatformPolicy()

@@ -29,7 +29,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.core.permissions import Generator
+from app.core.permissions import Generator, platform_policy
 from app.core.records import document_path
 from app.core.uow import UnitOfWork, unit_of_work
 
@@ -65,12 +65,14 @@ class ReplayError(RuntimeError):
 
 @dataclass
 class ActionContext:
-    """What an action may use while it runs: who acts (and in which role), the unit of work and the clock."""
+    """What an action may use while it runs: who acts (and in which role), the unit of work, the clock and the
+    service running it (whose domain operations an action calls, so actions never import their service)."""
 
     identity: Identity
     role: str
     uow: UnitOfWork
     now: datetime
+    service: WorkflowService | None = None
 
 
 class Action:
@@ -264,7 +266,7 @@ class WorkflowService:
             return BUYER
         if identity.org_id is not None and identity.org_id == obj.seller_org_id:
             return SELLER
-        if identity.is_platform_admin:
+        if platform_policy.allows("administer", identity, obj):
             return ADMIN
         return None
 
@@ -282,9 +284,10 @@ class WorkflowService:
     def list(self, identity: Identity, *, statuses=None, page: int = 1, per_page: int = 20, everyone=False):
         """``(rows, total)``: the subjects of ``identity``'s organisation (all of them for an admin asking for
         ``everyone``), most recently changed first."""
-        if identity.org_id is None and not identity.is_platform_admin:
+        administer = platform_policy.allows("administer", identity)
+        if identity.org_id is None and not administer:
             return [], 0
-        if everyone and identity.is_platform_admin:
+        if everyone and administer:
             query = select(self.model)
         else:
             org = identity.org_id
@@ -360,7 +363,7 @@ class WorkflowService:
         loaded = action.load(data)
         now = utcnow()
         before = obj.status
-        payload = action.execute(obj, loaded, ActionContext(identity, role, uow, now)) or {}
+        payload = action.execute(obj, loaded, ActionContext(identity, role, uow, now, self)) or {}
         after = action.target(obj, loaded)
         if after not in action.targets:  # a programming error in the action, never a user's
             raise RuntimeError(f"{action_name} tried to reach {after}")

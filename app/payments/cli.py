@@ -1,4 +1,5 @@
-"""``flask payments …``: check the ledger against Stripe and list the payouts waiting for a bank transfer."""
+"""``flask payments …``: check the ledger against Stripe, retry provider calls left pending and list the payouts
+waiting for a bank transfer."""
 from __future__ import annotations
 
 import sys
@@ -7,10 +8,10 @@ import click
 from flask.cli import AppGroup
 
 from app.core.identity import Identity
-from app.payments import service
+from app.payments import calls, service
 from app.payments.models import format_money
 
-cli = AppGroup("payments", help="Payments: reconciliation with Stripe and the payout queue.")
+cli = AppGroup("payments", help="Payments: reconciliation with Stripe, pending provider calls and the payout queue.")
 
 
 @cli.command("reconcile")
@@ -22,6 +23,15 @@ def reconcile_command():
         click.echo(difference)
     click.echo(f"{len(payments)} Stripe payments checked, {len(differences)} disagree with the ledger")
     if differences:
+        sys.exit(1)
+
+
+@cli.command("retry")
+def retry_command():
+    """Make again, with their idempotency keys, the calls to Stripe left pending; exits 1 when some still are."""
+    completed, pending = calls.retry_pending()
+    click.echo(f"{completed} provider calls completed, {pending} still pending")
+    if pending:
         sys.exit(1)
 
 

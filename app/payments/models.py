@@ -80,7 +80,8 @@ class Payment(TimestampMixin, db.Model):
     fee: Mapped[int] = mapped_column(BigInteger, nullable=False)  # the platform's share
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     provider: Mapped[str] = mapped_column(String(16), nullable=False)  # "stripe" or "test"
-    provider_ref: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)  # PaymentIntent id
+    # The PaymentIntent id: None until the provider answered the intent's creation (see app.payments.calls).
+    provider_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
     charge_ref: Mapped[str | None] = mapped_column(String(255))  # the captured charge (source of transfers)
     client_secret: Mapped[str | None] = mapped_column(String(255))
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -167,6 +168,55 @@ class PaymentAccount(TimestampMixin, db.Model):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), unique=True,
                                         nullable=False)
     stripe_account_id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+
+
+class ProviderCallKind(str, enum.Enum):
+    """The calls the platform makes to its payment provider."""
+
+    create_intent = "create_intent"
+    capture = "capture"
+    cancel = "cancel"
+    refund = "refund"
+    transfer = "transfer"
+    reverse_transfer = "reverse_transfer"
+
+
+class ProviderCallStatus(str, enum.Enum):
+    """``pending`` until the provider's answer is recorded; a pending call is retried with its idempotency key."""
+
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class ProviderCall(db.Model):
+    """One call to the payment provider, recorded (committed) before it is made and completed after it answered.
+
+    The call runs with no database transaction open; its idempotency key makes a retry of a call whose answer
+    was lost (a crash between the call and the recording) return the first result instead of moving money twice.
+    """
+
+    __tablename__ = "payment_provider_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProviderCallKind] = mapped_column(Enum(ProviderCallKind, native_enum=False, length=32),
+                                                   nullable=False)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), nullable=False, index=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("payment_refunds.id"))
+    payout_id: Mapped[int | None] = mapped_column(ForeignKey("payouts.id"))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    status: Mapped[ProviderCallStatus] = mapped_column(
+        Enum(ProviderCallStatus, native_enum=False, length=32), default=ProviderCallStatus.pending, nullable=False,
+        index=True,
+    )
+    result_ref: Mapped[str | None] = mapped_column(String(255))  # what the provider made (intent, refund, transfer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    payment = relationship("Payment")
 
 
 class PaymentEvent(db.Model):

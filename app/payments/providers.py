@@ -22,9 +22,27 @@ AUTHORISED = frozenset({"requires_capture", "succeeded"})
 
 
 class ProviderError(ServiceError):
-    """The payment provider refused or failed a call (HTTP 502); ``code`` is the provider's error code."""
+    """The payment provider refused or failed a call (HTTP 502); ``code`` is the provider's error code.
+
+    ``retryable`` says the provider did not decide (unreachable, rate-limited, its own error): the same call, made
+    again with the same idempotency key, may succeed.
+    """
 
     status = 502
+
+    def __init__(self, message: str, *, retryable: bool = False, **extra):
+        super().__init__(message, **extra)
+        self.retryable = retryable
+
+
+# Stripe errors where Stripe did not decide: the call may be made again with its idempotency key.
+RETRYABLE_STRIPE_ERRORS = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
+
+
+def _provider_error(error: stripe.StripeError) -> ProviderError:
+    message = error.user_message or str(error) or type(error).__name__
+    return ProviderError(f"Stripe: {message}", code=error.code,
+                         retryable=isinstance(error, RETRYABLE_STRIPE_ERRORS))
 
 
 class BadWebhook(ServiceError):
@@ -91,8 +109,7 @@ class StripeProvider:
         try:
             return func(*args, **kwargs)
         except stripe.StripeError as error:
-            message = error.user_message or str(error) or type(error).__name__
-            raise ProviderError(f"Stripe: {message}", code=error.code) from error
+            raise _provider_error(error) from error
 
     def create_intent(self, *, amount: int, currency: str, metadata: dict, idempotency_key: str) -> IntentState:
         """A PaymentIntent the buyer confirms with Stripe.js; capture waits until the platform accepts it."""
@@ -118,7 +135,7 @@ class StripeProvider:
                 return state
             raise ProviderError(f"Stripe: the payment {intent_id} could not be captured ({state.status})") from None
         except stripe.StripeError as error:
-            raise ProviderError(f"Stripe: {error.user_message or error}", code=error.code) from error
+            raise _provider_error(error) from error
         return IntentState.from_stripe(intent)
 
     def cancel(self, intent_id: str, *, idempotency_key: str) -> IntentState:

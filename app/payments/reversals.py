@@ -6,6 +6,9 @@ transfer reversal, or a manual reversal an admin records with the bank reference
 then the platform fee is given up and the whole payment is refunded to the buyer through its provider, so
 ``flask payments reconcile`` still agrees: Stripe's captured-minus-refunded equals the ledger's buyer cash.
 
+The provider's part (the transfer reversal, then the refund) is recorded with the ledger entries and made once
+the unit of work committed, in that order (``app.payments.calls``).
+
 Ledger (every transaction balanced):
 
 * ``reversal``: payout (or seller_payable for a pending payout) −share, platform_escrow +share
@@ -16,14 +19,22 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.identity import Identity
 from app.core.uow import unit_of_work
 from app.notifications.service import recipients_of_org, tell
-from app.payments import hooks, ledger
-from app.payments.models import LedgerAccount, PaymentRefund, PaymentStatus, PayoutMethod, PayoutStatus, format_money
-from app.payments.providers import provider_named
-from app.payments.service import _paid_payment
+from app.payments import calls, hooks, ledger
+from app.payments.models import (
+    LedgerAccount,
+    PaymentRefund,
+    PaymentStatus,
+    PayoutMethod,
+    PayoutStatus,
+    ProviderCallKind,
+    format_money,
+)
+from app.payments.policy import payment_policy
+from app.payments.service import paid_payment
 
 METHODS = ("stripe_transfer", "manual")
 
@@ -36,8 +47,8 @@ def reverse_release(identity: Identity, payable, *, method: str, reason: str, re
     repaid by bank: ``reference`` required). A payout still pending is cancelled whatever the method. Returns
     the ``PaymentRefund``. 409 when the payment is not released; 422 naming the field for bad input.
     """
-    if not identity.is_platform_admin:
-        raise PermissionDenied("only the dispute desk (platform admins) may reverse a released payment")
+    payment_policy.require("reverse", identity, payable,
+                           message="only the dispute desk (platform admins) may reverse a released payment")
     reason = (reason or "").strip()
     reference = (reference or "").strip() or None
     errors = {}
@@ -49,11 +60,10 @@ def reverse_release(identity: Identity, payable, *, method: str, reason: str, re
         errors["reference"] = ["give the bank reference of the seller's repayment (up to 200 characters)"]
     if errors:
         raise ValidationFailed(errors)
-    payment = _paid_payment(payable)
+    payment = paid_payment(payable)
     if payment.status != PaymentStatus.released:
         raise Conflict(f"this payment is {payment.status.value}, not released", current_status=payment.status.value)
     payout = payment.payout
-    provider = provider_named(payment.provider)
     share = payout.amount if payout else 0
     if payout is not None and payout.status == PayoutStatus.pending:
         legs = [(LedgerAccount.seller_payable, payout.org_id, -share), (LedgerAccount.platform_escrow, None, share)]
@@ -61,8 +71,8 @@ def reverse_release(identity: Identity, payable, *, method: str, reason: str, re
         if method == "stripe_transfer":
             if payout.method != PayoutMethod.stripe_transfer or not payout.transfer_ref:
                 raise ValidationFailed({"method": ["this payout was not a Stripe transfer: record a manual reversal"]})
-            reference = provider.reverse_transfer(payout.transfer_ref, amount=share,
-                                                  idempotency_key=f"{payment.idempotency_key}-reversal")
+            calls.record(ProviderCallKind.reverse_transfer, payment, amount=share, payout=payout,
+                         key=f"{payment.idempotency_key}-reversal", uow=uow)  # its id becomes the reference
         legs = [(LedgerAccount.payout, payout.org_id, -share), (LedgerAccount.platform_escrow, None, share)]
     else:
         legs = []
@@ -75,12 +85,12 @@ def reverse_release(identity: Identity, payable, *, method: str, reason: str, re
         payout.status = PayoutStatus.reversed
         payout.reference = (reference or payout.reference or "")[:200] or None
     total = ledger.escrow_held(payment.id, session=uow.session)
-    refund_ref = provider.refund(payment.provider_ref, amount=total,
-                                 idempotency_key=f"{payment.idempotency_key}-reversal-refund")
-    row = PaymentRefund(payment=payment, amount=total, fee_part=fee, reason=reason, provider_ref=refund_ref,
+    row = PaymentRefund(payment=payment, amount=total, fee_part=fee, reason=reason,
                         created_by_user_id=identity.user_id)
     uow.session.add(row)
     uow.session.flush()
+    calls.record(ProviderCallKind.refund, payment, amount=total, refund=row,
+                 key=f"{payment.idempotency_key}-reversal-refund", uow=uow)
     ledger.post("refund", [(LedgerAccount.platform_escrow, None, -total),
                            (LedgerAccount.buyer_cash, payment.buyer_org_id, total)],
                 currency=payment.currency, payment=payment, refund=row, memo=reason, session=uow.session)

@@ -30,7 +30,8 @@ class PaymentSchema(ReaderSchema):
     total = fields.Integer(metadata={"description": "What the buyer pays: amount + fee"})
     currency = fields.String()
     provider = fields.String(metadata={"description": '"stripe", or "test" for the test provider (no money moves)'})
-    provider_ref = fields.String(metadata={"description": "The PaymentIntent id"})
+    provider_ref = fields.String(allow_none=True, metadata={
+        "description": "The PaymentIntent id (null until the provider has opened it)"})
     client_secret = fields.String(allow_none=True)
     status = fields.Function(lambda p: p.status.value)
     failure_code = fields.String(allow_none=True)

@@ -19,6 +19,9 @@ How money flows (ledger accounts in brackets):
 
 The Payment row is locked (``SELECT … FOR UPDATE``) by every path that changes it, so duplicate, concurrent,
 late or out-of-order provider events change it at most once.
+
+No provider call is made inside a database transaction: each is recorded with the change it carries out and made
+after the commit (``app.payments.calls``: record the intent, call, record the result; retried when left pending).
 """
 from __future__ import annotations
 
@@ -27,7 +30,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from uuid import uuid4
 
 from flask import current_app
-from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,10 +38,9 @@ from app.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
-from app.core.uow import unit_of_work
-from app.notifications.service import notify, recipients_of_org
+from app.core.uow import UnitOfWork, unit_of_work
 from app.orgs.models import Organisation
-from app.payments import hooks, ledger
+from app.payments import calls, hooks, ledger
 from app.payments.models import (
     OPEN_STATUSES,
     LedgerAccount,
@@ -51,10 +52,10 @@ from app.payments.models import (
     Payout,
     PayoutMethod,
     PayoutStatus,
-    format_money,
+    ProviderCallKind,
 )
 from app.payments.policy import payment_policy
-from app.payments.providers import IntentState, ProviderError, current_provider, provider_named
+from app.payments.providers import IntentState, current_provider, provider_named
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,11 @@ def start_payment(identity, payable, *, amount: int, fee: int, currency: str, mo
     payable already paid gets 409. Returns the ``Payment``;
     ``payment.client_secret`` and ``payment.provider`` tell the UI how to confirm it (Stripe.js, or the test
     provider's page at ``/payments/<id>/pay``).
+
+    The PaymentIntent is opened once ``uow`` committed the attempt (its id and client secret are then on the
+    payment); a provider refusing to open it fails the attempt and raises :class:`ProviderError` (502) to whoever
+    committed. An attempt whose opening was left pending is opened again, with its idempotency key, when the
+    buyer starts again with the same terms.
     """
     payment_policy.require("pay", identity, payable, message="only the buyer's organisation pays")
     _validate_terms(amount, fee, currency)
@@ -173,37 +179,32 @@ def start_payment(identity, payable, *, amount: int, fee: int, currency: str, mo
         if attempt.status in OPEN_STATUSES:
             same_terms = (attempt.amount, attempt.fee, attempt.currency) == (amount, fee, currency)
             if same_terms and attempt.status != PaymentStatus.failed:
+                calls.resume(attempt, uow=uow)
                 return attempt
-            _cancel_attempt(attempt, "replaced by a new attempt")
+            _cancel_attempt(attempt, "replaced by a new attempt", uow=uow)
 
     key = f"tb-{uuid4().hex}"
-    provider = current_provider()
-    state = provider.create_intent(
-        amount=amount + fee, currency=currency, idempotency_key=key,
-        metadata={"payment_key": key, "payable_kind": payable.payable_kind, "payable_id": str(payable.id)},
-    )
     payment = Payment(
         payable_kind=payable.payable_kind, payable_id=payable.id, buyer_org_id=payable.buyer_org_id,
         seller_org_id=payable.seller_org_id, mode=mode, amount=amount, fee=fee, currency=currency,
-        provider=provider.name, provider_ref=state.id, client_secret=state.client_secret, idempotency_key=key,
-        status=PaymentStatus.pending, created_by_user_id=identity.user_id,
+        provider=current_provider().name, idempotency_key=key, status=PaymentStatus.pending,
+        created_by_user_id=identity.user_id,
     )
     uow.session.add(payment)
     uow.session.flush()
+    calls.record(ProviderCallKind.create_intent, payment, key=key, uow=uow)
     return payment
 
 
-def _cancel_attempt(payment: Payment, reason: str) -> None:
-    """Cancel an unpaid attempt at the provider so a stale browser tab cannot pay it any more."""
-    try:
-        provider_named(payment.provider).cancel(payment.provider_ref,
-                                                idempotency_key=f"{payment.idempotency_key}-cancel")
-    except ProviderError as error:
-        # Most likely the buyer paid it meanwhile: its success event will arrive; do not open a second one.
-        raise Conflict(f"the previous payment attempt cannot be cancelled ({error.message}); try again shortly"
-                       ) from error
+def _cancel_attempt(payment: Payment, reason: str, *, uow) -> None:
+    """Cancel an unpaid attempt (at the provider once committed) so a stale browser tab cannot pay it any more.
+
+    Should the buyer authorise it meanwhile, the cancellation voids that authorisation, and the late success
+    event finds a cancelled attempt, which takes no money.
+    """
     payment.status = PaymentStatus.canceled
     payment.failure_code, payment.failure_message = "canceled", reason
+    calls.record(ProviderCallKind.cancel, payment, key=f"{payment.idempotency_key}-cancel", uow=uow)
 
 
 @unit_of_work
@@ -227,17 +228,25 @@ def confirm_test_payment(identity, payment_id: int, *, card_number: str = "42424
     return payment
 
 
-@unit_of_work
-def sync_payment(identity, payment_id: int, *, uow):
-    """Read a Stripe payment's state from Stripe and apply it (the Stripe.js return page; a missed webhook)."""
-    payment = _locked_payment(payment_id)
-    if payment is None or not may_read(identity, payment):
-        raise NotFound("no such payment")
-    payment_policy.require("sync", identity, payment,
-                           message="only the buyer's organisation or a platform admin may refresh a payment")
-    if payment.status in OPEN_STATUSES:
-        apply_intent_state(payment, provider_named(payment.provider).retrieve_intent(payment.provider_ref), uow=uow)
-    return payment
+def sync_payment(identity, payment_id: int) -> Payment:
+    """Read a Stripe payment's state from Stripe and apply it (the Stripe.js return page; a missed webhook).
+
+    Stripe is asked with no transaction open; the answer is applied to the payment locked afterwards, where the
+    rules of :func:`apply_intent_state` make an answer overtaken meanwhile (by a webhook) change nothing.
+    """
+    with UnitOfWork() as uow:  # reads only: committing it ends the transaction before Stripe is asked
+        payment = uow.session.get(Payment, payment_id)
+        if payment is None or not may_read(identity, payment):
+            raise NotFound("no such payment")
+        payment_policy.require("sync", identity, payment,
+                               message="only the buyer's organisation or a platform admin may refresh a payment")
+        due = payment.status in OPEN_STATUSES and payment.provider_ref is not None
+        provider, intent_id = payment.provider, payment.provider_ref
+    if due:
+        state = provider_named(provider).retrieve_intent(intent_id)
+        with UnitOfWork() as uow:
+            apply_intent_state(_locked_payment(payment_id), state, uow=uow)
+    return db.session.get(Payment, payment_id)
 
 
 def apply_intent_state(payment: Payment, state: IntentState, *, event_created: int | None = None, uow) -> str:
@@ -277,7 +286,7 @@ def _accept(payment: Payment, state: IntentState, *, uow) -> str:
     attempts = _attempts(payment.payable_kind, payment.payable_id)
     earlier = next((p for p in attempts if p.id != payment.id and p.status in PAID_STATUSES), None)
     if earlier is not None:
-        _void(payment, state, f"payment #{earlier.id} has already paid for this")
+        _void(payment, state, f"payment #{earlier.id} has already paid for this", uow=uow)
         return "duplicate_voided"
     savepoint = uow.session.begin_nested()
     try:
@@ -291,13 +300,11 @@ def _accept(payment: Payment, state: IntentState, *, uow) -> str:
     except ServiceError as refusal:
         savepoint.rollback()
         log.info("payment %s refused by its %s: %s", payment.id, payment.payable_kind, refusal.message)
-        _void(payment, state, refusal.message)
+        _void(payment, state, refusal.message, uow=uow)
         return "refused_voided"
     if state.status == "requires_capture":
-        captured = provider_named(payment.provider).capture(
-            payment.provider_ref, amount=payment.total, idempotency_key=f"{payment.idempotency_key}-capture"
-        )
-        payment.charge_ref = captured.charge_id or payment.charge_ref
+        calls.record(ProviderCallKind.capture, payment, amount=payment.total,
+                     key=f"{payment.idempotency_key}-capture", uow=uow)
     return "held"
 
 
@@ -308,16 +315,16 @@ def _book_payment(payment: Payment) -> None:
                 currency=payment.currency, payment=payment)
 
 
-def _void(payment: Payment, state: IntentState, reason: str) -> None:
+def _void(payment: Payment, state: IntentState, reason: str, *, uow) -> None:
     """Refuse money the payable cannot take; the payment ends cancelled and the buyer keeps (or gets back) it.
 
     An authorisation is cancelled (no money moved); a charge captured already is refunded in full.
     """
-    provider = provider_named(payment.provider)
+    key = f"{payment.idempotency_key}-void"
     if state.status == "requires_capture":
-        provider.cancel(payment.provider_ref, idempotency_key=f"{payment.idempotency_key}-void")
+        calls.record(ProviderCallKind.cancel, payment, key=key, uow=uow)
     else:
-        provider.refund(payment.provider_ref, amount=payment.total, idempotency_key=f"{payment.idempotency_key}-void")
+        calls.record(ProviderCallKind.refund, payment, amount=payment.total, key=key, uow=uow)
         # The charge was captured (payment methods without manual capture) and refunded: both in the books.
         _book_payment(payment)
         ledger.post("refund", [(LedgerAccount.platform_escrow, None, -payment.total),
@@ -361,8 +368,9 @@ def handle_event(event, *, uow) -> str:
 # ---------------------------------------------------------------- refunds and release
 
 
-def _paid_payment(payable) -> Payment:
-    """The locked payment of ``payable`` that took money, or 409 when there is none."""
+def paid_payment(payable) -> Payment:
+    """The locked payment of ``payable`` that took money, or 409 when there is none (refunds, releases,
+    reversals start here)."""
     attempts = _attempts(payable.payable_kind, payable.id, lock=True)
     paid = next((p for p in attempts if p.status in (*PAID_STATUSES, PaymentStatus.refunded)), None)
     if paid is None:
@@ -378,13 +386,13 @@ def refund(identity, payable, *, amount: int | None = None, reason: str, uow):
     The seller's organisation and platform admins (a dispute decided for the buyer; workflow actions run by
     the system) may refund. Money already released to the seller cannot be refunded here (409). A refund
     comes out of the seller's share and the platform fee in proportion; a full refund returns the fee too.
-    Returns the ``PaymentRefund``.
+    Returns the ``PaymentRefund``; the provider refunds once ``uow`` committed (its ``provider_ref`` then set).
     """
     payment_policy.require("refund", identity, payable, message="only the seller or a platform admin may refund")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["say why the money is refunded"]})
-    payment = _paid_payment(payable)
+    payment = paid_payment(payable)
     if payment.status != PaymentStatus.held:
         message = ("the money was already released to the seller and can no longer be refunded"
                    if payment.status == PaymentStatus.released else "this payment was refunded in full already")
@@ -401,15 +409,14 @@ def refund(identity, payable, *, amount: int | None = None, reason: str, uow):
         )
     fee_part = (payment.fee - payment.refunded_fee) * amount // held
     attempt_key = f"{payment.idempotency_key}-refund-{len(payment.refunds) + 1}"
-    provider_ref = provider_named(payment.provider).refund(payment.provider_ref, amount=amount,
-                                                           idempotency_key=attempt_key)
-    row = PaymentRefund(payment=payment, amount=amount, fee_part=fee_part, reason=reason, provider_ref=provider_ref,
+    row = PaymentRefund(payment=payment, amount=amount, fee_part=fee_part, reason=reason,
                         created_by_user_id=identity.user_id)
     uow.session.add(row)
     uow.session.flush()
     ledger.post("refund", [(LedgerAccount.platform_escrow, None, -amount),
                            (LedgerAccount.buyer_cash, payment.buyer_org_id, amount)],
                 currency=payment.currency, payment=payment, refund=row, memo=reason, session=uow.session)
+    calls.record(ProviderCallKind.refund, payment, amount=amount, refund=row, key=attempt_key, uow=uow)
     if amount == held:
         payment.status = PaymentStatus.refunded
     return row
@@ -421,10 +428,11 @@ def release(identity, payable, *, uow):
 
     Run after delivery is confirmed, by the buyer's organisation or a platform admin / the system (a
     dispute decided for the seller). What was refunded before is not released. Returns the ``Payout``
-    (None when nothing is left for the seller).
+    (None when nothing is left for the seller). A Connect transfer is made once ``uow`` committed; one Stripe
+    refuses leaves the payout pending for an admin, with Stripe's reason.
     """
     payment_policy.require("release", identity, payable, message="only the buyer or a platform admin may release the money")
-    payment = _paid_payment(payable)
+    payment = paid_payment(payable)
     if payment.status != PaymentStatus.held:
         raise Conflict(f"this payment is {payment.status.value}, not held",
                        current_status=payment.status.value)
@@ -446,59 +454,33 @@ def release(identity, payable, *, uow):
         uow.session.add(payout)
         uow.session.flush()
         if account:
-            _transfer(payment, payout, uow=uow)
+            # Paid through Stripe Connect once committed; the payment's key makes a retried transfer the same one.
+            calls.record(ProviderCallKind.transfer, payment, amount=seller_share, payout=payout,
+                         key=f"{payment.idempotency_key}-transfer", uow=uow)
     hooks.released(payable, payment, uow=uow)
     return payout
-
-
-def _transfer(payment: Payment, payout: Payout, *, uow) -> None:
-    """Pay a seller through Stripe Connect; a failed transfer stays a pending payout for an admin.
-
-    The idempotency key is the payment's: if this transaction fails after Stripe made the transfer, the
-    retried release gets the same transfer back instead of paying twice.
-    """
-    try:
-        payout.transfer_ref = provider_named(payment.provider).transfer(
-            amount=payout.amount, currency=payout.currency, destination=payout.stripe_account_id,
-            source_transaction=payment.charge_ref, metadata={"payment_key": payment.idempotency_key},
-            idempotency_key=f"{payment.idempotency_key}-transfer",
-        )
-    except ProviderError as error:
-        log.warning("Connect transfer of payout %s failed: %s", payout.id, error.message)
-        payout.failure_message = error.message
-        return
-    _mark_paid(payout, by_user_id=None, uow=uow)
-
-
-def _mark_paid(payout: Payout, *, by_user_id: int | None, uow) -> None:
-    payout.status = PayoutStatus.paid
-    payout.paid_at = utcnow()
-    payout.recorded_by_user_id = by_user_id
-    ledger.post("payout", [(LedgerAccount.seller_payable, payout.org_id, -payout.amount),
-                           (LedgerAccount.payout, payout.org_id, payout.amount)],
-                currency=payout.currency, payment=payout.payment, payout=payout, session=uow.session)
-    amount = format_money(payout.amount, payout.currency)
-    reference = payout.reference or payout.transfer_ref
-    for user in recipients_of_org(payout.org_id):
-        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            title = gettext("Payout sent: %(amount)s", amount=amount)
-            body = gettext("The platform paid out %(amount)s (reference %(ref)s).", amount=amount, ref=reference)
-        notify([user], "payout_paid", title, body, uow=uow)
 
 
 def reconcile(payment: Payment) -> str | None:
     """Compare a Stripe payment with the ledger: None when they agree, else what differs.
 
     Stripe's view is what its charge captured less what it refunded; the ledger's is what left the buyer's
-    cash for this payment. Test payments have nothing to compare with.
+    cash for this payment. Test payments have nothing to compare with; a payment with calls to Stripe still
+    pending is reported as such (``flask payments retry`` makes them). Stripe is asked with no transaction open.
     """
     if payment.is_test:
         return None
-    captured, refunded = provider_named(payment.provider).settled(payment.provider_ref)
-    books = -ledger.balances(payment_id=payment.id)[LedgerAccount.buyer_cash.value]
+    with UnitOfWork():  # reads only: committing it ends the transaction before Stripe is asked
+        pending = [call.kind.value for call in calls.pending_calls(payment.id)]
+        books = -ledger.balances(payment_id=payment.id)[LedgerAccount.buyer_cash.value]
+        payment_id, provider, intent_id = payment.id, payment.provider, payment.provider_ref
+    if pending:
+        return (f"payment {payment_id} ({intent_id}): {len(pending)} call(s) to Stripe not carried out yet "
+                f"({', '.join(pending)}); run flask payments retry")
+    captured, refunded = provider_named(provider).settled(intent_id)
     if captured - refunded == books:
         return None
-    return f"payment {payment.id} ({payment.provider_ref}): Stripe kept {captured - refunded} " \
+    return f"payment {payment_id} ({intent_id}): Stripe kept {captured - refunded} " \
            f"(captured {captured}, refunded {refunded}), the ledger says {books}"
 
 
@@ -524,9 +506,12 @@ def record_manual_payout(identity, payout_id: int, reference: str, *, uow):
         message = (_l("this payout was recorded already") if payout.status == PayoutStatus.paid
                    else _l("this payout was reversed"))
         raise Conflict(message, current_status=payout.status.value)
+    if any(call.kind == ProviderCallKind.transfer for call in calls.pending_calls(payout.payment_id)):
+        raise Conflict(_l("a Stripe transfer of this payout is under way; retry it (flask payments retry) first"),
+                       current_status=payout.status.value)
     payout.method = PayoutMethod.manual
     payout.reference = reference
-    _mark_paid(payout, by_user_id=identity.user_id, uow=uow)
+    calls.mark_paid(payout, by_user_id=identity.user_id, uow=uow)
     return payout
 
 

@@ -27,11 +27,21 @@ class SellerOrg(Generator):
         return model.seller_org_id == identity.org_id if identity.org_id is not None else ~true()
 
 
+class VerifiedOrg(Generator):
+    """Members of a verified organisation other than the platform's: who may register interest, bid or buy."""
+
+    def allows(self, identity, obj) -> bool:
+        return identity.org_id is not None and identity.org_verified and identity.org_kind != "platform"
+
+
 class SalePolicy(Policy):
-    """``create`` is asked of the patent (its owner organisation's admins), the others of the sale."""
+    """``create`` is asked of the patent (its owner organisation's admins), the others of the sale. Platform
+    admins act on every sale as its ``admin`` party; verified organisations that may see a sale take part."""
 
     can_create = [OwnerOrg(admin_only=True)]
     can_read = [PublicSale(), SellerOrg(), PlatformAdmin()]
+    can_administer = [PlatformAdmin()]
+    can_take_part = [VerifiedOrg()]
     can_read_objections = [SellerOrg(), PlatformAdmin()]
     can_list_objections = [PlatformAdmin()]
 

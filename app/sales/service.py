@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
@@ -58,10 +58,9 @@ class SaleService(WorkflowService):
             return SYSTEM
         if identity.org_id is not None and identity.org_id == obj.seller_org_id:
             return SELLER
-        if identity.is_platform_admin:
+        if sale_policy.allows("administer", identity, obj):
             return ADMIN
-        if (identity.org_id is None or not identity.org_verified or identity.org_kind == "platform"
-                or not sale_policy.allows("read", identity, obj)):
+        if not (sale_policy.allows("take_part", identity, obj) and sale_policy.allows("read", identity, obj)):
             return None
         participant = participant_of(obj, identity.org_id)
         if participant is not None and participant.deposit_held:
@@ -131,8 +130,7 @@ class SaleService(WorkflowService):
 
     def objections(self, identity: Identity) -> list[SaleParticipant]:
         """Every objection raised against a listing, newest first (the admin desk)."""
-        if not sale_policy.allows("list_objections", identity):
-            raise PermissionDenied("platform admins only")
+        sale_policy.require("list_objections", identity, message="platform admins only")
         return db.session.scalars(select(SaleParticipant).where(SaleParticipant.objection.isnot(None))
                                   .order_by(SaleParticipant.objected_at.desc())).all()
 
@@ -144,8 +142,9 @@ class SaleService(WorkflowService):
         open licence, published at once."""
         loaded = load(CreateSaleSchema, data)
         patent = db.session.get(Patent, loaded["patent_id"])
-        if patent is None or not sale_policy.allows("create", identity, patent):
-            raise PermissionDenied("only an admin of the patent's owner organisation may sell it")
+        if patent is None:
+            raise ValidationFailed({"patent_id": ["no such patent"]})
+        sale_policy.require("create", identity, patent, message="only an admin of the patent's owner organisation may sell it")
         errors = {}
         if patent.status != ListingStatus.approved:
             errors["patent_id"] = ["the patent is not published"]

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.formatting import to_display_zone
 from app.core.identity import Identity
@@ -66,8 +66,8 @@ class RuleSchema(Schema):
 def _org_of(identity: Identity, org_id: int | None) -> int:
     """The organisation whose distribution ``identity`` reads (its own unless a platform admin names one)."""
     org_id = org_id if org_id is not None else identity.org_id
-    if org_id is None or not distribution_policy.allows("read", identity, _Owned(org_id)):
-        raise PermissionDenied("you may only see your own organisation's distribution")
+    distribution_policy.require("read", identity, _Owned(org_id),
+                                message="you may only see your own organisation's distribution")
     return org_id
 
 
@@ -81,10 +81,10 @@ class _Owned:
 @unit_of_work
 def set_rule(identity: Identity, data: dict, *, uow) -> DistributionRule:
     """Set the identity's institution's default rule, or one patent's (replacing its shares)."""
-    if not distribution_policy.allows("create", identity):
-        raise PermissionDenied("only universities and research institutes set distribution rules")
-    if not distribution_policy.allows("manage", identity, _Owned(identity.org_id)):
-        raise PermissionDenied("only your organisation's admins set its distribution rules")
+    distribution_policy.require("create", identity,
+                                message="only universities and research institutes set distribution rules")
+    distribution_policy.require("manage", identity, _Owned(identity.org_id),
+                                message="only your organisation's admins set its distribution rules")
     loaded = load(RuleSchema, data)
     if loaded["patent_id"] is not None:
         if loaded["patent_id"] not in {patent.id for patent in own_patents(identity)}:

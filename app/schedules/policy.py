@@ -19,10 +19,12 @@ class DealParty(Generator):
 
 
 class ScheduleItemPolicy(Policy):
-    """The parties and the platform read a deal's schedule; the admin desk watches every schedule."""
+    """The parties and the platform read a deal's schedule; the admin desk watches every schedule. Nobody creates
+    items by hand: an approved contract's terms do (in the approval's unit of work)."""
 
     can_read = [DealParty(), PlatformAdmin()]
     can_watch_all = [PlatformAdmin()]
+    can_create: list = []
 
 
 class DistributionPolicy(Policy):

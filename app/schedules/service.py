@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.core.errors import NotFound, PermissionDenied
+from app.core.errors import NotFound
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.models import utcnow
@@ -57,7 +57,8 @@ class ScheduleService(WorkflowService):
 
     def create(self, identity: Identity, data: dict, *, uow=None):
         """Nobody creates items by hand: they come from an approved contract's terms (403)."""
-        raise PermissionDenied("schedule items are created when a contract with a payment schedule is approved")
+        schedule_policy.require("create", identity, message="schedule items are created when a contract with a payment "
+                                                             "schedule is approved")
 
     # ---------------------------------------------------------------- building
 

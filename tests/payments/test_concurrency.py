@@ -10,8 +10,16 @@ from sqlalchemy import delete, func, select
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.orgs.models import Organisation, OrgKind
-from app.payments import service
-from app.payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentEvent, PaymentStatus
+from app.payments import calls, service
+from app.payments.models import (
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentEvent,
+    PaymentRefund,
+    PaymentStatus,
+    ProviderCall,
+)
 from tests.payments.fixtures import DummyPayable, assert_books_balance
 
 THREADS = 8
@@ -39,6 +47,8 @@ def committed_payment(app, localstripe, payable_kind):
         db.session.execute(delete(LedgerEntry).where(LedgerEntry.transaction_id.in_(transactions)))
         db.session.execute(delete(LedgerTransaction).where(LedgerTransaction.payment_id == payment_id))
         db.session.execute(delete(PaymentEvent).where(PaymentEvent.payment_id == payment_id))
+        db.session.execute(delete(ProviderCall).where(ProviderCall.payment_id == payment_id))
+        db.session.execute(delete(PaymentRefund).where(PaymentRefund.payment_id == payment_id))
         db.session.execute(delete(Payment).where(Payment.id == payment_id))
         db.session.execute(delete(Organisation).where(Organisation.id.in_(org_ids)))
         db.session.commit()
@@ -147,3 +157,46 @@ def test_localstripe_delivers_signed_events_to_the_webhook(app, localstripe, com
         threading.Event().wait(0.1)
     assert outcome == "unchanged"
     _check_money_moved_once(app, payment_id, payable_kind)
+
+
+def test_workers_retrying_the_same_pending_refund_record_it_once(app, localstripe, committed_payment, payable_kind,
+                                                                 monkeypatch):
+    """Two outbox workers pick up a refund whose answer was lost: Stripe refunds once (the idempotency key) and
+    one of them records the answer (the call's row lock)."""
+    payment_id, intent_id = committed_payment
+    with app.app_context():
+        service.sync_payment(Identity.system(), payment_id)  # held and captured
+        payable = DummyPayable(id=987_654, buyer_org_id=db.session.get(Payment, payment_id).buyer_org_id,
+                               seller_org_id=db.session.get(Payment, payment_id).seller_org_id)
+        with monkeypatch.context() as patch:
+            patch.setattr(calls, "_record_answer", lambda call_id, answer: None)  # the process dies after Stripe
+            refund_id = service.refund(Identity.system(), payable, reason="cancelled").id
+        db.session.remove()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(calls.retry_pending())
+            except Exception as error:  # SQLite: "database is locked"; the call stays pending for the next pass
+                results.append(type(error).__name__)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if _on_postgres(app):
+        assert sorted(results) == [(0, 0), (1, 0)], results
+    with app.app_context():
+        calls.retry_pending()  # whatever a locked-out SQLite worker left
+        refund = db.session.get(PaymentRefund, refund_id)
+        [at_stripe] = localstripe.refunds(intent_id)
+        assert refund.provider_ref == at_stripe.id and at_stripe.amount == 84_000
+        assert db.session.scalars(select(ProviderCall.status).where(ProviderCall.payment_id == payment_id)).all() == [
+            "succeeded", "succeeded", "succeeded"]
+        assert_books_balance()
+        db.session.remove()

@@ -163,12 +163,19 @@ def test_refund_after_release_is_refused(db_session, localstripe, payable, buyer
     assert localstripe.refunds(payment.provider_ref) == []
 
 
-def test_stripe_errors_are_502_and_change_nothing(db_session, app, localstripe, payable, buyer, monkeypatch):
+def test_stripe_unreachable_is_502_and_leaves_a_failed_attempt(db_session, app, localstripe, payable, buyer,
+                                                                 monkeypatch):
     monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")  # nothing listens there
     with pytest.raises(ProviderError) as error:
         start(buyer, payable)
     assert error.value.status == 502
-    assert service.payment_of(payable) is None
+    failed = service.payment_of(payable)
+    assert (failed.status, failed.provider_ref) == (PaymentStatus.failed, None)
+    assert service.balances(payment_id=failed.id)["platform_escrow"] == 0
+    # Stripe is back: the buyer starts again, a new attempt opens its PaymentIntent.
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", localstripe.url)
+    retry = start(buyer, payable)
+    assert retry.id != failed.id and retry.provider_ref.startswith("pi_") and failed.status == PaymentStatus.canceled
 
 
 def test_reconcile_finds_money_moved_behind_the_ledgers_back(db_session, app, localstripe, payable, buyer):
