@@ -76,7 +76,9 @@ class ScheduleService(WorkflowService):
 
     def _add(self, item: ScheduleItem, uow) -> ScheduleItem:
         due = item.due_date.isoformat() if item.due_date else None
-        self.record_creation(Identity.system(), item, {"kind": item.kind.value, "amount": item.amount, "due_date": due},
+        # The event's amount is in yuan, as every money field of an event (the item's own column is in fen).
+        amount = None if item.amount is None else f"{item.payable_amount:.2f}"
+        self.record_creation(Identity.system(), item, {"kind": item.kind.value, "amount": amount, "due_date": due},
                              uow=uow)
         self.execute_action(Identity.system(), item.id, "open", uow=uow)
         return item

@@ -1,6 +1,7 @@
 """Browser: a call for solutions in real Chromium — an enterprise writes a call, a platform admin publishes it,
 a university and a research institute propose (sealed), the deadline passes, the enterprise scores, shortlists
-and awards on its evaluation board, and the award opens an agreed commissioned-development deal. Screenshots at
+and awards on its evaluation board, and the award opens an agreed commissioned-development deal whose
+contract is approved and whose first milestone is funded, delivered, accepted and released. Screenshots at
 phone (375 px) and desktop (1280 px) width go to tests/e2e/screenshots/calls-*."""
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.calls.models import Call
 from app.calls.service import calls_service
 from app.core.extensions import db
+from app.core.identity import Identity
 from app.core.models import utcnow
+from app.deals.models import Deal
+from app.deals.service import deals_service
 from app.orgs.models import OrgKind
+from app.schedules.models import ItemKind
+from app.schedules.service import schedule_service
 from tests.e2e.conftest import log_in, screenshots_at_both_widths
+from tests.e2e.test_deal import submit
+from tests.e2e.test_sales import pay_on_the_test_page
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 
@@ -130,3 +138,38 @@ def test_publish_propose_and_award_open_a_development_deal(live, page, people):
     expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "agreed")
     expect(page.locator("body")).to_contain_text("小试验证")
     screenshots_at_both_widths(page, "calls-deal")
+
+    # The contract is signed and approved (the deal walk tests those pages); milestone 1 goes through the
+    # browser: funded by the enterprise, delivered by the university, accepted — and so released.
+    milestone_id = approve_the_contract(live, people, int(page.url.rstrip("/").rsplit("/", 1)[-1]))
+    item_url = f"{live.url}/schedule-items/{milestone_id}"
+    page.goto(item_url)
+    submit(page, "action-start_payment")
+    pay_on_the_test_page(page)
+    expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "funded")
+    as_user(page, live, people["university"])
+    page.goto(item_url)
+    page.fill("#action-deliver textarea[name=note]", "小试验证报告已提交：烧结温度740℃，三批次一致。")
+    submit(page, "action-deliver")
+    expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "delivered")
+    as_user(page, live, people["enterprise"])
+    page.goto(item_url)
+    submit(page, "action-accept_delivery")
+    expect(page.locator(".wf-head .status")).to_have_attribute("data-status", "released")
+    screenshots_at_both_widths(page, "calls-milestone-released")
+
+
+def approve_the_contract(live, people, deal_id: int) -> int:
+    """Generate, sign and approve the development contract through the services; the first milestone's id."""
+    with live.app.app_context():
+        who = {role: Identity.of(db.session.scalar(select(User).filter_by(email=email)))
+               for role, email in people.items()}
+        for role, action, data in (("enterprise", "generate_contract", {}),
+                                   ("enterprise", "sign_contract", {"agree": True}),
+                                   ("university", "sign_contract", {"agree": True}),
+                                   ("admin", "approve_contract", {})):
+            deals_service.execute_action(who[role], deal_id, action, data)
+        deal = db.session.get(Deal, deal_id)
+        milestones = [i for i in schedule_service.items_of_deal(deal) if i.kind == ItemKind.milestone]
+        assert len(milestones) == 2
+        return milestones[0].id
