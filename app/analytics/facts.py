@@ -38,7 +38,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Integer,
     Numeric,
     String,
     case,
@@ -125,8 +124,7 @@ class OrgActivity(db.Model):
 
     __tablename__ = "org_activity"
 
-    org_id: Mapped[int] = mapped_column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"),
-                                        primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
@@ -256,8 +254,9 @@ def add_paid(connection, entry_ids) -> None:
 def _after_flush(session: Session, _context) -> None:
     """Bring the summary tables up to date with what this flush wrote (same connection, same transaction)."""
     deal_ids, order_ids, entry_ids, active = set(), set(), [], {}
-    org_attrs = {model: (column.key,) for model, column in _activity_sources() if model not in (Deal, ServiceOrder)}
-    org_attrs[Deal] = org_attrs[ServiceOrder] = ("buyer_org_id", "seller_org_id")
+    org_attrs: dict[type, tuple[str, ...]] = {}
+    for model, column in _activity_sources():
+        org_attrs[model] = (*org_attrs.get(model, ()), column.key)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Deal):
             deal_ids.add(obj.id)
