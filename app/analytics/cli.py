@@ -59,4 +59,4 @@ def _write_review(out: Path, kind: str, year: int | None, start: str | None, end
 def rebuild_figures_command():
     """Recompute the dashboards' summary tables (after an upgrade or a bulk load that bypassed the ORM)."""
     counts = facts.rebuild_committed()
-    click.echo(f"deal_figures: {counts['deal_figures']} rows, paid_daily: {counts['paid_daily']} rows")
+    click.echo(", ".join(f"{table}: {rows} rows" for table, rows in counts.items()))

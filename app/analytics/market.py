@@ -12,32 +12,30 @@ Read-only. Definitions (the pages and the review report say the same):
 - Region is the seller's (the technology's owner or the service provider), as technology-market statistics count.
 - Industry and IPC section are the first patent's of a deal.
 
-Deals' figures and money paid are read from the summary tables of :mod:`app.analytics.facts`, kept in the same
-transaction as every write, so the dashboard stays within its budget with 100k deals and 1M ledger rows.
+Deals' and service orders' figures, money paid and organisations' active days are read from the summary tables
+of :mod:`app.analytics.facts`, kept in the same transaction as every write, so the dashboard stays within its
+budget with 100k deals and 1M ledger rows.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal_column, select, true, union
+from sqlalchemy import case, func, literal_column, select, true
 from sqlalchemy.orm import aliased
 
-from app.analytics.facts import DealFigures, PaidDaily
+from app.analytics.facts import DealFigures, OrgActivity, PaidDaily, ServiceOrderFigures
 from app.analytics.filters import Filters
 from app.analytics.models import OrgIncubation
 from app.analytics.policy import require
-from app.analytics.sql import Median, calendar_month, china_month, seconds_between
+from app.analytics.sql import Median, calendar_month
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.deals.models import Deal, deal_patents
 from app.listings.models import CoopMode
-from app.listings.registry import listing_services
 from app.matching.models import Match
 from app.orgs.models import Organisation, OrgKind, VerificationStatus
 from app.patents.models import Patent
-from app.service_offers.models import ServiceOffer
-from app.service_orders.models import ServiceOrder
 
 FUNNEL_STEPS = ("views", "inquiries", "nda", "offers", "contracts", "completed")
 CONTRACT_TYPES = ("development", "transfer", "licence", "service")  # 技术开发 / 转让 / 许可 / 服务
@@ -47,6 +45,7 @@ _MODE_TO_TYPE = {CoopMode.development.value: "development", CoopMode.assignment.
                  CoopMode.equity.value: "transfer", CoopMode.exclusive_licence.value: "licence",
                  CoopMode.sole_licence.value: "licence", CoopMode.non_exclusive_licence.value: "licence",
                  "service_order": "service"}
+SERVICE_KINDS = ("pilot", "inspection")  # 中试 / 检验检测
 DAY = 86400.0
 
 
@@ -124,52 +123,59 @@ def contracts(filters: Filters) -> list[dict]:
     """Approved contracts of the period grouped by month, region, industry, IPC section, cooperation mode and
     transaction mode: ``count`` and ``amount`` (yuan). Read from the deals' summary rows (:mod:`facts`)."""
     f = DealFigures
+    # Grouped per seller first (a few thousand groups from tens of thousands of contracts), then per region:
+    # joining organisations to every contract would carry each row through the join.
+    per_seller = (select(f.seller_org_id, f.approved_month, f.industry, f.ipc_section, f.mode, f.tx_mode,
+                         func.count().label("n"), func.sum(f.amount).label("amount"))
+                  .where(f.approved_at >= filters.since, f.approved_at < filters.until)
+                  .group_by(f.seller_org_id, f.approved_month, f.industry, f.ipc_section, f.mode, f.tx_mode))
+    c = _seller_region(per_seller, f.seller_org_id, filters).subquery()
     seller = aliased(Organisation)
-    keys, group = grouped(month=f.approved_month, region=seller.region, industry=f.industry,
-                          ipc_section=f.ipc_section, mode=f.mode, tx_mode=f.tx_mode)
-    query = (select(*keys, func.count().label("n"), func.sum(f.amount).label("amount"))
-             .join(seller, seller.id == f.seller_org_id)
-             .where(f.approved_at >= filters.since, f.approved_at < filters.until)
-             .group_by(*group))
-    if filters.region:
-        query = query.where(seller.region == filters.region)
-    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "count": r.n, "amount": to_yuan(r.amount)}
-            for r in db.session.execute(query)]
+    keys, group = grouped(month=c.c.approved_month, region=seller.region, industry=c.c.industry,
+                          ipc_section=c.c.ipc_section, mode=c.c.mode, tx_mode=c.c.tx_mode)
+    query = (select(*keys, func.sum(c.c.n).label("n"), func.sum(c.c.amount).label("amount"))
+             .join(seller, seller.id == c.c.seller_org_id).group_by(*group))
+    return [{**ungrouped(r), "contract_type": contract_type(r.g_mode), "count": int(r.n),
+             "amount": to_yuan(r.amount)} for r in db.session.execute(query)]
 
 
-def _completed_orders(query, seller, filters: Filters):
-    """Narrow ``query`` (over service orders, their offers and the ``seller`` alias) to orders completed in the
-    period by sellers of the region."""
-    query = (query.join(seller, seller.id == ServiceOrder.seller_org_id)
-             .join(ServiceOffer, ServiceOffer.id == ServiceOrder.offer_id)
-             .where(ServiceOrder.completed_at >= filters.since, ServiceOrder.completed_at < filters.until))
-    return query.where(seller.region == filters.region) if filters.region else query
+def _completed_orders(query, filters: Filters):
+    """Narrow ``query`` over the service orders' summary rows to those completed in the period by sellers of
+    the region."""
+    o = ServiceOrderFigures
+    query = query.where(o.completed_at >= filters.since, o.completed_at < filters.until)
+    return _seller_region(query, o.seller_org_id, filters)
 
 
 def service_orders(filters: Filters) -> list[dict]:
     """Service orders (中试 / 检验检测) completed in the period, by month, region and kind: ``count`` and
-    ``revenue`` (accepted quotes, yuan)."""
+    ``revenue`` (accepted quotes, yuan). Read from the orders' summary rows (:mod:`facts`), grouped per seller
+    before the sellers' regions are joined."""
+    o = ServiceOrderFigures
+    per_seller = _completed_orders(
+        select(o.seller_org_id, o.completed_month, o.kind, func.count().label("n"),
+               func.sum(o.revenue).label("revenue")).group_by(o.seller_org_id, o.completed_month, o.kind),
+        filters).subquery()
+    c = per_seller.c
     seller = aliased(Organisation)
-    keys, group = grouped(month=china_month(ServiceOrder.completed_at), region=seller.region,
-                          kind=ServiceOffer.kind)
-    query = _completed_orders(
-        select(*keys, func.count().label("n"), func.sum(ServiceOrder.quote_amount).label("revenue"))
-        .group_by(*group), seller, filters)
-    return [{**ungrouped(r), "count": r.n, "revenue": to_yuan(r.revenue)} for r in db.session.execute(query)]
+    keys, group = grouped(month=c.completed_month, region=seller.region, kind=c.kind)
+    query = (select(*keys, func.sum(c.n).label("n"), func.sum(c.revenue).label("revenue"))
+             .join(seller, seller.id == c.seller_org_id).group_by(*group))
+    return [{**ungrouped(r), "count": int(r.n), "revenue": to_yuan(r.revenue)} for r in db.session.execute(query)]
 
 
 def service_kinds(filters: Filters, order_rows: list[dict]) -> dict:
     """Per kind (pilot, inspection): ``count``, ``revenue`` and the median ``turnaround_days`` from request to
     completion (medians do not add up, so they are computed per kind over all its orders)."""
-    seller = aliased(Organisation)
-    turnaround = Median(seconds_between(ServiceOrder.created_at, ServiceOrder.completed_at))
-    query = _completed_orders(select(ServiceOffer.kind, turnaround.column).group_by(ServiceOffer.kind),
-                              seller, filters)
-    medians = {_value(kind): _days(Median.value(raw)) for kind, raw in db.session.execute(query)}
+    o = ServiceOrderFigures
+    # One median per kind over one scan (a median ignores the other kind's NULLs): grouping by kind would sort
+    # all the period's orders by kind first, on disk at the bench's scale, before each median sorts its own.
+    medians = [Median(case((o.kind == kind, o.turnaround_s))) for kind in SERVICE_KINDS]
+    raw = db.session.execute(_completed_orders(select(*[m.column for m in medians]), filters)).one()
     totals = _totals(order_rows, "kind", ("count", "revenue"))
     return {kind: {"count": totals.get(kind, {}).get("count", 0),
                    "revenue": to_yuan(totals.get(kind, {}).get("revenue", 0)),
-                   "turnaround_days": medians.get(kind)} for kind in ("pilot", "inspection")}
+                   "turnaround_days": _days(Median.value(value))} for kind, value in zip(SERVICE_KINDS, raw, strict=True)}
 
 
 def _value(enum_or_str):
@@ -263,17 +269,14 @@ def matcher(filters: Filters) -> dict:
 
 
 def organisations(filters: Filters) -> dict:
-    """Organisations active in the period (opened or received a deal or a service order, or created a listing),
-    verified and
-    incubated (as of the end date; ``incubated_new``: since the start)."""
-    moments = [(Deal.buyer_org_id, Deal.created_at), (Deal.seller_org_id, Deal.created_at),
-               (ServiceOrder.buyer_org_id, ServiceOrder.created_at), (ServiceOrder.seller_org_id, ServiceOrder.created_at)]
-    moments += [(s.model.org_id, s.model.created_at) for s in listing_services().values()]
-    active_ids = union(*[select(org.label("org_id")).where(at >= filters.since, at < filters.until)
-                         for org, at in moments]).subquery()
+    """Organisations active in the period (opened or received a deal or a service order, or created a listing:
+    their days in :mod:`facts`), verified and incubated (as of the end date; ``incubated_new``: since the start)."""
     region = Organisation.region == filters.region if filters.region else true()
+    # One probe of the (organisation, day) key per organisation, rather than every activity row of the period.
+    active_in_period = select(OrgActivity.org_id).where(
+        OrgActivity.org_id == Organisation.id, OrgActivity.day >= filters.start, OrgActivity.day <= filters.end)
     active = db.session.scalar(select(func.count()).select_from(Organisation)
-                               .where(Organisation.id.in_(select(active_ids.c.org_id)), region))
+                               .where(active_in_period.exists(), region))
     verified = db.session.scalar(select(func.count()).select_from(Organisation).where(
         Organisation.verification_status == VerificationStatus.verified, region))
     incubated = (select(func.count(), func.count(case((OrgIncubation.incubated_on >= filters.start, 1))))
