@@ -94,6 +94,20 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def submit(page, form_id: str) -> None:
+    """Submit one of the deal page's forms and wait for the next page (the deal's own address again, so a
+    navigation, not a URL, is what to wait for)."""
+    with page.expect_navigation():
+        page.click(f"#{form_id} button[type=submit]")
+
+
+def pay_on_the_test_page(page) -> None:
+    """The embedded test provider's card form (the same path as a Stripe success webhook)."""
+    expect(page.locator("#test-pay-form")).to_be_visible()
+    with page.expect_navigation():
+        page.click("#test-pay-form button[type=submit]")
+
+
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 

@@ -22,9 +22,7 @@ from app.deals.service import deals_service
 from app.orgs.models import OrgKind
 from app.schedules.models import ItemKind
 from app.schedules.service import schedule_service
-from tests.e2e.conftest import log_in, screenshots_at_both_widths
-from tests.e2e.test_deal import submit
-from tests.e2e.test_sales import pay_on_the_test_page
+from tests.e2e.conftest import log_in, pay_on_the_test_page, screenshots_at_both_widths, submit
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 

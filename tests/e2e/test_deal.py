@@ -23,7 +23,7 @@ from app.deals.models import Deal
 from app.deals.service import deals_service
 from app.orgs.models import OrgKind
 from app.payments import service as payments
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, submit
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_listing
 from tests.payments.fixtures import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
@@ -67,12 +67,6 @@ def market(live, localstripe_server, monkeypatch):
                "emails": {role: user.email for role, user in users.items()}}
     return ids
 
-
-def submit(page, form_id: str) -> None:
-    """Submit one of the deal page's forms and wait for the next page (the deal's own address again, so a
-    navigation, not a URL, is what to wait for)."""
-    with page.expect_navigation():
-        page.click(f"#{form_id} button[type=submit]")
 
 
 def expect_status(page, status: str) -> None:

@@ -15,8 +15,7 @@ from app.core.models import utcnow
 from app.orgs.models import OrgKind
 from app.sales.models import Sale
 from app.sales.service import sales_service
-from tests.e2e.conftest import log_in, screenshot
-from tests.e2e.test_deal import submit
+from tests.e2e.conftest import log_in, pay_on_the_test_page, screenshot, submit
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_listing
 
 PHONE = {"width": 375, "height": 812}
@@ -46,12 +45,6 @@ def market(live):
             "terms": {"term_months": 36, "royalty_rate": "1.5", "field_of_use": "锂电池生产检测"}})
         return {"emails": emails, "auction": auction.id, "licence": licence.id, "licensed_patent": licensed.id}
 
-
-def pay_on_the_test_page(page) -> None:
-    """The embedded test provider's card form (the same path as a Stripe success webhook)."""
-    expect(page.locator("#test-pay-form")).to_be_visible()
-    with page.expect_navigation():
-        page.click("#test-pay-form button[type=submit]")
 
 
 def test_an_auction_with_an_extension_and_an_open_licence(live, market, browser):

@@ -15,8 +15,7 @@ from app.schedules import distribution
 from app.schedules.models import ItemKind
 from app.schedules.service import schedule_service
 from tests.deals.conftest import build_market, pdf_upload
-from tests.e2e.conftest import log_in, screenshot
-from tests.e2e.test_deal import submit
+from tests.e2e.conftest import log_in, screenshot, submit
 from tests.factories import PASSWORD
 from tests.schedules.conftest import item_act, items, scheduled_deal
 from tests.schedules.test_schedule import RULE
