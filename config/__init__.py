@@ -95,6 +95,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search"),
         # Embedded default applies outbox rows right after commit; production runs `flask search worker`.
         "SEARCH_DRAIN_AFTER_COMMIT": _env_bool("SEARCH_DRAIN_AFTER_COMMIT", not production),
+        # ... in a thread of the web process, so a request never waits for a backlog (tests drain inline).
+        "OUTBOX_DRAIN_IN_BACKGROUND": _env_bool("OUTBOX_DRAIN_IN_BACKGROUND", True),
         # e.g. MATCH_WEIGHTS='{"semantic": 0}' overrides single weights (JSON object of feature → weight)
         "MATCH_WEIGHTS": {**DEFAULT_MATCH_WEIGHTS, **json.loads(os.environ.get("MATCH_WEIGHTS") or "{}")},
         "MATCH_ALERT_THRESHOLD": float(os.environ.get("MATCH_ALERT_THRESHOLD", "0.55")),

@@ -66,6 +66,7 @@ def app_settings(folder, database_url: str, **overrides) -> dict:
         "UPLOAD_DIR": str(folder / "uploads"),
         "RATELIMIT_ENABLED": False,
         "EMBED_AFTER_INDEX": False,  # tests that need vectors turn it on (tests/matching)
+        "OUTBOX_DRAIN_IN_BACKGROUND": False,  # a test reads what its write queued at once
         **overrides,
     }
 

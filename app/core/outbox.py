@@ -3,10 +3,17 @@
 Both the search outbox and the match-alert outbox drain the same way: claim a batch of pending rows (``FOR
 UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent workers never take the same row), apply them, mark them
 processed; if applying fails, keep them pending with the error recorded, for the next drain.
+
+Who drains: the outbox worker (``flask search worker``, production), or the web process that committed, right
+after its commit (embedded default). In a server that web process hands the drain to a thread of its own
+(``drain_after_commit``): the request answers as soon as its data is saved, however large the backlog or slow
+the work a drain triggers (vectors), and a failed drain is retried by that thread, never raised to the client.
 """
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -68,3 +75,61 @@ def register_background_drain(app, drain: Callable[[], int]) -> None:
 def drain_everything(app) -> int:
     """Run every registered drain once (the outbox worker's loop body); returns rows applied."""
     return sum(drain() for drain in app.extensions.get("outbox_drains", []))
+
+
+# A background drainer also looks on its own this often: rows left by a failed drain are retried without a new write.
+POLL_SECONDS = 5.0
+
+
+class _BackgroundDrain:
+    """One daemon thread per process and drain, woken after each commit that queued rows."""
+
+    def __init__(self, app, drain: Callable[[], int]):
+        self.app, self.drain = app, drain
+        self.wanted = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.stopping = False
+
+    def wake(self) -> None:
+        with self.lock:  # started lazily, in the process that needs it (a forked server worker starts its own)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name=f"drain-{self.drain.__module__}", daemon=True)
+                self.thread.start()
+        self.wanted.set()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wanted.set()
+        if self.thread is not None:
+            self.thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self.stopping:
+            self.wanted.wait(POLL_SECONDS)
+            self.wanted.clear()
+            if self.stopping:
+                return
+            with self.app.app_context():
+                try:
+                    self.drain()
+                except Exception:  # noqa: BLE001 - the rows stay pending; the next wake or poll retries them
+                    log.exception("background drain %s failed", self.drain.__module__)
+
+
+def drain_after_commit(app, drain: Callable[[], int]) -> None:
+    """Run ``drain`` now: inline, or in this process's drain thread when ``OUTBOX_DRAIN_IN_BACKGROUND`` is set."""
+    if not app.config["OUTBOX_DRAIN_IN_BACKGROUND"]:
+        drain()
+        return
+    drains = app.extensions.setdefault("background_drains", {})
+    key = (os.getpid(), drain)
+    if key not in drains:
+        drains[key] = _BackgroundDrain(app, drain)
+    drains[key].wake()
+
+
+def stop_background_drains(app) -> None:
+    """Stop this process's drain threads of ``app`` after their current drain (an app being disposed of)."""
+    for drainer in app.extensions.pop("background_drains", {}).values():
+        drainer.stop()

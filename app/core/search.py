@@ -40,15 +40,19 @@ class SearchExtension:
         """The engine of the current app, created on first use (see :meth:`_open`)."""
         app = current_app._get_current_object()
         key = id(app)
-        with self._lock:
-            if key not in self._engines:
-                self._engines[key] = self._open(app)
-            return self._engines[key]
+        with self._lock:  # no database work under this lock: a thread holding SQLite's write lock may wait for it
+            engine = self._engines.get(key)
+            if engine is None:
+                engine, created = self._open(app)
+                self._engines[key] = engine
+            else:
+                created = ()
+        self._mark_incomplete(engine, created)
+        return engine
 
-    def _open(self, app: Flask):
-        """Create the engine and its missing indexes; an index created empty while the database has listings
-        of its resource that no pending outbox row will bring (say, a deleted folder) is marked incomplete, so
-        searches fail loudly until reindex."""
+    @staticmethod
+    def _open(app: Flask):
+        """Create the engine and its missing indexes: (engine, resources whose index was created now)."""
         engine = create_engine(
             url=app.config["ELASTICSEARCH_URL"],
             index_dir=app.config["SEARCH_INDEX_DIR"],
@@ -56,17 +60,20 @@ class SearchExtension:
             plain_json=app.config["ELASTICSEARCH_PLAIN_JSON"],
         )
         try:
-            created = engine.ensure_indexes()
+            return engine, engine.ensure_indexes()
         except EngineUnavailable as error:  # searches report it; writes wait in the outbox
             log.error("search engine unavailable at start: %s", error)
-            return engine
+            return engine, ()
+
+    def _mark_incomplete(self, engine, created) -> None:
+        """An index created empty while the database has listings of its resource that no pending outbox row
+        will bring (say, a deleted folder) is marked incomplete, so searches fail loudly until reindex."""
         for resource in created:
             rows = self.rows_only_a_reindex_restores(resource)
             if rows:
                 log.error("search index of %s was missing (%s listings not in it)", resource, rows)
                 engine.mark_incomplete(resource, f"index was missing ({rows} listings in the database); "
                                                  "run `flask search reindex`")
-        return engine
 
     def reopen(self) -> None:
         """Forget the current app's engine: the next use opens it again, as a new process would."""

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.core.outbox import drain_outbox
+from app.core.outbox import drain_after_commit, drain_outbox
 from app.core.search import search
 from app.core.uow import Operation, UnitOfWork
 from app.indexing.models import SearchOutbox
@@ -39,7 +39,7 @@ class IndexOp(Operation):
 
     def on_commit(self, uow) -> None:
         if current_app.config["SEARCH_DRAIN_AFTER_COMMIT"]:
-            drain()
+            drain_after_commit(current_app._get_current_object(), drain)
 
 
 def drain(batch_size: int = 500) -> int:

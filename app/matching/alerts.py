@@ -26,7 +26,7 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
-from app.core.outbox import drain_outbox
+from app.core.outbox import drain_after_commit, drain_outbox
 from app.core.search import search
 from app.core.uow import Operation, unit_of_work
 from app.discovery.schemas import search_args
@@ -56,7 +56,7 @@ class AlertOp(Operation):
 
     def on_commit(self, uow) -> None:
         if current_app.config["SEARCH_DRAIN_AFTER_COMMIT"]:
-            drain()
+            drain_after_commit(current_app._get_current_object(), drain)
 
 
 def queue_alerts(resource: str, obj, uow) -> None:

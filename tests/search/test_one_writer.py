@@ -53,7 +53,7 @@ def shared_site(tmp_path):
     """A site of its own on disk (database file and index folder), as worker processes share it."""
     settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}", "SECRET_KEY": "s" * 40,
                 "SEARCH_INDEX_DIR": str(tmp_path / "search"), "UPLOAD_DIR": str(tmp_path / "uploads"),
-                "SEARCH_DRAIN_AFTER_COMMIT": True, "RATELIMIT_ENABLED": False,
+                "SEARCH_DRAIN_AFTER_COMMIT": True, "OUTBOX_DRAIN_IN_BACKGROUND": False, "RATELIMIT_ENABLED": False,
                 # The index writer is under test; vectors would make each alert drain embed queries while it
                 # holds SQLite's write lock (see README, matching), which is slow on a busy machine.
                 "EMBED_AFTER_INDEX": False}
