@@ -14,13 +14,12 @@ Design (see ../shared/docs/search.md and the dev benchmark in ``bench/``):
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core.cache import LRUCache
 from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.search import search
@@ -97,40 +96,25 @@ def matches_for(identity: Identity, direction: Direction, source_id: int, limit:
     return rank(identity, direction, source, limit=limit, service_kind=service_kind)
 
 
-class _ResultCache:
-    """Recent match lists, keyed by everything they depend on; a bounded LRU per process.
-
-    The key holds a data version — the newest search-outbox row (every listing change writes one) and the
-    vector table's state — so any change on either side makes old entries unreachable, in every worker.
-    Entries keep ids, scores and explanations; rows are re-read per request (one query), never shared.
-    """
-
-    def __init__(self, size: int = 2048):
-        self.size, self._entries, self._lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+# Recent match lists, keyed by everything they depend on (see ``data_version``). Entries keep ids, scores and
+# explanations; rows are re-read per request (one query), never shared.
+_results = LRUCache()
 
 
-_results = _ResultCache()
+def data_version(*resources: str) -> tuple:
+    """Changes whenever any listing changes (the newest search-outbox row: every change writes one) or a vector of
+    one of ``resources`` is stored, in every worker process."""
+    return (db.session.scalar(select(func.max(SearchOutbox.id))),
+            *(embeddings.vector_index.version(resource) for resource in resources))
+
 
 
 def cached_matches(identity: Identity, direction: Direction, source, limit: int = 10,
                    service_kind: str | None = None) -> list[MatchResult]:
     """:func:`rank` for pages shown again and again (listing pages): cached until either side changes."""
     visible = direction.target_service.policy.search_filter("read", identity)
-    version = (db.session.scalar(select(func.max(SearchOutbox.id))), embeddings.vector_index.version(direction.target))
-    key = (direction.source_service.resource, direction.target, source.id, limit, service_kind, repr(visible), version)
+    key = (direction.source_service.resource, direction.target, source.id, limit, service_kind, repr(visible),
+           data_version(direction.target))
     stored = _results.get(key)
     if stored is None:
         results = rank(identity, direction, source, limit=limit, service_kind=service_kind)

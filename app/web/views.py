@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from marshmallow import ValidationError, fields
 
 from app.accounts import service as accounts
 from app.core import labels
+from app.core.cache import LRUCache
 from app.core.errors import ValidationFailed
 from app.core.formatting import format_money
 from app.core.identity import current_identity
@@ -105,19 +106,44 @@ def listing_page(resource, listing_id):
     obj = service.get(identity, listing_id)
     service.record_view(obj)
     listing = service.dump(identity, obj)
+    files = attachments.list_for(identity, listing_id) if resource == "patents" else []
+    return render_template("web/listing.html", resource=resource, names=_names(), listing=listing,
+                           facts=listing_facts(resource, listing), files=files,
+                           related=_related_sections(identity, resource, obj))
+
+
+# What a listing page shows beside the listing: the kinds of its matches and similar listings.
+RELATED_KINDS = {"patents": ("demands", "patents"), "demands": ("patents", "services")}
+# Rendered related sections, reused until a listing or vector changes: ranking and explaining them is most of
+# a listing page's work, and the same page is viewed again and again.
+_related_cache = LRUCache(1024)
+
+
+def _related_sections(identity, resource: str, obj) -> Markup:
+    """The listing's explained matches, services and similar listings as HTML (empty when there are none)."""
+    targets = RELATED_KINDS.get(resource, ())
+    if not targets:
+        return Markup("")
+    key = (resource, obj.id, str(get_locale()),
+           tuple(repr(listing_services()[target].policy.search_filter("read", identity)) for target in targets),
+           matching.data_version(*targets))
+    cached = _related_cache.get(key)
+    if cached is not None:
+        return cached
     matches, services, similar = [], [], []
     with notice_if_unavailable():  # the listing itself comes from the database; only these need the engine
         if resource == "demands":
             matches = matching.cached_matches(identity, matching.DEMAND_TO_PATENTS, obj, limit=10)
             if obj.needs_pilot or obj.needs_inspection:
                 services = matching.cached_matches(identity, matching.DEMAND_TO_SERVICES, obj, limit=5)
-        elif resource == "patents":
+        else:
             matches = matching.cached_matches(identity, matching.PATENT_TO_DEMANDS, obj, limit=10)
-            similar = discovery.similar(identity, resource, listing_id)
-    files = attachments.list_for(identity, listing_id) if resource == "patents" else []
-    return render_template("web/listing.html", resource=resource, names=_names(), listing=listing,
-                           facts=listing_facts(resource, listing), files=files, matches=matches,
-                           services=services, similar=similar)
+            similar = discovery.similar(identity, resource, obj.id)
+    html = Markup(render_template("web/_related.html", resource=resource, matches=matches, services=services,
+                                  similar=similar))
+    if not g.get("search_unavailable"):
+        _related_cache.put(key, html)
+    return html
 
 
 @bp.route("/orgs/<int:org_id>")

@@ -90,3 +90,21 @@ def test_a_patent_page_shows_similar_patents_but_never_drafts(client, patents):
     similar = page.text.split('class="similar"')[1]
     assert "制备方法（第" in similar and "草稿" not in similar
     assert client.get(f"/patents/{patents[-1].id}").status_code == 404  # the draft itself
+
+
+def test_a_listing_pages_related_sections_are_reused_until_a_listing_changes(client, patents, university, monkeypatch):
+    from app.discovery import service as discovery
+    from app.indexing.service import drain
+
+    calls = []
+    real_similar = discovery.similar
+    monkeypatch.setattr(discovery, "similar", lambda *a, **k: calls.append(1) or real_similar(*a, **k))
+    first = client.get(f"/patents/{patents[0].id}").text
+    again = client.get(f"/patents/{patents[0].id}").text
+    assert len(calls) == 1 and again.split('class="similar"')[1] == first.split('class="similar"')[1]
+    make_listing("patents", university, external_id="P-NEW", title="一种正极材料的制备方法（新增）")
+    drain()
+    assert client.get(f"/patents/{patents[0].id}").status_code == 200
+    assert len(calls) == 2  # ranked and rendered again
+    english = client.get(f"/patents/{patents[0].id}", headers={"Accept-Language": "en"}).text
+    assert len(calls) == 3 and "Similar patents" in english
