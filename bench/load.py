@@ -10,6 +10,9 @@ schema is dropped and rebuilt), then measures three things and prints one JSON r
 - **search API**: ``--clients`` threads (20) query ``GET /api/v1/search/patents`` for ``--read-seconds`` (15):
   requests per second, p50/p95 latency, errors.
 - **listing page**: the same for ``GET /patents/<id>`` over the demo's published patents.
+- **publish → searchable**: ``--publishers`` threads (4) each create, submit and have the platform admin approve
+  patents for ``--publish-seconds`` (15), then poll the search API for each one: the delay from sending the
+  approval (an upper bound on its commit) to the first search that finds it. Expected: every one within 2 s.
 
 Every loop is bounded by time and by a request count, and the server is stopped at the end, whatever happens.
 """
@@ -36,6 +39,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only
 WRITER_EMAIL = "tto@demo.techbridge.cn"
+ADMIN_EMAIL = "admin@demo.techbridge.cn"
+SEARCHABLE_WITHIN_S = 2.0
 DEMO_PASSWORD = "techbridge-demo"
 MAX_REQUESTS_PER_THREAD = 2_000
 RETRY_EVERY = 5
@@ -238,6 +243,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--read-seconds", type=float, default=15)
+    parser.add_argument("--publishers", type=int, default=4)
+    parser.add_argument("--publish-seconds", type=float, default=15)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="techbridge-load-") as tmp:
@@ -258,15 +265,23 @@ def main() -> None:
     report["database"] = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     print(json.dumps(report, ensure_ascii=False, indent=2))
     ok = report["writes"]["server_errors"] == 0 and report["writes"]["rows_equal_successes"] and \
-        report["writes"]["retries"]["same_id"] == report["writes"]["retries"]["sent"]
+        report["writes"]["retries"]["same_id"] == report["writes"]["retries"]["sent"] and \
+        report["publish_to_search"]["server_errors"] == 0 and \
+        report["publish_to_search"]["searchable_in_time"] == report["publish_to_search"]["published"]
     sys.exit(0 if ok else 1)
 
 
-def measure(port: int, args, database_url: str) -> dict:
+def log_in(port: int, email: str) -> str:
+    """A bearer token of the demo account ``email``."""
     status, _, token, _ = request(port, "POST", "/api/v1/auth/tokens",
-                                  {"email": WRITER_EMAIL, "password": DEMO_PASSWORD, "name": "load test"})
+                                  {"email": email, "password": DEMO_PASSWORD, "name": "load test"})
     if status != 201:
-        raise RuntimeError(f"could not log in as {WRITER_EMAIL}: {status}")
+        raise RuntimeError(f"could not log in as {email}: {status}")
+    return token["token"]
+
+
+def measure(port: int, args, database_url: str) -> dict:
+    token = {"token": log_in(port, WRITER_EMAIL)}
     _, _, listing, _ = request(port, "GET", "/api/v1/patents?per_page=100")
     pages = [f"/patents/{item['id']}" for item in listing]
     searches = [f"/api/v1/search/patents?q={quote(q)}" for q in QUERIES]
@@ -278,7 +293,55 @@ def measure(port: int, args, database_url: str) -> dict:
     rows = count_rows(database_url, run)
     report["writes"]["rows"] = rows
     report["writes"]["rows_equal_successes"] = rows == report["writes"]["created"]
+    report["publish_to_search"] = publishing(port, token["token"], log_in(port, ADMIN_EMAIL), args.publishers,
+                                             args.publish_seconds, run)
     return report
+
+
+def publishing(port: int, owner: str, admin: str, publishers: int, seconds: float, run: str) -> dict:
+    """Publish patents (create, submit, approve) from several threads; how soon each one is found by search."""
+    lock = threading.Lock()
+    statuses: dict[int, int] = {}
+    delays: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    def call(method: str, path: str, token: str, body: dict | None = None):
+        status, _, payload, _ = request(port, method, path, body, {"Authorization": f"Bearer {token}"})
+        with lock:
+            statuses[status] = statuses.get(status, 0) + 1
+        return status, payload
+
+    def publisher(n: int) -> None:
+        for i in range(MAX_REQUESTS_PER_THREAD):
+            if time.monotonic() >= deadline:
+                return
+            title = f"检索时效测试 {run} {n} {i} 固态电解质"
+            status, created = call("POST", "/api/v1/patents", owner,
+                                   {"title": title, "abstract": "用于测量发布到可检索之间延迟的专利摘要。"})
+            if status != 201 or call("POST", f"/api/v1/patents/{created['id']}/submit", owner)[0] != 200:
+                continue
+            sent = time.monotonic()
+            status, _ = call("POST", "/api/v1/admin/moderation/bulk", admin,
+                             {"resource": "patents", "ids": [created["id"]], "decision": "approve"})
+            if status != 200:
+                continue
+            path = f"/api/v1/search/patents?q={quote(title)}&per_page=5"
+            while time.monotonic() - sent < SEARCHABLE_WITHIN_S * 10:
+                hits = request(port, "GET", path)[2] or {}
+                if any(hit["id"] == created["id"] for hit in hits.get("hits", [])):
+                    break
+                time.sleep(0.02)
+            with lock:
+                delays.append(time.monotonic() - sent)
+
+    run_threads(publishers, publisher)
+    return {
+        "publishers": publishers, "published": len(delays),
+        "searchable_in_time": sum(delay <= SEARCHABLE_WITHIN_S for delay in delays),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "server_errors": sum(v for k, v in statuses.items() if k >= 500),
+        "delay_p50_ms": ms(percentile(delays, 0.5)), "delay_max_ms": ms(max(delays) if delays else None),
+    }
 
 
 if __name__ == "__main__":
