@@ -77,8 +77,9 @@ def test_an_auction_with_an_extension_and_an_open_licence(live, market, browser)
     expect(a.locator("#ends-at")).not_to_have_text(ends_before)
     expect(a.locator("#leading")).to_contain_text("领先")
 
-    # B outbids; A's room refreshes itself (polling) and shows it, anonymised.
-    b.goto(room)
+    # B's room reloads itself (polling) with A's bid — a goto here would race that reload — and B outbids;
+    # A's room refreshes the same way and shows it, anonymised.
+    expect(b.locator("#bid-history")).to_contain_text("竞买人1", timeout=15000)
     b.fill("#bid-amount", "330000")
     submit(b, "form-place_bid")
     expect(a.locator("#current-price")).to_contain_text("33", timeout=15000)
