@@ -68,7 +68,11 @@ def _shown(field: str, listing: dict) -> str:
 def listing_facts(resource: str, listing: dict) -> list[tuple[str, str]]:
     """``(label, text)`` for every public field of ``listing`` that has a value, in reading order."""
     facts = []
+    # A research achievement (科技成果) is no patent: it has no examination or legal status to show.
+    skipped = {"legal_status"} if listing.get("patent_type") == "achievement" else set()
     for field in kind(resource).facts:
+        if field in skipped:
+            continue
         text = _shown(field, listing)
         if text and text != EMPTY:
             facts.append((str(field_label(field)), text))

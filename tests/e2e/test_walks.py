@@ -79,6 +79,7 @@ def check(page, name: str) -> None:
     assert widths[0] <= widths[1], f"{name}: the page is {widths[0]} px wide on a {widths[1]} px screen"
     unstyled = page.evaluate(UNSTYLED)
     assert not unstyled, f"{name}: links or buttons in the browser's default style: {unstyled[:3]}"
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # explanations too
     text = page.inner_text("body")
     raw = RAW.search(text)
     assert raw is None, f"{name}: raw value {raw.group(0)!r} in …{text[max(0, raw.start() - 60):raw.end() + 60]}…"

@@ -41,7 +41,9 @@ def test_the_english_page_names_the_currency(client, patent):
 def test_a_research_achievement_is_labelled_as_such(client, app_engine, university):
     achievement = make_listing("patents", university, patent_type="achievement", patent_number=None,
                                title="高强韧铝合金板材轧制工艺研究", abstract="")
-    assert "科技成果" in text_of(client.get(f"/patents/{achievement.id}").text)
+    shown = text_of(client.get(f"/patents/{achievement.id}").text)
+    assert "科技成果" in shown
+    assert "法律状态" not in shown and "审中" not in shown  # no patent examination to report
 
 
 def test_search_cards_show_the_price_or_budget(client, patent, enterprise):
