@@ -2,7 +2,6 @@
 and no English sentence of the message catalogue left untranslated."""
 from __future__ import annotations
 
-
 import pytest
 
 from tests.factories import make_listing
