@@ -37,6 +37,7 @@ VALUE_LABELS = {
     "resource": RESOURCES,
     "visibility": {"public": _l("Everyone"), "members": _l("Members of verified organisations")},
     "comparator": {"eq": "=", "gte": "≥", "lte": "≤", "range": _l("range")},
+    "qualification_type": {"CMA": "CMA", "CNAS": "CNAS", "other": _l("other")},
     "boolean": {True: _l("Yes"), False: _l("No")},
 }
 FIELD_LABELS = {

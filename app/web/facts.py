@@ -26,8 +26,16 @@ def _days(value) -> str:
     return _("%(days)s days", days=format_number(value)) if value is not None else ""
 
 
+def _qualification(row: dict) -> str:
+    """"CMA 2019123456" (the number alone when it already names its kind), "其他 ISO 17025 …" (its label) for "other"."""
+    kind_of, number = row.get("type") or "", (row.get("number") or "").strip()
+    if kind_of != "other" and number.upper().startswith(kind_of.upper()):
+        return number
+    return f"{label('qualification_type', kind_of)} {number}".strip()
+
+
 def _qualifications(rows) -> str:
-    return _joined(f"{row.get('type')} {row.get('number')}" for row in rows or [])
+    return _joined(_qualification(row) for row in rows or [])
 
 
 # field → how its value is shown; ``None`` means "label of the value" (an enum), a callable formats it.
@@ -60,7 +68,11 @@ def _shown(field: str, listing: dict) -> str:
 def listing_facts(resource: str, listing: dict) -> list[tuple[str, str]]:
     """``(label, text)`` for every public field of ``listing`` that has a value, in reading order."""
     facts = []
+    # A research achievement (科技成果) is no patent: it has no examination or legal status to show.
+    skipped = {"legal_status"} if listing.get("patent_type") == "achievement" else set()
     for field in kind(resource).facts:
+        if field in skipped:
+            continue
         text = _shown(field, listing)
         if text and text != EMPTY:
             facts.append((str(field_label(field)), text))

@@ -4,11 +4,17 @@
 - manufacturer: search (facets in the drawer on phones) → a patent → one of its demands → its matches → start a deal;
 - platform admin: moderation queue → dashboard → audit log.
 
+Then the pages these paths pass by (``test_the_pages_beside_the_paths``): the notifications, the organisation's
+profile, the second page of "My listings", a patent with a public and a confidential attachment, the service
+orders and a service offer, a listing's moderation review (its diff), the verification queue, the audit log of
+organisation decisions, and the 404 page.
+
 On every page: no horizontal scroll (``scrollWidth <= innerWidth``), no raw value or Python literal in the text,
 and a screenshot under ``tests/e2e/screenshots/walk-<user>-<width>-<lang>-<page>.png`` for people to look at.
 """
 from __future__ import annotations
 
+import io
 import itertools
 import re
 
@@ -54,6 +60,14 @@ def visitor(browser):
         context.close()
 
 
+# Links in the browser's default blue and buttons in its default grey: a page (or part) the site's CSS missed.
+UNSTYLED = """() => [...document.querySelectorAll('a[href], button, input[type=submit]')]
+  .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .filter(e => e.tagName === 'A' ? getComputedStyle(e).color === 'rgb(0, 0, 238)'
+                                 : ['rgb(239, 239, 239)', 'rgb(240, 240, 240)'].includes(getComputedStyle(e).backgroundColor))
+  .map(e => e.outerHTML.slice(0, 160))"""
+
+
 def check(page, name: str) -> None:
     """The page fits the screen and shows no internal value; saves its screenshot.
 
@@ -63,6 +77,9 @@ def check(page, name: str) -> None:
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     screenshot(page, name)
     assert widths[0] <= widths[1], f"{name}: the page is {widths[0]} px wide on a {widths[1]} px screen"
+    unstyled = page.evaluate(UNSTYLED)
+    assert not unstyled, f"{name}: links or buttons in the browser's default style: {unstyled[:3]}"
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # explanations too
     text = page.inner_text("body")
     raw = RAW.search(text)
     assert raw is None, f"{name}: raw value {raw.group(0)!r} in …{text[max(0, raw.start() - 60):raw.end() + 60]}…"
@@ -183,3 +200,99 @@ def test_every_walked_page_fits_a_tablet(demo, visitor, language):
         page.goto(f"{demo.url}/")
         page.click("header button:text-is('Log out'), header button:text-is('退出')")
         expect(page.locator("header .who")).to_have_count(0)  # signed out before the next user signs in
+
+
+@pytest.fixture(scope="module")
+def beside(demo):
+    """What the pages beside the paths show: a published patent of the TTO's with a public and a confidential PDF
+    and edits waiting for review, an organisation verified after a refusal (two audited decisions, two
+    notifications), and a published service offer."""
+    from pypdf import PdfWriter
+    from sqlalchemy import select
+    from werkzeug.datastructures import FileStorage
+
+    from app.accounts.models import User
+    from app.core.extensions import db
+    from app.core.identity import Identity
+    from app.demo.seed import UNIVERSITIES
+    from app.orgs import service as orgs
+    from app.orgs.models import Organisation, OrgKind, VerificationStatus
+    from app.patents import attachments
+    from app.patents.service import patents_service
+    from app.service_offers.models import ServiceOffer
+    from tests.factories import make_listing
+
+    def pdf(name: str) -> FileStorage:
+        writer, buffer = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=595, height=842)
+        writer.write(buffer)
+        buffer.seek(0)
+        return FileStorage(buffer, filename=name, content_type="application/pdf")
+
+    live = demo
+    with live.app.app_context():
+        user = {name: db.session.scalar(select(User).where(User.email == f"{name}@demo.techbridge.cn"))
+                for name in ("tto", "admin")}
+        university = orgs.find_by_name(UNIVERSITIES[0].name)
+        patent = make_listing("patents", university, title="一种固态电解质薄膜的制备方法", price=1200000.0,
+                              legal_status="granted", patent_type="invention", inventors=["王五", "赵六"],
+                              application_date="2022-04-18", grant_date="2024-01-09",
+                              coop_modes=["assignment", "exclusive_licence"], maturity="pilot", trl=6,
+                              indicators=[{"name": "离子电导率", "comparator": "gte", "value": 1.0, "unit": "mS/cm"}])
+        tto = Identity.of(user["tto"])
+        attachments.add(tto, patent.id, pdf("检测报告.pdf"))
+        attachments.add(tto, patent.id, pdf("工艺参数（保密）.pdf"), confidential=True)
+        patents_service.update(tto, patent.id, {"title": "一种固态电解质薄膜的低温制备方法", "price": 1200000,
+                                                "trl": "6"})
+        applicant = Organisation(name="示范储能装备有限公司", kind=OrgKind.enterprise, region="江苏",
+                                 verification_status=VerificationStatus.pending, credit_code="91310000MA1FL1MMXL")
+        db.session.add(applicant)
+        db.session.commit()
+        admin = Identity.of(user["admin"])
+        orgs.decide_verification(admin, applicant.id, "reject", "营业执照名称与机构名称不一致")
+        orgs.decide_verification(admin, applicant.id, "verify")
+        offer = db.session.scalar(select(ServiceOffer).where(ServiceOffer.status == "approved").limit(1))
+        return {"patent": patent.id, "university": university.id, "offer": offer.id}
+
+
+@pytest.mark.parametrize("width, language", VIEWS, ids=IDS)
+def test_the_pages_beside_the_paths(demo, beside, visitor, width, language):
+    """Each page the issue names that the three paths do not pass through fits the screen, is styled, and shows
+    no internal value or untranslated English."""
+    url, view = demo.url, f"{width}-{language}"
+    patent = f"/patents/{beside['patent']}"
+    anonymous = visitor(width, language)
+    anonymous.goto(f"{url}/no-such-page")
+    expect(anonymous.locator("main h1")).to_have_text("Page not found" if language == "en" else "页面不存在")
+    check(anonymous, f"walk-beside-{view}-1-404")
+    anonymous.goto(url + patent)
+    expect(anonymous.locator("#attachments")).to_contain_text("检测报告.pdf")
+    expect(anonymous.locator("#attachments")).not_to_contain_text("保密")  # a confidential file is not listed
+    check(anonymous, f"walk-beside-{view}-2-patent-public")
+    anonymous.goto(f"{url}/orgs/{beside['university']}")
+    expect(anonymous.locator("#contact")).to_be_visible()
+    check(anonymous, f"walk-beside-{view}-3-org")
+
+    tto = visitor(width, language)
+    log_in_as(tto, url, "tto@demo.techbridge.cn", language)
+    for number, path in enumerate(["/notifications", "/my/listings?resource=patents&page=2", patent,
+                                   f"/my/patents/{beside['patent']}/edit"], 4):
+        tto.goto(url + path)
+        check(tto, f"walk-beside-{view}-{number}-tto")
+
+    buyer = visitor(width, language)
+    log_in_as(buyer, url, "buyer@demo.techbridge.cn", language)
+    for number, path in enumerate(["/service-orders/", "/service-orders/new", f"/services/{beside['offer']}",
+                                   "/deals/", "/portfolio/"], 8):
+        buyer.goto(url + path)
+        check(buyer, f"walk-beside-{view}-{number}-buyer")
+
+    admin = visitor(width, language)
+    log_in_as(admin, url, "admin@demo.techbridge.cn", language)
+    admin.goto(f"{url}/admin/moderation/patents/{beside['patent']}")
+    expect(admin.locator("#pending-diff tbody tr")).to_have_count(1)  # the title; price and TRL re-typed only
+    check(admin, f"walk-beside-{view}-13-review")
+    for number, path in enumerate(["/admin/verifications/", "/admin/audit?object_type=organisation"], 14):
+        admin.goto(url + path)
+        check(admin, f"walk-beside-{view}-{number}-admin")
+    expect(admin.locator("#audit-log")).to_contain_text("示范储能装备有限公司")

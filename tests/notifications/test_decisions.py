@@ -82,6 +82,11 @@ def test_pending_edits_applied_or_discarded_are_told_as_such(university, tto_use
     assert discarded.body == "Moderator's note: 价格明显有误"
     assert _rows(tto_user)[-1].title == "您对专利“高镍正极材料（第二版）”的修改未通过审核，已被撤销。"
     assert any(m["To"] == tto_user.email and "已被撤销" in m["Subject"] for m in smtp_server)
+    english = [m for m in smtp_server if m["To"] == english_user.email]
+    assert [m["Subject"] for m in english[-2:]] == [
+        "[技桥 TechBridge] Your edits to the patent “高镍正极材料（第二版）” are published.",
+        "[技桥 TechBridge] Your edits to the patent “高镍正极材料（第二版）” were not accepted and are discarded."]
+    assert "Moderator's note: 价格明显有误" in english[-1].get_content()
 
 
 def test_verification_decisions_reach_the_organisation(smtp_server, admin_user):
@@ -100,6 +105,33 @@ def test_verification_decisions_reach_the_organisation(smtp_server, admin_user):
     subjects = [m["Subject"] for m in smtp_server if m["To"] == chinese.email]
     assert subjects == ["[技桥 TechBridge] “示范新材料研究院”的机构认证未通过。",
                         "[技桥 TechBridge] 您的机构“示范新材料研究院”已通过认证。"]
+    english_mails = [m for m in smtp_server if m["To"] == english.email]
+    assert [m["Subject"] for m in english_mails] == [
+        "[技桥 TechBridge] The verification of “示范新材料研究院” was refused.",
+        "[技桥 TechBridge] Your organisation “示范新材料研究院” is verified."]
+    assert "/account" in english_mails[0].get_content()
+
+
+def test_membership_changes_reach_the_person_by_mail_in_their_language(university, tto_user, smtp_server):
+    """Added, given another role, removed: the in-app row and the mail, each in the member's own language (the
+    invitation case is ``tests/accounts/test_members.py``)."""
+    from app.members import service as members
+
+    colleague = UserFactory(organisation=university, locale="en", display_name="Li Na")
+    admin = Identity.of(tto_user)
+    smtp_server.clear()
+    members.change_role(admin, university.id, colleague.id, {"role": "broker"})
+    members.remove_member(admin, university.id, colleague.id)
+    rows = _rows(colleague)
+    assert [r.kind for r in rows] == ["membership.role_changed", "membership.removed"]
+    assert rows[0].title == "Your role in “示范大学技术转移中心” is now: Broker (技术经理人)."
+    assert rows[0].link == "/account" and rows[1].title == "You were removed from “示范大学技术转移中心”."
+    mails = [m["Subject"] for m in smtp_server if m["To"] == colleague.email]
+    assert mails == ["[技桥 TechBridge] Your role in “示范大学技术转移中心” is now: Broker (技术经理人).",
+                     "[技桥 TechBridge] You were removed from “示范大学技术转移中心”."]
+    back = members.add_member(admin, university.id, {"email": colleague.email, "display_name": "Li Na"})
+    assert _rows(back)[-1].title == "You were added to “示范大学技术转移中心” as Member."
+    assert [m for m in smtp_server if m["To"] == colleague.email][-1]["Subject"].endswith("as Member.")
 
 
 def test_a_refused_decision_notifies_nobody(university, tto_user, smtp_server):

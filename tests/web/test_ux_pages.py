@@ -41,7 +41,9 @@ def test_the_english_page_names_the_currency(client, patent):
 def test_a_research_achievement_is_labelled_as_such(client, app_engine, university):
     achievement = make_listing("patents", university, patent_type="achievement", patent_number=None,
                                title="高强韧铝合金板材轧制工艺研究", abstract="")
-    assert "科技成果" in text_of(client.get(f"/patents/{achievement.id}").text)
+    shown = text_of(client.get(f"/patents/{achievement.id}").text)
+    assert "科技成果" in shown
+    assert "法律状态" not in shown and "审中" not in shown  # no patent examination to report
 
 
 def test_search_cards_show_the_price_or_budget(client, patent, enterprise):
@@ -80,3 +82,28 @@ def test_the_owner_sees_which_version_of_a_demand_a_match_is(login, app_engine, 
     page = login(buyer_user).get(f"/patents/{patent.id}").text
     matches = page.split('class="matches"')[1] if 'class="matches"' in page else ""
     assert "草稿" in matches and "需整改" in matches
+
+
+def test_a_demand_page_shows_every_public_field_labelled_and_formatted(client, enterprise):
+    demand = make_listing("demands", enterprise, budget_min=500000, budget_max=2000000, valid_until="2031-06-30",
+                          required_maturity="pilot", coop_modes=["assignment", "development"],
+                          ipc=["H01M 4/525"], keywords=["正极", "高镍"], needs_pilot=True, needs_inspection=True)
+    shown = text_of(client.get(f"/demands/{demand.id}").text)
+    for expected in ("要求成熟度 中试", "合作方式 转让、技术开发", "预算 50 万元 – 200 万元", "有效期至 2031-06-30",
+                     "IPC 分类号 H01M 4/525", "行业 新能源", "地区 江苏", "同时需要中试服务 是", "同时需要检验检测服务 是",
+                     "关键词 正极、高镍", "≥ 280 Wh/kg", "发布日期"):
+        assert expected in shown, expected
+    for raw in ("500000", "pilot", "assignment", "True", "gte"):
+        assert raw not in shown, raw
+
+
+def test_a_service_page_shows_every_public_field_labelled_and_formatted(client, provider):
+    offer = make_listing("services", provider, kind="inspection", price_from=20000.0, equipment="ICP-MS 电感耦合等离子体质谱仪",
+                         capacity="每月 200 批次", price_basis="按检测项目计价", lead_time_days=7,
+                         qualifications=[{"type": "CMA", "number": "CMA 2019123456"},
+                                         {"type": "other", "number": "ISO 17025 证书 001"}])
+    shown = text_of(client.get(f"/services/{offer.id}").text)
+    for expected in ("服务类型 检验检测", "2 万元起", "设备 ICP-MS", "每月 200 批次", "按检测项目计价", "周期（天） 7天", "资质 CMA 2019123456、其他 ISO 17025 证书 001", "共沉淀、烧结、包覆", "行业 新能源", "地区 江苏"):
+        assert expected in shown, expected
+    for raw in ("20000", "inspection", "other", "CMA CMA"):
+        assert raw not in shown, raw
