@@ -132,7 +132,8 @@ LIMIT_SCRIPT = """
 import json, sys
 from app import create_app
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "s" * 40, "RATELIMIT_ENABLED": True,
-                  "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": 1,
+                  "LOGIN_RATE_LIMIT": "3 per minute", "REGISTER_RATE_LIMIT": "3 per minute",
+                  "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": 1,
                   "WTF_CSRF_ENABLED": False,
                   "UPLOAD_DIR": sys.argv[3], "SEARCH_INDEX_DIR": sys.argv[3]})
 client = app.test_client()
@@ -140,8 +141,12 @@ codes = []
 for email, address, where in json.loads(sys.argv[4]):
     body = {"email": email, "password": "wrong password"}
     headers = {"X-Forwarded-For": address}
-    response = (client.post("/api/v1/auth/tokens", json=body, headers=headers) if where == "api"
-                else client.post("/login", data=body, headers=headers))
+    if where == "register":  # a registration that fails validation (writes nothing) still counts
+        response = client.post("/api/v1/auth/register", json={"email": email, "password": "short"}, headers=headers)
+    elif where == "api":
+        response = client.post("/api/v1/auth/tokens", json=body, headers=headers)
+    else:
+        response = client.post("/login", data=body, headers=headers)
     codes.append(response.status_code)
 print(json.dumps({"codes": codes, "storage": app.config["RATELIMIT_STORAGE_URI"]}))
 """
@@ -187,6 +192,17 @@ def test_the_limit_counts_per_account_across_addresses_and_per_address_across_ac
 def test_the_login_page_and_the_token_api_count_together(app, tmp_path):
     alternating = [["b@example.cn", "203.0.113.9", where] for where in ("page", "api", "page", "api")]
     assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", alternating) == [422, 401, 422, 429]
+
+
+def test_registration_is_limited_per_address_and_per_account_across_workers(app, tmp_path):
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    one_address = [[f"new{n}@example.cn", "192.0.2.44", "register"] for n in range(2)]
+    assert _attempts(app, tmp_path, prefix, one_address) == [422, 422]
+    assert _attempts(app, tmp_path, prefix, one_address) == [422, 429]  # the second worker sees the first's count
+    one_account = [["same@example.cn", f"198.51.100.{n}", "register"] for n in range(4)]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", one_account) == [422, 422, 422, 429]
+    # Logins are counted apart from registrations.
+    assert _attempts(app, tmp_path, prefix, [["new0@example.cn", "192.0.2.44", "api"]]) == [401]
 
 
 # ---------------------------------------------------------------- INSTANCE_PATH
