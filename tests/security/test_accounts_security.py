@@ -133,7 +133,7 @@ import json, sys
 from app import create_app
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "s" * 40, "RATELIMIT_ENABLED": True,
                   "LOGIN_RATE_LIMIT": "3 per minute", "REGISTER_RATE_LIMIT": "3 per minute",
-                  "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": 1,
+                  "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": int(sys.argv[5]),
                   "WTF_CSRF_ENABLED": False,
                   "UPLOAD_DIR": sys.argv[3], "SEARCH_INDEX_DIR": sys.argv[3]})
 client = app.test_client()
@@ -163,11 +163,12 @@ def _redis_url() -> str:
     return url
 
 
-def _attempts(app, tmp_path, prefix: str, attempts: list) -> list[int]:
-    """POSTs of wrong passwords from a new worker process (its own app and limiter, the shared Redis)."""
+def _attempts(app, tmp_path, prefix: str, attempts: list, proxies: int = 1) -> list[int]:
+    """POSTs of wrong passwords from a new worker process (its own app and limiter, the shared Redis), behind
+    ``proxies`` trusted proxies."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": _redis_url()}
     result = subprocess.run([sys.executable, "-c", LIMIT_SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"], prefix,
-                             str(tmp_path), json.dumps(attempts)], cwd=ROOT, env=env, capture_output=True,
+                             str(tmp_path), json.dumps(attempts), str(proxies)], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
@@ -192,6 +193,14 @@ def test_the_limit_counts_per_account_across_addresses_and_per_address_across_ac
 def test_the_login_page_and_the_token_api_count_together(app, tmp_path):
     alternating = [["b@example.cn", "203.0.113.9", where] for where in ("page", "api", "page", "api")]
     assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", alternating) == [422, 401, 422, 429]
+
+
+def test_a_forged_forwarded_for_header_buys_no_extra_attempts(app, tmp_path):
+    """Only the address the trusted proxy appended counts; with no proxy configured the header is ignored."""
+    behind_proxy = [[f"p{n}@example.cn", f"10.9.8.{n}, 203.0.113.77", "api"] for n in range(4)]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", behind_proxy) == [401, 401, 401, 429]
+    no_proxy = [[f"d{n}@example.cn", f"10.9.7.{n}", "api"] for n in range(4)]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", no_proxy, proxies=0) == [401, 401, 401, 429]
 
 
 def test_registration_is_limited_per_address_and_per_account_across_workers(app, tmp_path):
