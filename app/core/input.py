@@ -93,9 +93,10 @@ def refuse_unstorable_text() -> None:
     bad += [_printable(name) for name, value in request.args.items(multi=True) if unstorable(name + value)]
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         try:
-            bad += [_printable(name) for name, value in request.form.items(multi=True) if unstorable(name + value)]
-            bad += [_printable(name) for name, upload in request.files.items(multi=True)
-                    if unstorable(name + (upload.filename or ""))]
+            bad += [_printable(name or "") for name, value in request.form.items(multi=True)
+                    if unstorable((name or "") + value)]
+            bad += [_printable(name or "") for name, upload in request.files.items(multi=True)
+                    if unstorable((name or "") + (upload.filename or ""))]
         except ValueError:  # a malformed body: the view that reads it answers 400
             pass
     elif request.is_json and request.get_data():

@@ -14,16 +14,21 @@ from tests.factories import patent_data
 ABSTRACT = "一种用于测试的方法与系统的说明文字"
 
 
+def obj(*members: str) -> str:
+    """A JSON object's text with an abstract and ``members`` as written (escapes such as \\u0000 kept raw)."""
+    return "{" + ", ".join([f'"abstract": "{ABSTRACT}"', *members]) + "}"
+
+
 def _patents(db_session) -> int:
     return db_session.scalar(select(func.count()).select_from(Patent))
 
 
 @pytest.mark.parametrize("body, field", [
-    ('{"title": "a\\u0000b", "abstract": "%s"}' % ABSTRACT, "title"),
-    ('{"title": "\\ud800x", "abstract": "%s"}' % ABSTRACT, "title"),
-    ('{"title": "题目", "abstract": "%s", "keywords": ["电池", "\\u0000"]}' % ABSTRACT, "keywords"),
-    ('{"title": "题目", "abstract": "%s", "indicators": [{"name": "\\udfff"}]}' % ABSTRACT, "indicators.name"),
-    ('{"title": "题目", "abstract": "%s", "a\\u0000": 1}' % ABSTRACT, "a\\x00"),
+    (obj('"title": "a\\u0000b"'), "title"),
+    (obj('"title": "\\ud800x"'), "title"),
+    (obj('"title": "题目", "keywords": ["电池", "\\u0000"]'), "keywords"),
+    (obj('"title": "题目", "indicators": [{"name": "\\udfff"}]'), "indicators.name"),
+    (obj('"title": "题目", "a\\u0000": 1'), "a\\x00"),
     ('"\\u0000"', "_schema"),
 ])
 def test_json_bodies_with_unstorable_text_are_422_naming_the_field(client, db_session, body, field):
@@ -68,8 +73,8 @@ def test_ordinary_text_passes(client, patent_world, db_session):
 
 
 @pytest.mark.parametrize("body", [
-    '{"title": "题目\\ud800", "abstract": "%s"}' % ABSTRACT,
-    '{"title": "题目", "abstract": "%s", "keywords": ["\\u0000"]}' % ABSTRACT,
+    obj('"title": "题目\\ud800"'),
+    obj('"title": "题目", "keywords": ["\\u0000"]'),
 ])
 def test_the_database_refusal_is_422_as_a_last_line_of_defence(app, client, db_session, monkeypatch, body):
     """Without the request check (text a service builds itself is not checked by it), the driver's or the
