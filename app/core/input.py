@@ -92,6 +92,9 @@ def refuse_unstorable_text() -> None:
     bad = ["_path"] if unstorable(request.path) else []
     bad += [_printable(name) for name, value in request.args.items(multi=True) if unstorable(name + value)]
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # Read (and cache) the raw body first: parsing the form from the stream would consume it, and the body
+        # would then look empty to a view that reads the raw bytes (an API call that must refuse multipart).
+        request.get_data()
         try:
             bad += [_printable(name or "") for name, value in request.form.items(multi=True)
                     if unstorable((name or "") + value)]
