@@ -37,6 +37,7 @@ from app import (
 from app.core import formatting, http_errors, routing, search, sqlite
 from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.core.i18n import select_locale
+from app.core.input import refuse_unstorable_text
 from config import instance_path, load_settings
 
 # The domains, in wiring order: each package's ``init_app(app)`` registers its pages, API, commands and signal
@@ -83,6 +84,8 @@ def create_app(overrides: dict | None = None, domains=DOMAINS) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
     routing.init_app(app, api)  # before the blueprints: their <int:…> rules use the bounded converter
+    # Before anything stores input (the idempotency claim included): text no database can hold is a 422.
+    app.before_request(refuse_unstorable_text)
     idempotency.init_app(app, api)  # Idempotency-Key on every API POST, documented on each
     security.init_app(app)
     http_errors.init_app(app)

@@ -47,6 +47,20 @@ def out_of_range(error: Exception) -> ValidationFailed | None:
     return None
 
 
+_POSTGRES_UNTRANSLATABLE = {"22P05", "22021"}  # untranslatable character, character not in repertoire
+
+
+def unstorable_text(error: Exception) -> ValidationFailed | None:
+    """A 422 for text the database cannot hold (behind the ``refuse_unstorable_text`` check of request input):
+    psycopg refuses a NUL before sending, PostgreSQL a ``\\u0000`` in JSONB, both drivers a lone surrogate."""
+    orig = getattr(error, "orig", error)
+    if (isinstance(orig, UnicodeEncodeError) or "NUL (0x00)" in str(orig)
+            or getattr(orig, "sqlstate", None) in _POSTGRES_UNTRANSLATABLE):
+        return ValidationFailed({"_schema": ["text contains a character that cannot be stored"]},
+                                message="text contains a character that cannot be stored")
+    return None
+
+
 # What a person reads on an error page, in their language (the exception's own text is English and technical).
 ERROR_PAGES = {
     400: (_l("The request cannot be read"), _l("Something in the address or the form is not valid. Go back and try again.")),
@@ -85,11 +99,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StatementError)
     def handle_database_error(error: Exception):
         # Input the schemas let through but the database refuses is the client's error, never a 500.
-        mapped = unique_violation(error) if isinstance(error, IntegrityError) else out_of_range(error)
+        mapped = (unique_violation(error) if isinstance(error, IntegrityError)
+                  else out_of_range(error) or unstorable_text(error))
         if mapped is None:
             raise error
         db.session.rollback()  # the failed transaction wrote nothing; nothing after this may commit it
         return handle_service_error(mapped)
+
+    @app.errorhandler(UnicodeEncodeError)
+    def handle_unencodable_text(error: UnicodeEncodeError):
+        # A lone surrogate (sent as "\\ud800" in JSON) reaching a driver, which cannot encode it (SQLite raises
+        # it unwrapped): the client's text, never a 500.
+        db.session.rollback()
+        return handle_service_error(unstorable_text(error))
 
     @app.errorhandler(ValueError)
     def handle_header_injection(error: ValueError):

@@ -1,7 +1,8 @@
 """Idempotent API writes: an ``Idempotency-Key`` header on any POST under ``/api/v1``.
 
 The first request with a key claims it — a row scoped to the principal (user, or anonymous), the method and the
-path, with a SHA-256 of the body — in the same transaction as the changes it makes, and its response (status,
+path, with a SHA-256 of the body (of its fields and files when multipart: clients draw a new boundary for every
+send) — in the same transaction as the changes it makes, and its response (status,
 body, ``Content-Type`` and ``Location``) is stored right after. A retry with the same key and body gets the stored
 response (with ``Idempotent-Replayed: true``) and writes nothing; the same key with another body is a 422.
 
@@ -16,6 +17,7 @@ response is a secret that must not be stored, and the Stripe webhook, idempotent
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
@@ -78,7 +80,7 @@ def claim_key():
     if not _KEY.match(key):
         raise _key_error("1 to 255 visible ASCII characters")
     scope = {"principal": _principal(), "method": request.method, "path": request.path[:512], "key": key}
-    digest = hashlib.sha256(request.get_data()).hexdigest()
+    digest = request_digest()
     row = IdempotencyKey(**scope, request_hash=digest)
     try:
         with db.session.begin_nested():
@@ -87,6 +89,25 @@ def claim_key():
         return _stored_response(scope, digest)
     g.idempotency_claim = row
     return None
+
+
+def request_digest() -> str:
+    """The SHA-256 identifying a request's body. A multipart body is identified by its fields and files (name,
+    filename, type, content), not its bytes: HTTP clients draw a new boundary for every send, retries included."""
+    data = request.get_data()  # cached: the form parser and the view read these same bytes
+    if request.mimetype == "multipart/form-data":
+        try:
+            fields = sorted(request.form.items(multi=True), key=lambda item: item[0])  # stable: keeps value order
+            files = []
+            for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+                content = upload.stream.read()
+                upload.stream.seek(0)
+                files.append([name, upload.filename or "", upload.mimetype or "", hashlib.sha256(content).hexdigest()])
+        except (ValueError, TypeError, KeyError):  # a malformed body: its bytes identify it; the view refuses it
+            return hashlib.sha256(data).hexdigest()
+        canonical = json.dumps({"multipart": [list(field) for field in fields], "files": files}, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _stored_response(scope: dict, digest: str) -> Response:

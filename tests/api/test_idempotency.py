@@ -9,6 +9,7 @@ from app.idempotency import EXCLUDED_PATHS, HEADER, REPLAYED_HEADER
 from app.idempotency.models import IdempotencyKey
 from app.patents.models import Patent
 from tests.api.conftest import API, DATA
+from tests.deals.conftest import market  # noqa: F401 — the deal fixture serves this module too
 
 
 def patents(db_session) -> int:
@@ -97,3 +98,30 @@ def test_every_post_documents_the_header(client):
     for path, operation in posts.items():
         names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         assert (HEADER in names) == (path not in EXCLUDED_PATHS), path
+
+
+def test_a_multipart_retry_encoded_with_another_boundary_is_the_same_request(client, market, db_session):
+    """HTTP clients draw a new multipart boundary for every send: a retry is recognised by its fields and files."""
+    from app.deals.models import DealMessage
+    from tests.api.conftest import pdf_bytes
+    from tests.deals.conftest import open_deal
+    from tests.factories import bearer
+
+    deal = open_deal(market)
+    pdf = pdf_bytes()
+
+    def send(boundary: str, text: str = "请看附件"):
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="body"\r\n\r\n{text}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
+                f'Content-Type: application/pdf\r\n\r\n').encode() + pdf + f'\r\n--{boundary}--\r\n'.encode()
+        return client.post(f"{API}/deals/{deal.id}/messages", data=body, headers={**bearer(market.buyer),
+                           HEADER: "message-1"}, content_type=f"multipart/form-data; boundary={boundary}")
+
+    before = db_session.scalar(select(func.count()).select_from(DealMessage))
+    first = send("first-boundary")
+    again = send("another-boundary-0123")
+    assert first.status_code == again.status_code == 201, again.get_json()
+    assert again.headers[REPLAYED_HEADER] == "true" and again.get_json() == first.get_json()
+    assert db_session.scalar(select(func.count()).select_from(DealMessage)) == before + 1
+    other = send("third", text="另一条消息")
+    assert other.status_code == 422 and HEADER in other.get_json()["errors"]

@@ -25,10 +25,12 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
-def run_all_operations(app, headers: dict) -> list[str]:
-    """Call every operation with generated cases; returns one line per operation that failed a check."""
+def run_all_operations(app, headers: dict) -> tuple[list[str], int]:
+    """Call every operation with generated cases; returns one line per operation that failed a check, and the
+    number of requests made."""
     api_schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app)
     failures = []
+    requests = 0
     for result in api_schema.get_all_operations():
         operation = result.ok()
 
@@ -36,17 +38,20 @@ def run_all_operations(app, headers: dict) -> list[str]:
         @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         def call(case):
+            nonlocal requests
+            requests += 1
             case.validate_response(case.call(headers=headers), checks=CHECKS)
 
         try:
             call()
         except (Exception, BaseExceptionGroup) as error:  # every check failure is collected, not raised
             failures.append(f"{operation.label}: {str(error)[:1500]}")
-    return failures
+    return failures, requests
 
 
 @pytest.mark.parametrize("actor", ["anonymous", "member", "admin"])
 def test_every_operation_answers_without_5xx_and_as_documented(app, client, actor):
     headers = build_world("patents").headers[actor] or {}
-    failures = run_all_operations(app, headers)
+    failures, requests = run_all_operations(app, headers)
+    print(f"schemathesis {actor}: {requests} requests, {len(failures)} failing operations")  # shown with -s
     assert not failures, "\n\n".join(failures)

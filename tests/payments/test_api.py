@@ -129,6 +129,15 @@ def test_the_stripe_pay_page_uses_stripe_js(client, localstripe, payable, buyer,
     assert back.status_code == 302 and back.location.endswith("/deals/7") and payment.status == PaymentStatus.held
 
 
+@pytest.mark.parametrize("raw", ["/%09/evil.example", "/%0a/evil.example", "//evil.example", "/%5Cevil.example",
+                                 "https:%2F%2Fevil.example"])
+def test_the_return_page_never_redirects_off_site(client, payment, buyer, buyer_user, raw):
+    service.confirm_test_payment(buyer, payment.id)
+    login(client, buyer_user)
+    back = client.get(f"/payments/{payment.id}/return?next={raw}")
+    assert back.status_code == 302 and back.location == f"/payments/{payment.id}/pay"
+
+
 def test_admins_record_payouts_on_the_payout_page(client, payment, payable, buyer, admin_user, tto_user):
     service.confirm_test_payment(buyer, payment.id)
     payout = service.release(buyer, payable)

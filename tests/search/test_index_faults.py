@@ -148,3 +148,36 @@ def test_unreachable_elasticsearch_degrades_and_loses_no_write(app, client, inde
     search.reopen()  # the engine is back: the kept outbox row reaches it
     assert indexing.drain() >= 1
     _assert_repaired_by(lambda: None, app, client, [*indexed, late])
+
+
+def test_elasticsearch_down_then_back_is_repaired_by_reindex_with_no_write_lost(app, client, indexed, university,
+                                                                                 db_session, osmem, monkeypatch):
+    """The production engine (osmem-server speaking the Elasticsearch API): in use, unreachable, back; the
+    reindex command brings it level with the database, the listing written meanwhile included."""
+    import uuid
+
+    monkeypatch.setitem(app.config, "ELASTICSEARCH_PLAIN_JSON", True)
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_PREFIX", f"faults{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(app.config, "ELASTICSEARCH_URL", osmem.url)
+    try:
+        search.reopen()
+        assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
+        assert not indexing.status()["degraded"]
+
+        app.config["ELASTICSEARCH_URL"] = "http://127.0.0.1:9"  # the cluster goes away
+        search.reopen()
+        _assert_site_degrades_gracefully(client, indexed[0])
+        late = _write_while_down(app, university, db_session)
+
+        app.config["ELASTICSEARCH_URL"] = osmem.url  # and comes back, without the listing written meanwhile
+        search.reopen()
+        state = indexing.status()
+        assert state["resources"]["patents"]["difference"] == 1 and state["outbox_backlog"] >= 1, state
+        result = app.test_cli_runner().invoke(args=["search", "reindex"])
+        assert result.exit_code == 0, result.output
+        _assert_repaired_by(lambda: None, app, client, [*indexed, late])
+        assert db_session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None))) == 0
+    finally:
+        search.engine.drop_all()
+        app.config["ELASTICSEARCH_URL"] = None
+        search.reopen()

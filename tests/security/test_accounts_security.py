@@ -132,7 +132,8 @@ LIMIT_SCRIPT = """
 import json, sys
 from app import create_app
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "s" * 40, "RATELIMIT_ENABLED": True,
-                  "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": 1,
+                  "LOGIN_RATE_LIMIT": "3 per minute", "REGISTER_RATE_LIMIT": "3 per minute",
+                  "RATELIMIT_KEY_PREFIX": sys.argv[2], "TRUSTED_PROXIES": int(sys.argv[5]),
                   "WTF_CSRF_ENABLED": False,
                   "UPLOAD_DIR": sys.argv[3], "SEARCH_INDEX_DIR": sys.argv[3]})
 client = app.test_client()
@@ -140,8 +141,12 @@ codes = []
 for email, address, where in json.loads(sys.argv[4]):
     body = {"email": email, "password": "wrong password"}
     headers = {"X-Forwarded-For": address}
-    response = (client.post("/api/v1/auth/tokens", json=body, headers=headers) if where == "api"
-                else client.post("/login", data=body, headers=headers))
+    if where == "register":  # a registration that fails validation (writes nothing) still counts
+        response = client.post("/api/v1/auth/register", json={"email": email, "password": "short"}, headers=headers)
+    elif where == "api":
+        response = client.post("/api/v1/auth/tokens", json=body, headers=headers)
+    else:
+        response = client.post("/login", data=body, headers=headers)
     codes.append(response.status_code)
 print(json.dumps({"codes": codes, "storage": app.config["RATELIMIT_STORAGE_URI"]}))
 """
@@ -158,11 +163,12 @@ def _redis_url() -> str:
     return url
 
 
-def _attempts(app, tmp_path, prefix: str, attempts: list) -> list[int]:
-    """POSTs of wrong passwords from a new worker process (its own app and limiter, the shared Redis)."""
+def _attempts(app, tmp_path, prefix: str, attempts: list, proxies: int = 1) -> list[int]:
+    """POSTs of wrong passwords from a new worker process (its own app and limiter, the shared Redis), behind
+    ``proxies`` trusted proxies."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": _redis_url()}
     result = subprocess.run([sys.executable, "-c", LIMIT_SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"], prefix,
-                             str(tmp_path), json.dumps(attempts)], cwd=ROOT, env=env, capture_output=True,
+                             str(tmp_path), json.dumps(attempts), str(proxies)], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
@@ -187,6 +193,25 @@ def test_the_limit_counts_per_account_across_addresses_and_per_address_across_ac
 def test_the_login_page_and_the_token_api_count_together(app, tmp_path):
     alternating = [["b@example.cn", "203.0.113.9", where] for where in ("page", "api", "page", "api")]
     assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", alternating) == [422, 401, 422, 429]
+
+
+def test_a_forged_forwarded_for_header_buys_no_extra_attempts(app, tmp_path):
+    """Only the address the trusted proxy appended counts; with no proxy configured the header is ignored."""
+    behind_proxy = [[f"p{n}@example.cn", f"10.9.8.{n}, 203.0.113.77", "api"] for n in range(4)]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", behind_proxy) == [401, 401, 401, 429]
+    no_proxy = [[f"d{n}@example.cn", f"10.9.7.{n}", "api"] for n in range(4)]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", no_proxy, proxies=0) == [401, 401, 401, 429]
+
+
+def test_registration_is_limited_per_address_and_per_account_across_workers(app, tmp_path):
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    one_address = [[f"new{n}@example.cn", "192.0.2.44", "register"] for n in range(2)]
+    assert _attempts(app, tmp_path, prefix, one_address) == [422, 422]
+    assert _attempts(app, tmp_path, prefix, one_address) == [422, 429]  # the second worker sees the first's count
+    one_account = [["same@example.cn", f"198.51.100.{n}", "register"] for n in range(4)]
+    assert _attempts(app, tmp_path, f"test-{uuid.uuid4().hex[:8]}", one_account) == [422, 422, 422, 429]
+    # Logins are counted apart from registrations.
+    assert _attempts(app, tmp_path, prefix, [["new0@example.cn", "192.0.2.44", "api"]]) == [401]
 
 
 # ---------------------------------------------------------------- INSTANCE_PATH

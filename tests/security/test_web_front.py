@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.patents.models import Patent
 from app.security.redirects import local_url
-from tests.factories import PASSWORD, bearer, patent_data
+from tests.factories import PASSWORD, bearer, make_listing, patent_data
 
 API = "/api/v1"
 
@@ -87,6 +87,23 @@ def test_cookie_api_posts_without_the_header_are_refused_whatever_the_body(app, 
         assert response.status_code == 400, (response.request.path, response.status_code)
         assert "CSRF" in response.get_json()["message"]
     assert db_session.scalar(select(func.count(Patent.id))) == before
+
+
+def test_cookie_api_transitions_with_an_empty_body_are_refused(client, tto_user, university, db_session, csrf_on):
+    """A state change whose body is empty (a workflow action, a submit) needs the header as much as a create."""
+    draft = make_listing("patents", university, status="draft")
+    db_session.commit()
+    _login(client, tto_user)
+    foreign = {"Origin": "https://evil.example"}
+    for response in (client.post(f"{API}/patents/{draft.id}/submit", headers=foreign),
+                     client.post(f"{API}/patents/{draft.id}/submit", headers=foreign, data=b"",
+                                 content_type="multipart/form-data; boundary=B"),
+                     client.post(f"{API}/patents/{draft.id}/submit", headers=foreign, json={})):
+        assert response.status_code == 400 and "CSRF" in response.get_json()["message"]
+    db_session.refresh(draft)
+    assert draft.status.value == "draft"
+    submitted = client.post(f"{API}/patents/{draft.id}/submit", headers={"X-CSRFToken": _page_token(client)})
+    assert submitted.status_code == 200, submitted.get_json()
 
 
 def test_the_sites_own_token_header_lets_a_cookie_api_call_through(client, tto_user, db_session, csrf_on):
