@@ -245,6 +245,7 @@ def main() -> None:
     parser.add_argument("--read-seconds", type=float, default=15)
     parser.add_argument("--publishers", type=int, default=4)
     parser.add_argument("--publish-seconds", type=float, default=15)
+    parser.add_argument("--server-log", help="copy the server's log to this file")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="techbridge-load-") as tmp:
@@ -261,7 +262,10 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        report["server_errors_logged"] = logged_errors((folder / "gunicorn.log").read_text(errors="replace"))
+        server_log = (folder / "gunicorn.log").read_text(errors="replace")
+        report["server_errors_logged"] = logged_errors(server_log)
+        if args.server_log:
+            Path(args.server_log).write_text(server_log)
     report["database"] = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     print(json.dumps(report, ensure_ascii=False, indent=2))
     ok = report["writes"]["server_errors"] == 0 and report["writes"]["rows_equal_successes"] and \

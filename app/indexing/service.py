@@ -47,6 +47,7 @@ def drain(batch_size: int = 500) -> int:
     services = sources()
     engine = search.engine
     failed = []
+    synced: dict[str, set[int]] = defaultdict(set)
 
     def apply(rows, uow) -> None:
         by_resource: dict[str, set[int]] = defaultdict(set)
@@ -55,7 +56,7 @@ def drain(batch_size: int = 500) -> int:
         try:
             for resource, ids in by_resource.items():
                 services[resource].sync_index(ids)
-                index_synced.send(resource, ids=sorted(ids), uow=uow)
+                synced[resource] |= ids
         except Exception:
             failed.append(True)  # the rows stay pending (drain_outbox records the error)
             raise
@@ -66,6 +67,9 @@ def drain(batch_size: int = 500) -> int:
             if not leader:
                 return applied  # the holder drains our rows: it looks again after releasing
             applied += drain_outbox(SearchOutbox, apply, batch_size)
+        for resource, ids in synced.items():  # the lease and every transaction are let go of by now
+            index_synced.send(resource, ids=sorted(ids))
+        synced.clear()
         if failed or not _pending_count():
             return applied
 

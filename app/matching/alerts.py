@@ -106,8 +106,11 @@ def delete_saved_search(identity: Identity, saved_id: int, *, uow) -> None:
 
 # ------------------------------------------------------------------------------------------------ alerts
 
-def drain(batch_size: int = 50) -> int:
-    """Check pending newly published listings against saved searches and strong matches."""
+def drain(batch_size: int = 1) -> int:
+    """Check pending newly published listings against saved searches and strong matches.
+
+    One listing per transaction: ranking one takes a while, and on SQLite a writing transaction holds the
+    database's only write lock for as long as it lasts."""
 
     def apply(rows, uow) -> None:
         for row in rows:

