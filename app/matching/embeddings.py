@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import defaultdict
 from functools import lru_cache
 
 import numpy as np
@@ -19,6 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.extensions import db
+from app.core.outbox import drain_after_commit
 from app.core.uow import UnitOfWork
 from app.listings.registry import listing_services
 from app.matching.models import Embedding
@@ -93,15 +95,34 @@ def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
     return len(stale)
 
 
+# Listings the index drain handed over, waiting for their vectors in this process (``embed_waiting``).
+_waiting: dict[str, set[int]] = defaultdict(set)
+_waiting_lock = threading.Lock()
+
+
 def embed_synced(resource: str, ids: list[int]) -> None:
-    """Bring the vectors of listings just written to the index up to date (see module docstring); a failure is
-    logged, and ``flask match embed`` back-fills."""
+    """Queue the vectors of listings just written to the index (see module docstring). They are computed by a
+    drain of their own (a thread in a server), so the index drain goes back to the outbox at once: embedding a
+    large batch takes many seconds. A vector lost with its process is back-filled by ``flask match embed``."""
     if not current_app.config["EMBED_AFTER_INDEX"]:
         return
-    try:
-        ensure_embeddings(resource, listing_services()[resource].get_many(ids))
-    except Exception:  # noqa: BLE001 - a missing vector only leaves the semantic feature unknown
-        log.exception("vectors of %s %s not computed", resource, ids[:20])
+    with _waiting_lock:
+        _waiting[resource].update(ids)
+    drain_after_commit(current_app._get_current_object(), embed_waiting)
+
+
+def embed_waiting() -> int:
+    """Compute the vectors queued by ``embed_synced`` in this process; returns how many were computed."""
+    with _waiting_lock:
+        batch = {resource: sorted(ids) for resource, ids in _waiting.items() if ids}
+        _waiting.clear()
+    computed = 0
+    for resource, ids in batch.items():
+        try:
+            computed += ensure_embeddings(resource, listing_services()[resource].get_many(ids))
+        except Exception:  # noqa: BLE001 - a missing vector only leaves the semantic feature unknown
+            log.exception("vectors of %s %s not computed", resource, ids[:20])
+    return computed
 
 
 def has_vectors(resource: str) -> bool:
