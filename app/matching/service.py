@@ -77,6 +77,8 @@ BODY_FIELDS = {"patents": "abstract", "demands": "description", "services": "des
 DEMAND_TO_PATENTS = Direction(demands_service, patents_service)
 PATENT_TO_DEMANDS = Direction(patents_service, demands_service)
 DEMAND_TO_SERVICES = Direction(demands_service, service_offers_service)
+# The directions a saved listing of each resource is matched in (its query vectors are stored for each).
+DIRECTIONS_FROM = {"demands": (DEMAND_TO_PATENTS, DEMAND_TO_SERVICES), "patents": (PATENT_TO_DEMANDS,)}
 
 
 def body_text(obj) -> str:
@@ -106,7 +108,6 @@ def data_version(*resources: str) -> tuple:
     one of ``resources`` is stored, in every worker process."""
     return (db.session.scalar(select(func.max(SearchOutbox.id))),
             *(embeddings.vector_index.version(resource) for resource in resources))
-
 
 
 def cached_matches(identity: Identity, direction: Direction, source, limit: int = 10,
@@ -189,17 +190,18 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     Candidates are the nearest stored vectors (checked against the viewer's filter by the engine) plus the
     lexical candidates; a candidate without a stored vector has no cosine (the feature is then unknown).
     """
-    if not embeddings.has_vectors(direction.target):  # the feature stays unknown; nothing to embed for
+    stored = embeddings.vector_index.load(direction.target)
+    if not len(stored):  # the feature stays unknown; nothing to embed for
         return {}
     queries = embeddings.embed_queries(tuple(dict.fromkeys((plan.title, plan.semantic_text))))
-    nearest = embeddings.vector_index.nearest(direction.target, queries, SEMANTIC_CANDIDATES)
+    nearest = stored.nearest(queries, SEMANTIC_CANDIDATES)
     wanted = sorted(nearest - lexical_ids)
     if wanted:
         allowed = {hit.id for hit in search.engine.search(SearchRequest(
             resource=direction.target, filters=And(visible, Term("id", wanted)), per_page=len(wanted))).hits}
     else:
         allowed = set()
-    vectors = embeddings.vector_index.vectors(direction.target, lexical_ids | allowed)
+    vectors = stored.vectors(lexical_ids | allowed)
     return {i: sum(_calibrated(float(v @ q)) for q in queries) / len(queries) for i, v in vectors.items()}
 
 
