@@ -116,10 +116,10 @@ def ensure_query_vectors(resource: str, objs, batch_size: int = 32) -> int:
         return 0
     hashes = {h for texts in wanted.values() for h in texts}
     with UnitOfWork() as uow:  # a short read, ended before the model runs
-        stored = set(uow.session.execute(select(QueryVector.object_id, QueryVector.text_hash).where(
-            QueryVector.resource == resource, QueryVector.object_id.in_(list(wanted)))).tuples())
+        stored = {(i, h) for i, h in uow.session.execute(select(QueryVector.object_id, QueryVector.text_hash).where(
+            QueryVector.resource == resource, QueryVector.object_id.in_(list(wanted))))}
         known = dict(uow.session.execute(select(QueryVector.text_hash, QueryVector.vector).where(
-            QueryVector.text_hash.in_(sorted(hashes)))).tuples().all())
+            QueryVector.text_hash.in_(sorted(hashes)))).all())
     todo = {h: t for texts in wanted.values() for h, t in texts.items() if h not in known}
     items = list(todo.items())
     for start in range(0, len(items), batch_size):
