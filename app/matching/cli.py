@@ -44,13 +44,16 @@ def match_demand(external_ids, limit, as_json):
 @cli.command("embed")
 @click.option("--resource", "resources", multiple=True, type=RegisteredChoice(kinds))
 def embed_command(resources):
-    """Back-fill missing or stale embedding vectors (new listings get theirs when indexed; ~40 titles/s)."""
+    """Back-fill missing or stale embedding vectors and saved listings' query vectors (new listings get theirs
+    when indexed; ~40 titles/s)."""
     for resource in resources or listing_services():
         listing = listing_services()[resource]
         ids = db.session.scalars(select(listing.model.id)).all()
-        done = 0
+        done = queries = 0
         with tqdm(total=len(ids), desc=f"vectors {resource}", unit="listing", disable=not ids) as bar:
             for start in range(0, len(ids), 64):
-                done += embeddings.ensure_embeddings(resource, listing.get_many(ids[start:start + 64]))
-                bar.update(len(ids[start:start + 64]))
-        click.echo(f"{resource}: {done} vector(s) computed")
+                objs = listing.get_many(ids[start:start + 64])
+                done += embeddings.ensure_embeddings(resource, objs)
+                queries += embeddings.ensure_query_vectors(resource, objs)
+                bar.update(len(objs))
+        click.echo(f"{resource}: {done} vector(s) computed, {queries} query vector(s)")

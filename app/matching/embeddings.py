@@ -2,8 +2,8 @@
 
 Vectors are computed off the request path, with nobody having to remember a job: whenever the search outbox
 has written listings to the index (the worker in production, a thread of the web process in development),
-their vectors are brought up to date right after that drain let go of the index (``EMBED_AFTER_INDEX``). ``flask match embed``
-back-fills. Vectors live in the ``embeddings`` table (they survive reindexing), keyed by a hash of the
+their vectors — and saved listings' query vectors — are brought up to date by a drain of their own once that
+drain let go of the index (``EMBED_AFTER_INDEX``). ``flask match embed`` back-fills. Vectors live in the ``embeddings`` table (they survive reindexing), keyed by a hash of the
 embedded text, so a vector is recomputed only when that text changed. A request never waits for a listing's
 vector: a missing one makes the semantic feature unknown.
 """
@@ -17,13 +17,17 @@ from functools import lru_cache
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core.cache import LRUCache
 from app.core.extensions import db
+from app.core.models import utcnow
 from app.core.outbox import drain_after_commit
 from app.core.uow import UnitOfWork
 from app.listings.registry import listing_services
-from app.matching.models import Embedding
+from app.matching.models import Embedding, QueryVector, VectorVersion
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "multilingual-e5-small-q4"
@@ -60,12 +64,81 @@ def embed_passages(texts: list[str]) -> np.ndarray:
         return np.asarray(_model().passage(texts), dtype=np.float32).reshape(len(texts), -1)
 
 
-@lru_cache(maxsize=2048)
-def embed_queries(texts: tuple[str, ...]) -> list[np.ndarray]:
-    """Unit-length query vectors, computed in one call and cached (listings are matched again and again)."""
+def _model_queries(texts: list[str]) -> list[np.ndarray]:
+    """Query vectors straight from the model (a text's vector does not depend on the others in the call)."""
     with _model_lock:
         vectors = np.asarray(_model().query([t[:MAX_CHARS * 2] for t in texts]), dtype=np.float32)
     return list(vectors.reshape(len(texts), -1))
+
+
+def _query_hash(text: str) -> str:
+    return hashlib.sha256(f"{MODEL_NAME}\nquery\n{text[:MAX_CHARS * 2]}".encode()).hexdigest()
+
+
+# Query vectors by text hash: a text's vector never changes, so entries need no invalidation.
+_query_memory = LRUCache(4096)
+
+
+def embed_queries(texts: tuple[str, ...]) -> list[np.ndarray]:
+    """Unit-length query vectors: from this process's cache, else those stored for saved listings when they
+    were indexed (:func:`ensure_query_vectors`, one indexed read), else from the model (≈90–270 ms each on a
+    busy 2-core machine; kept in this process's cache, e.g. for an unsaved demand matched again)."""
+    hashes = [_query_hash(t) for t in texts]
+    found = {h: v for h in hashes if (v := _query_memory.get(h)) is not None}
+    missing = sorted(set(hashes) - set(found))
+    if missing:
+        found.update((h, np.frombuffer(blob, dtype=np.float32)) for h, blob in db.session.execute(
+            select(QueryVector.text_hash, QueryVector.vector).where(QueryVector.text_hash.in_(missing))))
+    todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
+    if todo:
+        found.update(zip(todo, _model_queries(list(todo.values())), strict=True))
+    for h in hashes:
+        _query_memory.put(h, found[h])
+    return [found[h] for h in hashes]
+
+
+def query_texts(resource: str, obj) -> list[str]:
+    """The texts a saved listing of ``resource`` is matched by (its title, its title with the key phrases each
+    counterpart index gives it), as :mod:`.service` embeds them per request."""
+    from app.matching import service  # service imports this module
+
+    texts = []
+    for direction in service.DIRECTIONS_FROM.get(resource, ()):
+        plan = service.plan_for(direction, obj)
+        texts += [plan.title, plan.semantic_text]
+    return list(dict.fromkeys(texts))
+
+
+def ensure_query_vectors(resource: str, objs, batch_size: int = 32) -> int:
+    """Store the query vectors of saved listings ``objs`` (see :func:`query_texts`) that are missing, and drop
+    those of texts a listing no longer has; returns how many were computed. Runs after the index drain (the
+    key phrases come from the counterpart index); like :func:`ensure_embeddings`, no transaction is open while
+    the model runs. A text's vector stored for another listing is reused."""
+    wanted = {o.id: {_query_hash(t): t for t in query_texts(resource, o)} for o in objs}
+    wanted = {i: texts for i, texts in wanted.items() if texts}
+    if not wanted:
+        return 0
+    hashes = {h for texts in wanted.values() for h in texts}
+    with UnitOfWork() as uow:  # a short read, ended before the model runs
+        stored = {(i, h) for i, h in uow.session.execute(select(QueryVector.object_id, QueryVector.text_hash).where(
+            QueryVector.resource == resource, QueryVector.object_id.in_(list(wanted))))}
+        known = dict(uow.session.execute(select(QueryVector.text_hash, QueryVector.vector).where(
+            QueryVector.text_hash.in_(sorted(hashes)))).all())
+    todo = {h: t for texts in wanted.values() for h, t in texts.items() if h not in known}
+    items = list(todo.items())
+    for start in range(0, len(items), batch_size):
+        chunk = items[start:start + batch_size]
+        known.update((h, v.tobytes()) for (h, _), v in zip(chunk, _model_queries([t for _, t in chunk]), strict=True))
+    with UnitOfWork() as uow:
+        for object_id, texts in wanted.items():
+            stale = [h for i, h in stored if i == object_id and h not in texts]
+            if stale:
+                uow.session.execute(delete(QueryVector).where(
+                    QueryVector.resource == resource, QueryVector.object_id == object_id,
+                    QueryVector.text_hash.in_(stale)))
+            uow.session.add_all(QueryVector(resource=resource, object_id=object_id, text_hash=h, vector=known[h])
+                                for h in texts if (object_id, h) not in stored)
+    return len(todo)
 
 
 def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
@@ -91,8 +164,17 @@ def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
             for (object_id, text), vector in zip(chunk, vectors, strict=False):
                 row = rows.get(object_id) or Embedding(resource=resource, object_id=object_id)
                 row.model, row.text_hash, row.vector = MODEL_NAME, _hash(text), vector.tobytes()
+                row.computed_at = utcnow()
                 uow.session.add(row)
+            vectors_written(uow.session, resource)
     return len(stale)
+
+
+def vectors_written(session, resource: str) -> None:
+    """Raise ``resource``'s vector version in ``session``'s transaction (every writer of vectors calls this)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(VectorVersion).values(resource=resource, version=1).on_conflict_do_update(
+        index_elements=["resource"], set_={"version": VectorVersion.version + 1}))
 
 
 # Listings the index drain handed over, waiting for their vectors in this process (``embed_waiting``).
@@ -119,69 +201,82 @@ def embed_waiting() -> int:
     computed = 0
     for resource, ids in batch.items():
         try:
-            computed += ensure_embeddings(resource, listing_services()[resource].get_many(ids))
+            objs = listing_services()[resource].get_many(ids)
+            computed += ensure_embeddings(resource, objs)
+            ensure_query_vectors(resource, objs)
         except Exception:  # noqa: BLE001 - a missing vector only leaves the semantic feature unknown
             log.exception("vectors of %s %s not computed", resource, ids[:20])
     return computed
 
 
-def has_vectors(resource: str) -> bool:
-    """Whether any vector of ``resource`` is stored (otherwise the semantic feature stays unknown)."""
-    return vector_index.size(resource) > 0
+class Vectors:
+    """One resource's stored vectors as a matrix (rows in ``ids`` order), as of one version."""
+
+    def __init__(self, version: int, ids: np.ndarray, matrix: np.ndarray):
+        self.version, self.ids, self.matrix = version, ids, matrix
+        self.positions = {int(object_id): row for row, object_id in enumerate(ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def nearest(self, vectors: list[np.ndarray], k: int) -> set[int]:
+        """The ids among the ``k`` highest cosines to any of ``vectors`` (one matrix product for all)."""
+        if not len(self.ids) or not vectors:
+            return set()
+        k = min(k, len(self.ids))
+        scores = self.matrix @ np.stack(vectors, axis=1)
+        found: set[int] = set()
+        for column in range(scores.shape[1]):
+            found.update(int(self.ids[i]) for i in np.argpartition(-scores[:, column], k - 1)[:k])
+        return found
+
+    def vectors(self, ids) -> dict[int, np.ndarray]:
+        """Vectors of ``ids`` (those that have one)."""
+        return {i: self.matrix[self.positions[i]] for i in ids if i in self.positions}
 
 
 class VectorIndex:
     """All vectors of one resource in one matrix, for nearest-neighbour candidates (exact, brute force).
 
-    100k × 384 float32 is 150 MB and a product with a query takes milliseconds on one core; the matrix
-    is reloaded when the table's row count or newest timestamp changes.
+    100k × 384 float32 is 150 MB and a product with a query takes milliseconds on one core. The matrix is kept
+    per process and reloaded when the resource's vector version (:class:`VectorVersion`, one primary-key read
+    per request) says another process, or this one, stored a vector.
     """
 
     def __init__(self):
-        self._cache: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}
-        self._positions: dict[str, dict[int, int]] = {}
+        self._cache: dict[str, Vectors] = {}
         self._lock = threading.Lock()
 
-    def version(self, resource: str) -> tuple:
-        """Changes whenever a vector of ``resource`` is added, removed or recomputed."""
-        return tuple(db.session.execute(
-            select(func.count(Embedding.id), func.max(Embedding.computed_at)).where(Embedding.resource == resource)
-        ).one())
+    def version(self, resource: str) -> int:
+        """Changes whenever a vector of ``resource`` is stored or recomputed, in any process."""
+        return db.session.scalar(select(VectorVersion.version).where(VectorVersion.resource == resource)) or 0
 
-    def size(self, resource: str) -> int:
-        """Number of stored vectors of ``resource``."""
-        return int(self.version(resource)[0])
-
-    def nearest(self, resource: str, vectors: list[np.ndarray], k: int) -> set[int]:
-        """The ids among the ``k`` highest cosines to any of ``vectors`` (one look at the table's version)."""
+    def load(self, resource: str) -> Vectors:
+        """``resource``'s vectors as of now (the matrix in memory unless the version moved)."""
         version = self.version(resource)
+        cached = self._cache.get(resource)
+        if cached is not None and cached.version == version:
+            return cached
         with self._lock:
             cached = self._cache.get(resource)
-            if cached is None or cached[0] != version:
+            if cached is None or cached.version != version:
                 rows = db.session.execute(
                     select(Embedding.object_id, Embedding.vector).where(Embedding.resource == resource)
                 ).all()
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
-                self._positions[resource] = {int(object_id): row for row, object_id in enumerate(ids)}
                 matrix = (np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
                           if rows else np.zeros((0, 0), dtype=np.float32))
-                cached = self._cache[resource] = (version, ids, matrix)
-        _, ids, matrix = cached
-        if not len(ids):
-            return set()
-        k = min(k, len(ids))
-        found: set[int] = set()
-        for vector in vectors:
-            found.update(int(ids[i]) for i in np.argpartition(-(matrix @ vector), k - 1)[:k])
-        return found
+                cached = self._cache[resource] = Vectors(version, ids, matrix)
+        return cached
 
-    def vectors(self, resource: str, ids) -> dict[int, np.ndarray]:
-        """Vectors of ``ids`` (those that have one) from the matrix :meth:`nearest` just loaded: no second read."""
-        cached, positions = self._cache.get(resource), self._positions.get(resource, {})
-        if cached is None:
-            return {}
-        matrix = cached[2]
-        return {i: matrix[positions[i]] for i in ids if i in positions}
+    def size(self, resource: str) -> int:
+        """Number of stored vectors of ``resource``."""
+        return len(self.load(resource))
+
+
+def has_vectors(resource: str) -> bool:
+    """Whether any vector of ``resource`` is stored (otherwise the semantic feature stays unknown)."""
+    return vector_index.size(resource) > 0
 
 
 vector_index = VectorIndex()

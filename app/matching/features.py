@@ -47,15 +47,18 @@ def _mean(features: dict[str, Feature], names, weights: dict[str, float]) -> tup
     return sum(weights[n] * max(0.0, min(1.0, features[n].value)) for n in known) / total, total
 
 
-def combine(features: dict[str, Feature], weights: dict[str, float]) -> tuple[float, dict]:
+def combine(features: dict[str, Feature], weights: dict[str, float],
+            explain: bool = True) -> tuple[float, dict | None]:
     """Relevance (topic features) scaled by fit: ``R × (1 − s + s × F)``, where ``s`` is the fit features'
     share of the weights; unknown features weigh nothing. Returns the score and the per-feature breakdown,
-    whose contributions add up to the score."""
+    whose contributions add up to the score (None unless ``explain``)."""
     relevance, topic_weight = _mean(features, TOPIC, weights)
     fit, fit_weight = _mean(features, FIT, weights)
     relevance = relevance or 0.0
     share = fit_weight / (topic_weight + fit_weight) if fit is not None and topic_weight else 0.0
     scale = 1 - share + share * (fit or 0.0)
+    if not explain:
+        return round(relevance * scale, 4), None
     breakdown = {}
     for name, feature in features.items():
         known = feature.value is not None and weights.get(name, 0.0) > 0
@@ -119,14 +122,16 @@ class ClassificationConsensus:
                 self.votes[code] = self.votes.get(code, 0.0) + score
         self.top = max(self.votes.values(), default=0.0)
 
-    def for_candidate(self, candidate_id: int) -> dict[str, float]:
-        """The consensus without ``candidate_id``'s own vote, scaled to [0, 1]."""
+    def for_candidate(self, candidate_id: int, codes: list[str] | None = None) -> dict[str, float]:
+        """The consensus without ``candidate_id``'s own vote, scaled to [0, 1] (only for the subclasses of
+        ``codes`` when given: all :func:`classification_fit` reads)."""
         if not self.top:
             return {}
         own_codes, own_score = self.voters.get(candidate_id, ((), 0.0))
         own_codes = set(own_codes)
-        return {code: max(0.0, vote - (own_score if code in own_codes else 0.0)) / self.top
-                for code, vote in self.votes.items()}
+        wanted = self.votes if codes is None else {c[:4] for c in codes} & self.votes.keys()
+        return {code: max(0.0, self.votes[code] - (own_score if code in own_codes else 0.0)) / self.top
+                for code in wanted}
 
 
 def classification_fit(own_codes: list[str], candidate_codes: list[str], consensus: dict[str, float],

@@ -58,6 +58,37 @@ class Embedding(db.Model):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
+class VectorVersion(db.Model):
+    """A counter per resource, raised in the transaction that stores any of its vectors.
+
+    Matching keeps a resource's vectors in memory; one primary-key read tells every process whether another
+    one wrote since (a row count over 100k vectors cost milliseconds per request, and ids or timestamps taken
+    before commit can become visible out of order on PostgreSQL; a counter raised under its row lock cannot).
+    """
+
+    __tablename__ = "vector_versions"
+
+    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class QueryVector(db.Model):
+    """A saved listing's query vector (its title, its title with key phrases), computed when the listing is
+    indexed instead of on each match request; looked up by the hash of the query text, so a stale one is
+    simply never found. ``resource``/``object_id`` name the listing it was computed for (rows of texts it no
+    longer has are deleted when it is re-indexed)."""
+
+    __tablename__ = "query_vectors"
+    __table_args__ = (UniqueConstraint("resource", "object_id", "text_hash", name="uq_query_vectors_object_text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(String(32), nullable=False)
+    object_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    text_hash: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
 class AlertOutbox(OutboxRow, db.Model):
     """A listing that was just published, waiting to be checked against saved searches and strong matches.
 
