@@ -21,6 +21,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import utcnow
+from app.core.sqlite import reading
 from app.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -38,21 +39,36 @@ class OutboxRow:
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-def drain_outbox(model, apply: Callable[[list, UnitOfWork], None], batch_size: int = 500) -> int:
-    """Apply pending rows of outbox ``model`` with ``apply(rows, uow)``; returns how many rows were applied."""
+def drain_outbox(model, apply: Callable[[list, UnitOfWork], None], batch_size: int = 500,
+                 prepare: Callable[[list[tuple[str, int]]], None] | None = None) -> int:
+    """Apply pending rows of outbox ``model`` with ``apply(rows, uow)``; returns how many rows were applied.
+
+    ``prepare((resource, object_id), …)``, when given, first does the slow reading for a batch in a read-only
+    transaction, so that ``apply`` only writes: on SQLite a writing transaction holds the one write lock.
+    """
     applied = 0
     while True:
+        claimed = select(model).where(model.processed_at.is_(None)).order_by(model.id).limit(batch_size)
+        failure = None
+        if prepare is not None:
+            with reading(), UnitOfWork() as uow:
+                pending = uow.session.execute(select(model.id, model.resource, model.object_id).where(
+                    model.processed_at.is_(None)).order_by(model.id).limit(batch_size)).all()
+                if not pending:
+                    return applied
+                try:
+                    prepare([(resource, object_id) for _, resource, object_id in pending])
+                except Exception as error:  # noqa: BLE001 - recorded on the rows below, like a failed apply
+                    failure = error
+            claimed = select(model).where(model.id.in_([row_id for row_id, _, _ in pending]),
+                                          model.processed_at.is_(None)).order_by(model.id)
         with UnitOfWork() as uow:
-            rows = uow.session.scalars(
-                select(model)
-                .where(model.processed_at.is_(None))
-                .order_by(model.id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
+            rows = uow.session.scalars(claimed.with_for_update(skip_locked=True)).all()
+            if not rows:  # none pending, or another drainer holds them now (and applies them)
                 return applied
             try:
+                if failure is not None:
+                    raise failure
                 with uow.session.begin_nested():  # a failed batch rolls back its own writes, not the bookkeeping
                     apply(rows, uow)
             except Exception as error:  # engine down or rejecting: keep the rows for the next drain

@@ -5,7 +5,8 @@
 - ``BEGIN IMMEDIATE`` for transactions that may write: pysqlite's own deferred ``BEGIN`` takes the write lock
   only at the first write, and a transaction that read first and then writes fails at once (busy timeout or
   not) when another writer committed in between. Taking the lock at ``BEGIN`` makes writers queue instead.
-  Read-only requests (GET, HEAD, OPTIONS) keep a deferred ``BEGIN`` so they never wait for writers.
+  Read-only requests (GET, HEAD, OPTIONS) and code inside ``reading()`` keep a deferred ``BEGIN`` so they never
+  wait for writers, nor make writers wait while they work (a drain ranking listings before it writes).
   This is SQLAlchemy's documented pysqlite recipe (driver transaction handling off, ``BEGIN`` emitted by us),
   which also makes SAVEPOINT work.
 - Timezone-aware datetimes: SQLite stores ``DateTime(timezone=True)`` columns as naive text; every value we
@@ -13,6 +14,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 
 from flask import current_app, has_request_context, request
@@ -21,6 +25,7 @@ from sqlalchemy.dialects.sqlite import DATETIME
 
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
 
 
 class AwareDateTime(DATETIME):
@@ -46,9 +51,19 @@ def read_only(view):
     return view
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside the block only read: a deferred ``BEGIN`` (end them inside the block)."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def begin_statement() -> str:
-    """``BEGIN`` for a read-only request, ``BEGIN IMMEDIATE`` everywhere else (writes, CLI, workers)."""
-    if has_request_context() and (request.method in READ_ONLY_METHODS or _view_is_read_only()):
+    """``BEGIN`` for a read-only request or block, ``BEGIN IMMEDIATE`` everywhere else (writes, CLI, workers)."""
+    if _reading.get() or (has_request_context() and (request.method in READ_ONLY_METHODS or _view_is_read_only())):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 

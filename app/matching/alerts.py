@@ -12,6 +12,7 @@ listing against
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
@@ -42,6 +43,8 @@ from search.query import And, SearchRequest, Term
 
 MAX_SAVED_SEARCHES = 50
 MATCH_ALERT_CANDIDATES = 20
+# A newly published listing of these kinds is matched against its counterparts, whose owners are told.
+DIRECTIONS_OF_ALERTS = {"patents": PATENT_TO_DEMANDS, "demands": DEMAND_TO_PATENTS}
 
 
 class AlertOp(Operation):
@@ -106,36 +109,96 @@ def delete_saved_search(identity: Identity, saved_id: int, *, uow) -> None:
 
 # ------------------------------------------------------------------------------------------------ alerts
 
-def drain(batch_size: int = 1) -> int:
+def drain(batch_size: int = 20) -> int:
     """Check pending newly published listings against saved searches and strong matches.
 
-    One listing per transaction: ranking one takes a while, and on SQLite a writing transaction holds the
-    database's only write lock for as long as it lasts."""
+    The searching and ranking happen before the writing transaction (``prepare``): on SQLite a writing
+    transaction holds the database's only write lock, and ranking a listing takes a while."""
+    assessed: dict[tuple[str, int], Assessment] = {}
+
+    def prepare(pending) -> None:
+        for resource, object_id in pending:
+            assessed[(resource, object_id)] = assess(resource, object_id)
 
     def apply(rows, uow) -> None:
         for row in rows:
-            evaluate(row.resource, row.object_id, uow=uow)
+            key = (row.resource, row.object_id)
+            record(assessed.pop(key) if key in assessed else assess(*key), uow=uow)
 
-    return drain_outbox(AlertOutbox, apply, batch_size)
+    return drain_outbox(AlertOutbox, apply, batch_size, prepare=prepare)
+
+
+@dataclass
+class Assessment:
+    """Whom a newly published listing concerns, found by reading only: saved searches it hits (their ids) and its
+    strong matches (counterpart id, score, explanation)."""
+
+    resource: str
+    object_id: int
+    saved_searches: list[int] = field(default_factory=list)
+    matches: list[tuple[int, float, dict]] = field(default_factory=list)
 
 
 def evaluate(resource: str, object_id: int, *, uow) -> None:
     """Alert everyone the published listing ``object_id`` concerns (nothing if it is no longer published)."""
+    record(assess(resource, object_id), uow=uow)
+
+
+def assess(resource: str, object_id: int) -> Assessment:
+    """Find whom the published listing ``object_id`` concerns (nobody if it is no longer published)."""
+    found = Assessment(resource, object_id)
     service = listing_services()[resource]
-    obj = uow.session.get(service.model, object_id)
+    obj = db.session.get(service.model, object_id)
+    if obj is None or obj.status != ListingStatus.approved:
+        return found
+    found.saved_searches = _saved_searches_hit(service, obj)
+    direction = DIRECTIONS_OF_ALERTS.get(resource)
+    if direction is not None:
+        threshold = current_app.config["MATCH_ALERT_THRESHOLD"]
+        for result in rank(Identity.system(), direction, obj, limit=MATCH_ALERT_CANDIDATES):
+            if result.score < threshold:
+                break
+            if _published(result.obj):  # the system identity also ranks drafts and expired demands
+                found.matches.append((result.obj.id, result.score, result.explanation))
+    return found
+
+
+def record(found: Assessment, *, uow) -> None:
+    """Tell the owners of the saved searches and of the strong matches ``found``; store the matches, once per pair."""
+    service = listing_services()[found.resource]
+    obj = uow.session.get(service.model, found.object_id)
     if obj is None or obj.status != ListingStatus.approved:
         return
-    _alert_saved_searches(service, obj, uow)
-    if resource == "patents":
-        _alert_matches(PATENT_TO_DEMANDS, obj, uow)
-    elif resource == "demands":
-        _alert_matches(DEMAND_TO_PATENTS, obj, uow)
-
-
-def _alert_saved_searches(service, obj, uow) -> None:
-    resource = service.resource
-    for saved in uow.session.scalars(select(SavedSearch).where(SavedSearch.resource == resource)):
+    for saved_id in found.saved_searches:
+        saved = uow.session.get(SavedSearch, saved_id)
+        if saved is None:
+            continue
         user = uow.session.get(User, saved.user_id)
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            title = _("New listing for your saved search “%(name)s”: %(title)s", name=saved.name, title=obj.title)
+        notify([user], "saved_search.hit", title, obj.title, _page(found.resource, obj.id), uow=uow)
+    direction = DIRECTIONS_OF_ALERTS.get(found.resource)
+    for other_id, score, explanation in found.matches:
+        other = uow.session.get(direction.target_service.model, other_id)
+        if other is None or not _published(other):
+            continue
+        demand, patent = (other, obj) if direction is PATENT_TO_DEMANDS else (obj, other)
+        match = _stored_match(demand, patent, score, explanation, uow)
+        if match.notified_at is None:
+            match.notified_at = utcnow()
+            for user in recipients_of_org(other.org_id):
+                with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                    title = _("A new listing matches your “%(title)s” (score %(score)s%%): %(new)s",
+                              title=other.title, score=round(score * 100), new=obj.title)
+                    body = "；".join(f"{line['label']}: {line['text']}" for line in sentences(explanation)[:3])
+                notify([user], "match.new", title, body, _page(direction.source_service.resource, obj.id), uow=uow)
+
+
+def _saved_searches_hit(service, obj) -> list[int]:
+    """Ids of the saved searches of active users allowed to see ``obj`` that find it."""
+    resource, hits = service.resource, []
+    for saved in db.session.scalars(select(SavedSearch).where(SavedSearch.resource == resource)):
+        user = db.session.get(User, saved.user_id)
         identity = Identity.of(user)
         if not user.active or not service.policy.allows("read", identity, obj):
             continue
@@ -143,40 +206,18 @@ def _alert_saved_searches(service, obj, uow) -> None:
         filters = And(search_filters(identity, resource, params), Term("id", [obj.id]))
         found = search.engine.search(SearchRequest(resource=resource, text=saved.query, filters=filters, per_page=1))
         if found.total:
-            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                title = _("New listing for your saved search “%(name)s”: %(title)s", name=saved.name, title=obj.title)
-            notify([user], "saved_search.hit", title, obj.title, _page(resource, obj.id), uow=uow)
+            hits.append(saved.id)
+    return hits
 
 
-def _alert_matches(direction, obj, uow) -> None:
-    """Store the strong matches of ``obj`` among published counterparts and tell their owners, once per pair."""
-    threshold = current_app.config["MATCH_ALERT_THRESHOLD"]
-    for result in rank(Identity.system(), direction, obj, limit=MATCH_ALERT_CANDIDATES):
-        other = result.obj
-        if result.score < threshold:
-            break
-        if not _published(other):  # the system identity also ranks drafts and expired demands
-            continue
-        demand, patent = (other, obj) if direction is PATENT_TO_DEMANDS else (obj, other)
-        match = _stored_match(demand, patent, result, uow)
-        if match.notified_at is None:
-            match.notified_at = utcnow()
-            for user in recipients_of_org(other.org_id):
-                with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    title = _("A new listing matches your “%(title)s” (score %(score)s%%): %(new)s",
-                              title=other.title, score=round(result.score * 100), new=obj.title)
-                    body = "；".join(f"{line['label']}: {line['text']}" for line in sentences(result.explanation)[:3])
-                notify([user], "match.new", title, body, _page(direction.source_service.resource, obj.id), uow=uow)
-
-
-def _stored_match(demand, patent, result, uow) -> Match:
+def _stored_match(demand, patent, score: float, explanation: dict, uow) -> Match:
     key = {"source_resource": "demands", "source_id": demand.id, "target_resource": "patents", "target_id": patent.id}
     match = uow.session.scalar(select(Match).filter_by(**key))
     if match is None:
-        match = Match(**key, score=result.score, explanation=result.explanation)
+        match = Match(**key, score=score, explanation=explanation)
         uow.session.add(match)
     else:
-        match.score, match.explanation, match.computed_at = result.score, result.explanation, utcnow()
+        match.score, match.explanation, match.computed_at = score, explanation, utcnow()
     return match
 
 

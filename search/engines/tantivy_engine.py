@@ -142,6 +142,25 @@ def inspect_index(path: Path, verified: dict[str, tuple] | None = None) -> tuple
     return None, files
 
 
+def inspect_settled(path: Path, verified: dict[str, tuple] | None = None) -> tuple[str | None, dict[str, tuple]]:
+    """:func:`inspect_index`, looked at again while ``meta.json`` changes underneath: a writer in another process
+    may commit and delete the segments it merged away between our reading ``meta.json`` and its files. Only a
+    problem seen with the same ``meta.json`` before and after is damage."""
+    for _ in range(10):
+        before = _meta_stamp_or_none(path)
+        problem, files = inspect_index(path, verified)
+        if not problem or _meta_stamp_or_none(path) == before:
+            return problem, files
+    return problem, files
+
+
+def _meta_stamp_or_none(path: Path):
+    try:
+        return _stamp((path / "meta.json").stat())
+    except FileNotFoundError:
+        return None
+
+
 class _LiveIndex:
     """One resource's open index (validated first), its writer while this process holds the lease, and the
     stamps of its files, re-checked before every read."""
@@ -180,7 +199,7 @@ class _LiveIndex:
                 return
         except FileNotFoundError:
             pass  # a merge may have removed old files after writing a new meta.json: inspect again
-        problem, files = inspect_index(self.path, self.files)
+        problem, files = inspect_settled(self.path, self.files)
         if problem:
             raise IndexDamaged(f"{self.resource}: {problem}")
         self.files, self.meta_stamp = files, self._meta_stamp()
@@ -277,7 +296,7 @@ class TantivyEngine(Engine):
             if resource not in self._live or self._pointer_stamp.get(resource) != stamp:
                 if not target or "/" in target or target.startswith("."):
                     raise IndexDamaged(f"{resource}: index pointer damaged")
-                problem, files = inspect_index(self.root / target)
+                problem, files = inspect_settled(self.root / target)
                 if problem:
                     raise IndexDamaged(f"{resource}: {problem}")
                 old = self._live.pop(resource, None)
