@@ -100,8 +100,8 @@ POLL_SECONDS = 5.0
 class _BackgroundDrain:
     """One daemon thread per process and drain, woken after each commit that queued rows."""
 
-    def __init__(self, app, drain: Callable[[], int]):
-        self.app, self.drain = app, drain
+    def __init__(self, app, drain: Callable[[], int], nice: int):
+        self.app, self.drain, self.nice = app, drain, nice
         self.wanted = threading.Event()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -121,6 +121,8 @@ class _BackgroundDrain:
             self.thread.join(timeout=60)
 
     def _run(self) -> None:
+        if self.nice:  # Linux schedules each thread on its own: this one yields the CPU to requests
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
         while not self.stopping:
             self.wanted.wait(POLL_SECONDS)
             self.wanted.clear()
@@ -133,15 +135,16 @@ class _BackgroundDrain:
                     log.exception("background drain %s failed", self.drain.__module__)
 
 
-def drain_after_commit(app, drain: Callable[[], int]) -> None:
-    """Run ``drain`` now: inline, or in this process's drain thread when ``OUTBOX_DRAIN_IN_BACKGROUND`` is set."""
+def drain_after_commit(app, drain: Callable[[], int], nice: int = 0) -> None:
+    """Run ``drain`` now: inline, or in this process's drain thread when ``OUTBOX_DRAIN_IN_BACKGROUND`` is set
+    (at scheduling priority ``nice``, 0–19: work that may wait, such as computing vectors, takes a high one)."""
     if not app.config["OUTBOX_DRAIN_IN_BACKGROUND"]:
         drain()
         return
     drains = app.extensions.setdefault("background_drains", {})
     key = (os.getpid(), drain)
     if key not in drains:
-        drains[key] = _BackgroundDrain(app, drain)
+        drains[key] = _BackgroundDrain(app, drain, nice)
     drains[key].wake()
 
 

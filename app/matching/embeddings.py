@@ -136,8 +136,10 @@ def ensure_query_vectors(resource: str, objs, batch_size: int = 32) -> int:
                 uow.session.execute(delete(QueryVector).where(
                     QueryVector.resource == resource, QueryVector.object_id == object_id,
                     QueryVector.text_hash.in_(stale)))
-            uow.session.add_all(QueryVector(resource=resource, object_id=object_id, text_hash=h, vector=known[h])
-                                for h in texts if (object_id, h) not in stored)
+            rows = [{"resource": resource, "object_id": object_id, "text_hash": h, "vector": known[h]}
+                    for h in texts if (object_id, h) not in stored]
+            if rows:  # another process's drain may store the same listing's vectors at the same time
+                uow.session.execute(_insert_for(uow.session)(QueryVector).values(rows).on_conflict_do_nothing())
     return len(todo)
 
 
@@ -170,10 +172,14 @@ def ensure_embeddings(resource: str, objs, batch_size: int = 64) -> int:
     return len(stale)
 
 
+def _insert_for(session):
+    """The dialect's INSERT (with ON CONFLICT) for ``session``'s database."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def vectors_written(session, resource: str) -> None:
     """Raise ``resource``'s vector version in ``session``'s transaction (every writer of vectors calls this)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(VectorVersion).values(resource=resource, version=1).on_conflict_do_update(
+    session.execute(_insert_for(session)(VectorVersion).values(resource=resource, version=1).on_conflict_do_update(
         index_elements=["resource"], set_={"version": VectorVersion.version + 1}))
 
 
@@ -190,7 +196,7 @@ def embed_synced(resource: str, ids: list[int]) -> None:
         return
     with _waiting_lock:
         _waiting[resource].update(ids)
-    drain_after_commit(current_app._get_current_object(), embed_waiting)
+    drain_after_commit(current_app._get_current_object(), embed_waiting, nice=10)
 
 
 def embed_waiting() -> int:
