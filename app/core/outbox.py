@@ -11,6 +11,7 @@ the work a drain triggers (vectors), and a failed drain is retried by that threa
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -115,24 +116,25 @@ class _BackgroundDrain:
         self.wanted.set()
 
     def stop(self) -> None:
+        """Let the thread run one last drain (what was queued before the stop) and end; wait for it."""
         self.stopping = True
         self.wanted.set()
-        if self.thread is not None:
+        if self.thread is not None and self.thread.is_alive():
             self.thread.join(timeout=60)
 
     def _run(self) -> None:
         if self.nice:  # Linux schedules each thread on its own: this one yields the CPU to requests
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
-        while not self.stopping:
+        while True:
             self.wanted.wait(POLL_SECONDS)
             self.wanted.clear()
-            if self.stopping:
-                return
             with self.app.app_context():
                 try:
                     self.drain()
                 except Exception:  # noqa: BLE001 - the rows stay pending; the next wake or poll retries them
                     log.exception("background drain %s failed", self.drain.__module__)
+            if self.stopping:
+                return
 
 
 def drain_after_commit(app, drain: Callable[[], int], nice: int = 0) -> None:
@@ -142,6 +144,8 @@ def drain_after_commit(app, drain: Callable[[], int], nice: int = 0) -> None:
         drain()
         return
     drains = app.extensions.setdefault("background_drains", {})
+    if not drains:  # a command or a server stopping drains what its commits queued before it exits
+        atexit.register(stop_background_drains, app)
     key = (os.getpid(), drain)
     if key not in drains:
         drains[key] = _BackgroundDrain(app, drain, nice)
