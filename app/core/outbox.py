@@ -53,8 +53,7 @@ def drain_outbox(model, apply: Callable[[list, UnitOfWork], None], batch_size: i
         failure = None
         if prepare is not None:
             with reading(), UnitOfWork() as uow:
-                pending = uow.session.execute(select(model.id, model.resource, model.object_id).where(
-                    model.processed_at.is_(None)).order_by(model.id).limit(batch_size)).all()
+                pending = uow.session.execute(claimed.with_only_columns(model.id, model.resource, model.object_id)).all()
                 if not pending:
                     return applied
                 try:
