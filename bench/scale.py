@@ -194,7 +194,7 @@ def store_random_vectors(n: int, dimensions: int = 384, seed: int = 11) -> None:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         with UnitOfWork() as uow:
             uow.session.execute(insert(Embedding), [
-                {"resource": "patents", "object_id": i, "model": embeddings.MODEL_NAME, "text_hash": "synthetic",
+                {"resource": "patents", "object_id": i, "model": embeddings.LISTING_VECTORS, "text_hash": "synthetic",
                  "vector": v.tobytes()} for i, v in zip(chunk, vectors, strict=False)])
             embeddings.vectors_written(uow.session, "patents")
 

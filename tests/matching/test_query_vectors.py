@@ -93,15 +93,16 @@ def _vector(seed: int) -> bytes:
 
 def test_the_vector_matrix_is_kept_until_any_process_raises_the_version(app, db_session):
     index = embeddings.VectorIndex()
-    db.session.execute(insert(Embedding), [{"resource": "patents", "object_id": 1, "model": "m", "text_hash": "h",
-                                            "vector": _vector(1)}])
+    db.session.execute(insert(Embedding), [{"resource": "patents", "object_id": 1, "text_hash": "h",
+                                            "model": embeddings.LISTING_VECTORS, "vector": _vector(1)}])
     embeddings.vectors_written(db.session, "patents")
     first = index.load("patents")
     assert len(first) == 1 and index.load("patents") is first  # no second read while nothing was written
 
     # Another worker stores a vector and raises the counter in its transaction (plain SQL, no shared memory).
     db.session.execute(text("INSERT INTO embeddings (resource, object_id, model, text_hash, vector, computed_at) "
-                            "VALUES ('patents', 2, 'm', 'h', :v, CURRENT_TIMESTAMP)"), {"v": _vector(2)})
+                            "VALUES ('patents', 2, :m, 'h', :v, CURRENT_TIMESTAMP)"),
+                       {"m": embeddings.LISTING_VECTORS, "v": _vector(2)})
     assert index.load("patents") is first  # not yet announced: the counter, not the table, is what is read
     db.session.execute(text("UPDATE vector_versions SET version = version + 1 WHERE resource = 'patents'"))
     reloaded = index.load("patents")
@@ -120,3 +121,25 @@ def test_recomputing_a_vector_raises_the_version(app, app_engine, university, mo
     assert embeddings.vector_index.version("patents") == before + 1
     assert embeddings.ensure_embeddings("patents", [patent]) == 0  # unchanged text: nothing written
     assert embeddings.vector_index.version("patents") == before + 1
+
+
+def test_listings_are_embedded_like_the_texts_they_are_compared_with(app, app_engine, university, monkeypatch):
+    """Title against title is a symmetric task: a listing's vector is its text's query vector, so an identical
+    title scores a cosine of 1."""
+    patent = make_listing("patents", university, title="石墨烯导热膜", abstract="石墨烯导热膜用于手机散热。", keywords=[])
+    embeddings.ensure_embeddings("patents", [patent])
+    stored = db.session.scalars(select(Embedding).where(Embedding.resource == "patents",
+                                                        Embedding.object_id == patent.id)).one()
+    vector = np.frombuffer(stored.vector, dtype=np.float32)
+    assert stored.model == embeddings.LISTING_VECTORS
+    assert float(vector @ embeddings._model_queries(["石墨烯导热膜"])[0]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_vectors_embedded_another_way_are_left_out_until_recomputed(app, app_engine, university, monkeypatch):
+    patent = make_listing("patents", university, title="石墨烯导热膜", abstract="石墨烯导热膜用于手机散热。", keywords=[])
+    db.session.execute(insert(Embedding), [{"resource": "patents", "object_id": patent.id, "text_hash": "old",
+                                            "model": "multilingual-e5-small-q4", "vector": _vector(3)}])
+    embeddings.vectors_written(db.session, "patents")
+    assert patent.id not in embeddings.vector_index.load("patents").positions  # the semantic feature is unknown
+    assert embeddings.ensure_embeddings("patents", [patent]) == 1  # ``flask match embed`` back-fills it
+    assert patent.id in embeddings.vector_index.load("patents").positions
