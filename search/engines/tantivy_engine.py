@@ -478,10 +478,14 @@ class TantivyEngine(Engine):
             field, order = self._sort_field(request.resource, sort)
             result = searcher.search(query, limit=max(limit, 1), count=True, order_by_field=field, order=order)
             scored = [(0.0, address) for _, address in result.hits]
-        hits = []
-        for score, address in scored:
-            source = json.loads(bytes(searcher.doc(address)["_source"][0]))
-            hits.append(RawHit(id=int(source["id"]), score=float(score), source=source))
+        if request.source:
+            hits = []
+            for score, address in scored:
+                source = json.loads(bytes(searcher.doc(address)["_source"][0]))
+                hits.append(RawHit(id=int(source["id"]), score=float(score), source=source))
+        else:  # ids from the id column, no stored document read
+            ids = searcher.fast_field_values("id", [address for _, address in scored]) if scored else []
+            hits = [RawHit(id=int(i), score=float(score), source={}) for i, (score, _) in zip(ids, scored, strict=True)]
         if sort == "relevance":
             hits.sort(key=lambda hit: (-round(hit.score, 4), hit.id))
         hits = hits[request.offset:limit]
