@@ -67,13 +67,18 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _HALF_WIDTH = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in (*range(0xFF01, 0xFF5F), 0x3000)}
 
 
-def _half_width(match: re.Match) -> str:
+def half_width(text: str) -> str:
+    """``text`` with its full-width ASCII forms and ideographic spaces as NFKC writes them (same length)."""
+    return _FULL_WIDTH.sub(_half_width_of, text)
+
+
+def _half_width_of(match: re.Match) -> str:
     return _HALF_WIDTH[match.group()]
 
 
 def normalise(text: str) -> str:
     """Full/half width, traditional → simplified, case folded."""
-    text = unicodedata.normalize("NFKC", _FULL_WIDTH.sub(_half_width, text[:MAX_TEXT]))
+    text = unicodedata.normalize("NFKC", half_width(text[:MAX_TEXT]))
     if _CJK.search(text):
         text = _converter().convert(text)
     return text.casefold()
