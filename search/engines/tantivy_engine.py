@@ -75,6 +75,15 @@ def _schema(resource: str) -> tantivy.Schema:
     return builder.build()
 
 
+
+def _adders(resource: str) -> dict[str, str]:
+    """Field → the ``tantivy.Document`` method adding its values (asked once per batch, not per value)."""
+    s = spec(resource)
+    methods = {"integer": "add_integer", "float": "add_float", "date": "add_date", "keyword": "add_text",
+               "text": "add_text"}
+    return {name: methods[s.field_kind(name)]
+            for name in (*s.integers, *s.floats, *s.dates, *s.keywords, *s.text_fields)}
+
 def _file_is_intact(path: Path, size: int) -> bool:
     """Whether a segment file ends in tantivy's footer and its CRC-32 matches (read in chunks, never mmapped)."""
     if size < 8:
@@ -352,13 +361,11 @@ class TantivyEngine(Engine):
 
     # ------------------------------------------------------------------ writes
 
-    def _document(self, resource: str, source: dict) -> tantivy.Document:
+    def _document(self, resource: str, source: dict, adders: dict[str, str] | None = None) -> tantivy.Document:
         document = tantivy.Document()
-        s = spec(resource)
+        adders = adders or _adders(resource)
         for name, values in index_fields(resource, source).items():
-            kind = s.field_kind(name)
-            add = {"integer": document.add_integer, "float": document.add_float, "date": document.add_date,
-                   "keyword": document.add_text, "text": document.add_text}[kind]
+            add = getattr(document, adders[name])
             for value in values:
                 add(name, value)
         document.add_bytes("_source", json.dumps(source, ensure_ascii=False, default=str).encode())
@@ -424,7 +431,8 @@ class TantivyEngine(Engine):
         return len(batch)
 
     def _documents(self, resource: str, batch: list[dict]) -> list[tantivy.Document]:
-        return [self._document(resource, source) for source in batch]
+        adders = _adders(resource)
+        return [self._document(resource, source, adders) for source in batch]
 
     # ------------------------------------------------------------------ reads
 
