@@ -236,3 +236,18 @@ def _free_port() -> int:
 def scale_queries(limit: int = 200) -> list[str]:
     """Shortened patent titles from the development set, as people would type them."""
     return [text for _, text, _ in patents_cpc().queries[:limit]]
+
+
+def main() -> None:
+    """``python -m bench.scale [--size 100000] [--queries 200]``: the speed figures alone, as one JSON line."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    print(json.dumps(run_scale(args.size, scale_queries(args.queries)), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -86,6 +86,8 @@ class Engine(ABC):
     def _run(self, request: SearchRequest, terms: list[tuple[str, float]]) -> tuple[int, list[RawHit], dict[str, list[tuple[str, int]]]]:
         """Execute ``request`` with analysed, weighted ``terms``: (total, page of hits, facet buckets).
 
+        Hits carry their stored document unless ``request.source`` is false (then an empty ``source``).
+
         Each term is searched in ``request.fields`` (default: the resource's boosts) with the field's boost
         times the term's weight; ``request.operator`` says whether every term or any term must match.
         """
@@ -105,7 +107,7 @@ class Engine(ABC):
         unique_terms = sorted({term for term, _ in terms})
         for raw in raw_hits:
             highlights = {}
-            for field in request.highlight_fields:
+            for field in request.highlight_fields if request.source else ():
                 fragments = highlight(raw.source.get(field), unique_terms)
                 if fragments:
                     highlights[field] = fragments

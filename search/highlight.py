@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from markupsafe import escape
-
-from .analysis import _converter
+from .analysis import _converter, half_width
 
 FRAGMENT_CHARS = 90
 MAX_FRAGMENTS = 2
+# markupsafe.escape's replacements, applied with one str.translate (its Markup objects cost more than the text)
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
 
 def _aligned_normal_form(text: str) -> str:
     """``text`` normalised like :func:`search.analysis.normalise` but with the same length."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", half_width(text)).casefold()
     if len(folded) == len(text):  # the common case: every character maps to one character
         converted = _converter().convert(folded)
         return converted if len(converted) == len(folded) else folded
@@ -45,13 +46,15 @@ def highlight(text: str | None, terms: list[str], fragment_chars: int = FRAGMENT
     if not text or not terms:
         return []
     spans = _merged(match.span() for match in _pattern(tuple(sorted(set(terms)))).finditer(_aligned_normal_form(text)))
+    stops = [stop for _, stop in spans]
     fragments, covered_until = [], -1
     for first, _ in spans:
         if first < covered_until:
             continue
         begin = max(0, first - fragment_chars // 4)
         end = min(len(text), begin + fragment_chars)
-        fragments.append(_render(text, spans, begin, end))
+        # only the spans inside the fragment (sorted and disjoint: their starts and their stops both ascend)
+        fragments.append(_render(text, spans[bisect_right(stops, begin):bisect_left(spans, (end,))], begin, end))
         covered_until = end
         if len(fragments) == max_fragments:
             break
@@ -76,10 +79,10 @@ def _render(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> st
         if stop <= begin or start >= end:
             continue
         start, stop = max(start, begin), min(stop, end)
-        parts.append(str(escape(text[position:start])))
-        parts.append(f"<mark>{escape(text[start:stop])}</mark>")
+        parts.append(text[position:start].translate(_ESCAPES))
+        parts.append(f"<mark>{text[start:stop].translate(_ESCAPES)}</mark>")
         position = stop
-    parts.append(str(escape(text[position:end])))
+    parts.append(text[position:end].translate(_ESCAPES))
     prefix = "…" if begin > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(parts) + suffix

@@ -81,6 +81,8 @@ class SearchRequest:
     Callers that understand their query (the matcher) pass ``terms`` instead of ``text``: already analysed
     terms with a weight each, searched in ``fields`` (field → boost; default: the resource's word fields).
     ``operator`` ``"and"`` requires every term in some field (a search box's words), ``"or"`` any of them.
+    ``source`` false returns hits without their stored documents (ids and scores only: decoding each hit's
+    document was most of a candidate search's cost), and without highlights.
     """
 
     resource: str
@@ -94,6 +96,7 @@ class SearchRequest:
     terms: Sequence[tuple[str, float]] = ()
     fields: Mapping[str, float] | None = None
     operator: str = "or"
+    source: bool = True
 
     @property
     def offset(self) -> int:

@@ -199,9 +199,9 @@ def lexical_scores(engine, direction: Direction, plan: QueryPlan, visible) -> di
     scores: dict[int, float] = {}
     for request, weight in (
         (SearchRequest(resource=direction.target, terms=terms, fields=fields, filters=visible,
-                       per_page=LEXICAL_CANDIDATES), 1.0),
+                       per_page=LEXICAL_CANDIDATES, source=False), 1.0),
         (SearchRequest(resource=direction.target, terms=[(g, 1.0) for g in plan.grams], fields={"title_grams": 1.0},
-                       filters=visible, per_page=LEXICAL_CANDIDATES), GRAMS_WEIGHT),
+                       filters=visible, per_page=LEXICAL_CANDIDATES, source=False), GRAMS_WEIGHT),
     ):
         if not request.terms:
             continue
@@ -225,7 +225,8 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     wanted = sorted(nearest - lexical_ids)
     if wanted:
         allowed = {hit.id for hit in search.engine.search(SearchRequest(
-            resource=direction.target, filters=And(visible, Term("id", wanted)), per_page=len(wanted))).hits}
+            resource=direction.target, filters=And(visible, Term("id", wanted)), per_page=len(wanted),
+            source=False)).hits}
     else:
         allowed = set()
     vectors = stored.vectors(lexical_ids | allowed)

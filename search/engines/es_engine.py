@@ -167,7 +167,7 @@ class ElasticsearchEngine(Engine):
             "size": request.per_page,
             "track_total_hits": True,
             "sort": self._sort(request, bool(tokens)),
-            "_source": ["source"],
+            "_source": ["source"] if request.source else False,
         }
         if request.facets:
             body["aggs"] = {field: {"terms": {"field": field, "size": 200}} for field in request.facets}
@@ -178,7 +178,7 @@ class ElasticsearchEngine(Engine):
         except (ApiError, TransportError) as error:
             raise EngineUnavailable(str(error)) from error
         hits = [RawHit(id=int(hit["_id"]), score=float(hit.get("_score") or 0.0) if tokens and request.sort == "relevance" else 0.0,
-                       source=hit["_source"]["source"]) for hit in response["hits"]["hits"]]
+                       source=hit["_source"]["source"] if request.source else {}) for hit in response["hits"]["hits"]]
         facets = {
             field: [(bucket["key"], bucket["doc_count"]) for bucket in response["aggregations"][field]["buckets"]]
             for field in request.facets

@@ -75,6 +75,15 @@ def _schema(resource: str) -> tantivy.Schema:
     return builder.build()
 
 
+
+def _adders(resource: str) -> dict[str, str]:
+    """Field → the ``tantivy.Document`` method adding its values (asked once per batch, not per value)."""
+    s = spec(resource)
+    methods = {"integer": "add_integer", "float": "add_float", "date": "add_date", "keyword": "add_text",
+               "text": "add_text"}
+    return {name: methods[s.field_kind(name)]
+            for name in (*s.integers, *s.floats, *s.dates, *s.keywords, *s.text_fields)}
+
 def _file_is_intact(path: Path, size: int) -> bool:
     """Whether a segment file ends in tantivy's footer and its CRC-32 matches (read in chunks, never mmapped)."""
     if size < 8:
@@ -352,13 +361,11 @@ class TantivyEngine(Engine):
 
     # ------------------------------------------------------------------ writes
 
-    def _document(self, resource: str, source: dict) -> tantivy.Document:
+    def _document(self, resource: str, source: dict, adders: dict[str, str] | None = None) -> tantivy.Document:
         document = tantivy.Document()
-        s = spec(resource)
+        adders = adders or _adders(resource)
         for name, values in index_fields(resource, source).items():
-            kind = s.field_kind(name)
-            add = {"integer": document.add_integer, "float": document.add_float, "date": document.add_date,
-                   "keyword": document.add_text, "text": document.add_text}[kind]
+            add = getattr(document, adders[name])
             for value in values:
                 add(name, value)
         document.add_bytes("_source", json.dumps(source, ensure_ascii=False, default=str).encode())
@@ -424,7 +431,8 @@ class TantivyEngine(Engine):
         return len(batch)
 
     def _documents(self, resource: str, batch: list[dict]) -> list[tantivy.Document]:
-        return [self._document(resource, source) for source in batch]
+        adders = _adders(resource)
+        return [self._document(resource, source, adders) for source in batch]
 
     # ------------------------------------------------------------------ reads
 
@@ -478,10 +486,14 @@ class TantivyEngine(Engine):
             field, order = self._sort_field(request.resource, sort)
             result = searcher.search(query, limit=max(limit, 1), count=True, order_by_field=field, order=order)
             scored = [(0.0, address) for _, address in result.hits]
-        hits = []
-        for score, address in scored:
-            source = json.loads(bytes(searcher.doc(address)["_source"][0]))
-            hits.append(RawHit(id=int(source["id"]), score=float(score), source=source))
+        if request.source:
+            hits = []
+            for score, address in scored:
+                source = json.loads(bytes(searcher.doc(address)["_source"][0]))
+                hits.append(RawHit(id=int(source["id"]), score=float(score), source=source))
+        else:  # ids from the id column, no stored document read
+            ids = searcher.fast_field_values("id", [address for _, address in scored]) if scored else []
+            hits = [RawHit(id=int(i), score=float(score), source={}) for i, (score, _) in zip(ids, scored, strict=True)]
         if sort == "relevance":
             hits.sort(key=lambda hit: (-round(hit.score, 4), hit.id))
         hits = hits[request.offset:limit]

@@ -188,3 +188,13 @@ def test_document_frequencies_count_documents_per_term_across_fields(loaded):
     df = loaded.document_frequencies("patents", ["title", "abstract"], ["电池", "正极材料", "zzzz"])
     assert df == {"电池": 3, "正极材料": 1, "zzzz": 0}  # 1 (abstract), 3 and 4 (titles)
     assert loaded.document_frequencies("patents", ["title"], ["电池"]) == {"电池": 2}
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "price_asc"])
+def test_hits_without_their_documents_have_the_same_ids_scores_and_total(loaded, sort):
+    full = search(loaded, "电池", sort=sort, per_page=2, page=2, highlight_fields=["title"])
+    bare = search(loaded, "电池", sort=sort, per_page=2, page=2, highlight_fields=["title"], source=False)
+    assert bare.total == full.total
+    assert [(h.id, h.score) for h in bare.hits] == [(h.id, h.score) for h in full.hits]
+    assert all(h.source == {} and h.highlights == {} for h in bare.hits)
+    assert ids(search(loaded, filters=Term("id", [3, 6]), source=False)) == ids(search(loaded, filters=Term("id", [3, 6])))
