@@ -73,6 +73,14 @@ def app_settings(folder, database_url: str, **overrides) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def empty_process_caches():
+    """Each test starts with empty per-process caches (see ``app.core.cache.clear_all``)."""
+    from app.core.cache import clear_all
+
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def no_leaked_request_context():
     """A request context a test pushes and never pops would set the language of every later test."""
     yield
