@@ -32,10 +32,14 @@ class LRUCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        """Drop every entry."""
+        with self._lock:
+            self._entries.clear()
+
 
 def clear_all() -> None:
     """Empty every cache of this process: a test whose data was rolled back can meet the same data versions
     (outbox ids, vector counters) as a later test with other data, which no deployment does."""
     for cache in list(_caches):
-        with cache._lock:
-            cache._entries.clear()
+        cache.clear()

@@ -120,10 +120,9 @@ def drain(batch_size: int = 20) -> int:
         for resource, object_id in pending:
             assessed[(resource, object_id)] = assess(resource, object_id)
 
-    def apply(rows, uow) -> None:
+    def apply(rows, uow) -> None:  # every row claimed was prepared (drain_outbox claims only those)
         for row in rows:
-            key = (row.resource, row.object_id)
-            record(assessed.pop(key) if key in assessed else assess(*key), uow=uow)
+            record(assessed[(row.resource, row.object_id)], uow=uow)
 
     return drain_outbox(AlertOutbox, apply, batch_size, prepare=prepare)
 
@@ -197,10 +196,10 @@ def record(found: Assessment, *, uow) -> None:
 def _saved_searches_hit(service, obj) -> list[int]:
     """Ids of the saved searches of active users allowed to see ``obj`` that find it."""
     resource, hits = service.resource, []
-    for saved in db.session.scalars(select(SavedSearch).where(SavedSearch.resource == resource)):
-        user = db.session.get(User, saved.user_id)
+    for saved, user in db.session.execute(select(SavedSearch, User).join(User, User.id == SavedSearch.user_id)
+                                          .where(SavedSearch.resource == resource, User.active)):
         identity = Identity.of(user)
-        if not user.active or not service.policy.allows("read", identity, obj):
+        if not service.policy.allows("read", identity, obj):
             continue
         params = {**saved.filters, "q": saved.query}
         filters = And(search_filters(identity, resource, params), Term("id", [obj.id]))

@@ -75,7 +75,6 @@ def _schema(resource: str) -> tantivy.Schema:
     return builder.build()
 
 
-
 def _adders(resource: str) -> dict[str, str]:
     """Field → the ``tantivy.Document`` method adding its values (asked once per batch, not per value)."""
     s = spec(resource)
@@ -83,6 +82,7 @@ def _adders(resource: str) -> dict[str, str]:
                "text": "add_text"}
     return {name: methods[s.field_kind(name)]
             for name in (*s.integers, *s.floats, *s.dates, *s.keywords, *s.text_fields)}
+
 
 def _file_is_intact(path: Path, size: int) -> bool:
     """Whether a segment file ends in tantivy's footer and its CRC-32 matches (read in chunks, never mmapped)."""
@@ -361,9 +361,8 @@ class TantivyEngine(Engine):
 
     # ------------------------------------------------------------------ writes
 
-    def _document(self, resource: str, source: dict, adders: dict[str, str] | None = None) -> tantivy.Document:
+    def _document(self, resource: str, source: dict, adders: dict[str, str]) -> tantivy.Document:
         document = tantivy.Document()
-        adders = adders or _adders(resource)
         for name, values in index_fields(resource, source).items():
             add = getattr(document, adders[name])
             for value in values:
@@ -374,9 +373,9 @@ class TantivyEngine(Engine):
     def index(self, resource: str, documents: list[dict]) -> None:
         with self._writing():
             live = self._live_index(resource)
-            for source in documents:
+            for source, document in zip(documents, self._documents(resource, documents), strict=True):
                 live.writer.delete_documents_by_term("id", int(source["id"]))
-                live.writer.add_document(self._document(resource, source))
+                live.writer.add_document(document)
             self._commit(live)
 
     def delete(self, resource: str, ids: list[int]) -> None:
