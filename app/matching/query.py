@@ -7,7 +7,10 @@ Thrown at the engine whole, the description drowns the title (measured on the re
 * the title's informative words (and its character bigrams, which meet clipped or differently segmented
   titles),
 * a few **key phrases** of the description: its words ranked by TF-IDF, with document frequencies taken
-  from the counterpart index itself (so "key" means "rare where we search", not in some other corpus),
+  from the counterpart index itself (so "key" means "rare where we search", not in some other corpus). A title
+  word may be one of them: a word the description keeps using is what the listing is about, and searching it
+  again weighs it more, as a repeated query word does (dev benchmark: matcher nDCG@10 0.169 → 0.178 against
+  key phrases drawn only from words the title lacks, both halves of the split better),
 * a domain stop-list: words in more than :data:`GENERIC_SHARE` of the counterpart documents (方法, 技术,
   系统 …) are never searched for nor shown as matched terms. Until an index is big enough for its own
   statistics (:data:`MIN_DOCS_FOR_STATS`) a list derived the same way from public patent and paper
@@ -38,8 +41,8 @@ class QueryPlan:
 
     @property
     def key_terms(self) -> tuple[str, ...]:
-        """Every word the plan searches for: title words first, then key phrases."""
-        return self.title_terms + self.phrases
+        """Every word the plan searches for, once: title words first, then key phrases."""
+        return tuple(dict.fromkeys(self.title_terms + self.phrases))
 
     @property
     def semantic_text(self) -> str:
@@ -82,7 +85,7 @@ def plan_query(title: str, body: str, keywords: list[str], vocabulary: Vocabular
     df = vocabulary.frequencies(title_words + body_words)
     generic = vocabulary.generic(df)
     title_terms = tuple(w for w in title_words if w not in generic)
-    counts = Counter(w for w in body_words if w not in generic and w not in title_terms and df.get(w, 0) > 0)
+    counts = Counter(w for w in body_words if w not in generic and df.get(w, 0) > 0)
     ranked = sorted(counts, key=lambda w: (-counts[w] * vocabulary.idf(df[w]), w))
     idf = {w: vocabulary.idf(df.get(w, 0)) for w in (*title_terms, *ranked)}
     return QueryPlan(title=title, title_terms=title_terms, phrases=tuple(ranked[:KEY_PHRASES]),

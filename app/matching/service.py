@@ -304,10 +304,13 @@ _PART_BREAK = "\x00"
 def coverage(plan: QueryPlan, matched: list[dict]) -> float:
     """Share of the plan's key-term weight (IDF; key phrases at ``PHRASE_WEIGHT``) found in a candidate.
 
-    A term found only in the candidate's body counts half: a title names what the listing is about.
+    A title word that is also a key phrase weighs both, as in the query. A term found only in the candidate's
+    body counts half: a title names what the listing is about.
     """
-    weight = {t: plan.idf.get(t, 1.0) for t in plan.title_terms}
-    weight.update({p: PHRASE_WEIGHT * plan.idf.get(p, 1.0) for p in plan.phrases})
+    weight = dict.fromkeys(plan.key_terms, 0.0)
+    for terms, share in ((plan.title_terms, 1.0), (plan.phrases, PHRASE_WEIGHT)):
+        for term in terms:
+            weight[term] += share * plan.idf.get(term, 1.0)
     total = sum(weight.values())
     if not total:
         return 0.0
