@@ -41,6 +41,7 @@ WRITER_HEAP = 64_000_000
 WHITESPACE = "tb_whitespace"
 FIELD_TYPES = {"integer": tantivy.FieldType.Integer, "float": tantivy.FieldType.Float, "date": tantivy.FieldType.Date}
 SORT_FIELDS = {"newest": ("published_at", tantivy.Order.Desc)}
+TERM_QUERIES_MAX = 32  # a filter on more values (the matcher's candidate ids) stays one term-set query
 PRICE_FIELDS = {"patents": "price", "demands": "budget_max", "services": "price_from"}
 _facet_pools: dict[int, ThreadPoolExecutor] = {}
 # Files every tantivy segment has (``.pos`` only with positions, ``.N.del`` only with deletions); each ends in
@@ -567,7 +568,16 @@ class TantivyEngine(Engine):
                 return Q.empty_query()
             kind = spec(resource).field_kind(node.field)
             values = [int(v) for v in node.values] if kind == "integer" else [str(v) for v in node.values]
-            return Q.term_set_query(schema, node.field, values)
+            if len(values) > TERM_QUERIES_MAX:
+                return Q.term_set_query(schema, node.field, values)
+            # A term-set query first marks every matching document of the index in a bit set (the policy's
+            # status and visibility filters: nearly all of them); term queries walk their postings only as far
+            # as the other clauses lead them (0.6 -> 0.17 ms for a search at 100k). Same documents: a filter
+            # does not score (the filter is a zero-score clause, or sorts by a field).
+            if len(values) == 1:
+                return Q.term_query(schema, node.field, values[0], index_option="basic")
+            return Q.boolean_query([(tantivy.Occur.Should, Q.term_query(schema, node.field, v, index_option="basic"))
+                                    for v in values])
         if isinstance(node, Range):
             kind = spec(resource).field_kind(node.field)
             convert = to_datetime if kind == "date" else float
