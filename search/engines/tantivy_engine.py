@@ -195,13 +195,20 @@ class _LiveIndex:
         else:
             self.index = tantivy.Index.open(str(path))
         self.index.register_tokenizer(WHITESPACE, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
-        self.files = files
+        # paths as strings: every read stats each of them, and building Path objects cost as much as the stats
+        self._meta_path, self._marker_path = str(path / "meta.json"), str(path / INCOMPLETE_MARKER)
+        self._watch(files)
         self.meta_stamp = self._meta_stamp()
         self.deleted_documents = _deleted_documents(path)
         self._writer = None
 
+    def _watch(self, files: dict[str, tuple]) -> None:
+        """Remember the validated segment files (name → stamp) and the sizes each read re-checks."""
+        self.files = files
+        self._sizes = [(os.path.join(self.path, name), name, size) for name, (_, _, size) in files.items()]
+
     def _meta_stamp(self):
-        return _stamp((self.path / "meta.json").stat())
+        return _stamp(os.stat(self._meta_path))
 
     @property
     def writer(self):
@@ -213,9 +220,9 @@ class _LiveIndex:
         """Before a read: reload after another process's commit, refuse files that shrank or vanished."""
         try:
             stamp = self._meta_stamp()
-            if stamp == self.meta_stamp and not (self.path / INCOMPLETE_MARKER).exists():
-                for name, (_, _, size) in self.files.items():
-                    if (self.path / name).stat().st_size != size:
+            if stamp == self.meta_stamp and not os.path.exists(self._marker_path):
+                for path, name, size in self._sizes:
+                    if os.stat(path).st_size != size:
                         raise IndexDamaged(f"{self.resource}: segment file {name} changed size")
                 return
         except FileNotFoundError:
@@ -223,7 +230,8 @@ class _LiveIndex:
         problem, files = inspect_settled(self.path, self.files)
         if problem:
             raise IndexDamaged(f"{self.resource}: {problem}")
-        self.files, self.meta_stamp = files, self._meta_stamp()
+        self._watch(files)
+        self.meta_stamp = self._meta_stamp()
         self.deleted_documents = _deleted_documents(self.path)
         self.index.reload()
 
@@ -310,12 +318,14 @@ class TantivyEngine(Engine):
         pointer = self._pointer(resource)
         with self._lock:
             try:
-                stamp = _stamp(pointer.stat())
-                target = pointer.read_text().strip()
+                stamp = _stamp(os.stat(pointer))
+                # read again only when it changed: the stat before every search is what notices a swap
+                opened = resource in self._live and self._pointer_stamp.get(resource) == stamp
+                target = None if opened else pointer.read_text().strip()
             except FileNotFoundError:
                 self._live.pop(resource, None)
                 raise IndexDamaged(f"{resource}: index missing") from None
-            if resource not in self._live or self._pointer_stamp.get(resource) != stamp:
+            if not opened:
                 if not target or "/" in target or target.startswith("."):
                     raise IndexDamaged(f"{resource}: index pointer damaged")
                 problem, files = inspect_settled(self.root / target)
