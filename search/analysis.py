@@ -150,7 +150,3 @@ def words(text: str | None) -> list[str]:
         tokens.extend(_indexed_words(_tokenizer().cut(normal, False)))
     return tokens
 
-
-def analyze_joined(text: str | None) -> str:
-    """``analyze`` as one space-separated string, the form engines index."""
-    return " ".join(analyze(text))
