@@ -97,6 +97,12 @@ class Engine(ABC):
         """How many documents of ``resource`` contain each of ``terms`` in any of ``fields`` (IDF, stop-words,
         and telling a query's unknown words from its known ones)."""
 
+    def unknown_terms(self, resource: str, fields: Sequence[str], terms: Sequence[str]) -> list[str]:
+        """Those of ``terms`` (each once, in order) that no document of ``resource`` contains in any of ``fields``
+        (a search box's words the index does not know). Engines may answer it without counting documents."""
+        frequencies = self.document_frequencies(resource, fields, terms)
+        return [term for term in dict.fromkeys(terms) if not frequencies.get(term)]
+
     # ------------------------------------------------------------------ shared behaviour
 
     def search(self, request: SearchRequest) -> SearchResult:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from collections.abc import Iterator
 from functools import lru_cache
 
 from .analysis import _converter, half_width
@@ -17,6 +18,7 @@ FRAGMENT_CHARS = 90
 MAX_FRAGMENTS = 2
 # markupsafe.escape's replacements, applied with one str.translate (its Markup objects cost more than the text)
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+_MARKUP = re.compile("[&<>'\"]")  # texts without these (most) are cut into fragments without escaping
 
 
 def _aligned_normal_form(text: str) -> str:
@@ -42,47 +44,63 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern:
 
 def highlight(text: str | None, terms: list[str], fragment_chars: int = FRAGMENT_CHARS,
               max_fragments: int = MAX_FRAGMENTS) -> list[str]:
-    """Up to ``max_fragments`` HTML fragments of ``text`` with ``terms`` marked; [] when nothing matches."""
+    """Up to ``max_fragments`` HTML fragments of ``text`` with ``terms`` marked; [] when nothing matches.
+
+    Matches are read only as far as the last fragment reaches: a long abstract's later matches are never shown.
+    """
     if not text or not terms:
         return []
-    spans = _merged(match.span() for match in _pattern(tuple(sorted(set(terms)))).finditer(_aligned_normal_form(text)))
-    stops = [stop for _, stop in spans]
-    fragments, covered_until = [], -1
-    for first, _ in spans:
-        if first < covered_until:
-            continue
-        begin = max(0, first - fragment_chars // 4)
+    spans = _merged(_pattern(tuple(sorted(set(terms)))).finditer(_aligned_normal_form(text)))
+    escape = _escape if _MARKUP.search(text) else _as_is
+    fragments: list[str] = []
+    seen: list[tuple[int, int]] = []  # spans read so far (sorted and disjoint: their starts and stops ascend)
+    following = next(spans, None)  # the first span not inside a fragment yet
+    while following is not None and len(fragments) < max_fragments:
+        begin = max(0, following[0] - fragment_chars // 4)
         end = min(len(text), begin + fragment_chars)
-        # only the spans inside the fragment (sorted and disjoint: their starts and their stops both ascend)
-        fragments.append(_render(text, spans[bisect_right(stops, begin):bisect_left(spans, (end,))], begin, end))
-        covered_until = end
-        if len(fragments) == max_fragments:
-            break
+        while following is not None and following[0] < end:
+            seen.append(following)
+            following = next(spans, None)
+        # the spans reaching into the fragment, an earlier fragment's last ones included
+        inside = seen[bisect_right([stop for _, stop in seen], begin):]
+        fragments.append(_render(text, inside, begin, end, escape))
     return fragments
 
 
-def _merged(spans) -> list[tuple[int, int]]:
-    """Touching or overlapping spans joined into one (finditer's spans never overlap but may touch)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+def _merged(matches: Iterator[re.Match]) -> Iterator[tuple[int, int]]:
+    """Match spans with touching or overlapping ones joined into one (finditer's never overlap but may touch)."""
+    current = None
+    for match in matches:
+        start, end = match.span()
+        if current is not None and start <= current[1]:
+            current = (current[0], max(end, current[1]))
+            continue
+        if current is not None:
+            yield current
+        current = (start, end)
+    if current is not None:
+        yield current
 
 
-def _render(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
+def _escape(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _render(text: str, spans: list[tuple[int, int]], begin: int, end: int, escape) -> str:
     """``text[begin:end]`` escaped, with the parts inside ``spans`` wrapped in ``<mark>``."""
     parts, position = [], begin
     for start, stop in spans:
         if stop <= begin or start >= end:
             continue
         start, stop = max(start, begin), min(stop, end)
-        parts.append(text[position:start].translate(_ESCAPES))
-        parts.append(f"<mark>{text[start:stop].translate(_ESCAPES)}</mark>")
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:stop])}</mark>")
         position = stop
-    parts.append(text[position:end].translate(_ESCAPES))
+    parts.append(escape(text[position:end]))
     prefix = "…" if begin > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(parts) + suffix

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
-from .analysis import analyze_joined, char_bigrams, normalise
+from .analysis import analyze_normal, char_bigrams_normal, normalise
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 BUILT_IN = ("patents", "demands", "services")
@@ -98,9 +98,9 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple, set)) else [value]
 
 
-def suggest_prefixes(title: str) -> list[str]:
-    """Normalised prefixes of a title, so typing ``深度学`` completes ``深度学习…`` (space-free, case-folded)."""
-    compact = "".join(normalise(title).split())
+def suggest_prefixes(normal_title: str) -> list[str]:
+    """Prefixes of a normalised title, so typing ``深度学`` completes ``深度学习…`` (space-free, case-folded)."""
+    compact = "".join(normal_title.split())
     return [compact[:n] for n in range(1, min(len(compact), SUGGEST_PREFIX_MAX) + 1)]
 
 
@@ -111,13 +111,22 @@ def index_fields(resource: str, doc: dict) -> dict[str, list]:
     ipc = doc.get("ipc") or []
     derived.setdefault("ipc_section", sorted({code[:1] for code in ipc}))
     derived.setdefault("ipc_class", sorted({code[:3] for code in ipc}))
-    derived["suggest"] = suggest_prefixes(doc.get("title") or "")
+    normal_forms: dict[str, str] = {}  # the title feeds its words, its bigrams and its prefixes: normalised once
+
+    def normal(text: str) -> str:
+        form = normal_forms.get(text)
+        if form is None:
+            form = normal_forms[text] = normalise(text)
+        return form
+
+    derived["suggest"] = suggest_prefixes(normal(doc.get("title") or ""))
     fields: dict[str, list] = {}
     for name in s.boosts:
         text = " ".join(str(v) for v in _as_list(derived.get(name)) if v)
-        fields[name] = [analyze_joined(text)] if text else []
+        fields[name] = [" ".join(analyze_normal(normal(text)))] if text else []
     for name, source_field in s.grams.items():
-        grams = char_bigrams(" ".join(str(v) for v in _as_list(derived.get(source_field)) if v))
+        text = " ".join(str(v) for v in _as_list(derived.get(source_field)) if v)
+        grams = char_bigrams_normal(normal(text)) if text else []
         fields[name] = [" ".join(grams)] if grams else []
     for name in s.keywords:
         fields[name] = [str(v) for v in _as_list(derived.get(name)) if v not in (None, "")]

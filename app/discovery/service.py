@@ -68,8 +68,7 @@ def query_words(resource: str, text: str) -> tuple[list[str], list[str]]:
     words = [w for w in precise if w not in static_generic_terms()] or precise
     if not words:
         return [], []
-    df = search.engine.document_frequencies(resource, list(spec(resource).boosts), words)
-    unknown = [w for w in words if not df.get(w)]
+    unknown = search.engine.unknown_terms(resource, list(spec(resource).boosts), words)
     return (words if len(unknown) < len(words) else []), unknown
 
 

@@ -11,7 +11,9 @@ resource, ``verify`` rebuilds what disagrees, and ``reindex`` rebuilds from noth
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -133,9 +135,28 @@ def reindex(resource: str, progress=None) -> int:
     service = sources()[resource]
     engine = search.engine
     with engine.writer_lease(blocking=True):
-        count = engine.reindex(resource, service.iter_search_documents(), progress=progress)
+        with _cyclic_gc_paused():
+            count = engine.reindex(resource, service.iter_search_documents(), progress=progress)
         drain()
     return count
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Python's cycle collector off for a bulk pass, then one collection.
+
+    A reindex allocates millions of short-lived objects (rows, dumps, tokens); each allocation burst triggers
+    collections that walk the whole heap, about a fifth of a reindex's time (more in a big process), while the
+    pass leaves almost no cyclic garbage (≈2,000 objects over 100,000 listings): reference counting frees it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect()
 
 
 def verify() -> dict[str, str]:

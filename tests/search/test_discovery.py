@@ -145,3 +145,18 @@ def test_post_search_takes_the_same_parameters_as_json_and_long_queries(client, 
     unknown = client.post("/api/v1/search/patents", json={"q": "电池", "colour": "red"})
     assert unknown.status_code == 422 and "colour" in unknown.get_json()["errors"]
     assert client.post("/api/v1/search/patents", data="{no", content_type="application/json").status_code == 400
+
+
+def test_a_word_only_an_edited_listings_old_version_had_is_unknown(market, db_session):
+    """The index keeps a replaced document's old version until a merge: its words must not count as known."""
+    public = market["public"]
+    # re-indexed with the draft, the old version shares its segment with a live document (tantivy drops a
+    # segment all of whose documents are deleted)
+    for title, ids in (("一种全钒液流电池电解液的制备方法", {public.id, market["draft"].id}),
+                       ("一种磷酸铁锂正极材料的制备方法", {public.id})):
+        public.title = title
+        db_session.flush()
+        patents_service.sync_index(ids)
+    result = _search(Identity.anonymous(), "patents", q="液流 磷酸铁锂")
+    assert result["unknown_terms"] == ["液流"] and not result["exact"]
+    assert [hit["id"] for hit in _search(Identity.anonymous(), "patents", q="磷酸铁锂")["hits"]] == [public.id]

@@ -190,6 +190,15 @@ def test_document_frequencies_count_documents_per_term_across_fields(loaded):
     assert loaded.document_frequencies("patents", ["title"], ["电池"]) == {"电池": 2}
 
 
+def test_unknown_terms_are_those_no_live_document_has_in_the_fields(loaded):
+    terms = ["zzzz", "电池", "正极材料", "电池", "卷积", "yyyy"]
+    assert loaded.unknown_terms("patents", ["title", "abstract"], terms) == ["zzzz", "yyyy"]
+    # replacing document 2 leaves its old version's words in the term dictionaries until a merge
+    loaded.index("patents", [{**DOCS[1], "title": "钢板表面检查", "abstract": "人工目视", "keywords": []}])
+    assert loaded.unknown_terms("patents", ["title", "abstract", "keywords"], ["缺陷检测", "钢板", "卷积"]) == [
+        "缺陷检测", "卷积"]
+
+
 @pytest.mark.parametrize("sort", ["relevance", "newest", "price_asc"])
 def test_hits_without_their_documents_have_the_same_ids_scores_and_total(loaded, sort):
     full = search(loaded, "电池", sort=sort, per_page=2, page=2, highlight_fields=["title"])
