@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 import pytest
@@ -13,6 +13,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
 from app.core.extensions import db
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.core.validators import application_check_char
 from app.demands.service import demands_service
@@ -88,7 +89,7 @@ def demand_data(**overrides) -> dict:
         "region": "江苏",
         "budget_min": 500000,
         "budget_max": 2000000,
-        "valid_until": (date.today() + timedelta(days=90)).isoformat(),
+        "valid_until": (local_today() + timedelta(days=90)).isoformat(),
         "required_maturity": "pilot",
         "coop_modes": ["assignment"],
         "indicators": [{"name": "能量密度", "comparator": "gte", "value": 280, "unit": "Wh/kg"}],

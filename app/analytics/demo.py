@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.analytics.models import OrgIncubation
+from app.core.formatting import local_today
 from app.core.uow import unit_of_work
 from app.deals.models import Deal, DealOffer, DealStatus
 from app.listings.models import ListingStatus
@@ -110,7 +111,7 @@ def seed_market(today: date | None = None, *, uow) -> int:
     if session.scalar(select(Deal.id).where(Deal.title.startswith(DEMO_MARK)).limit(1)) is not None:
         return 0
     rng = random.Random(13)
-    today = today or date.today()
+    today = today or local_today()
     patents = session.scalars(select(Patent).join(Organisation, Organisation.id == Patent.org_id).where(
         Organisation.is_demo.is_(True), Patent.status == ListingStatus.approved).order_by(Patent.id)).all()
     buyers = session.scalars(select(Organisation).where(Organisation.is_demo.is_(True),

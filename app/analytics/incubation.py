@@ -8,6 +8,7 @@ from app.analytics.policy import require
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound, ValidationFailed
 from app.core.extensions import db
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.core.uow import unit_of_work
 from app.orgs.models import Organisation
@@ -26,7 +27,7 @@ def set_incubation(identity: Identity, org_id: int, incubated_on: date | None, n
     if org is None:
         raise NotFound("organisation")
     require("set_incubation", identity, org)
-    if incubated_on is not None and incubated_on > date.today():
+    if incubated_on is not None and incubated_on > local_today():
         raise ValidationFailed({"incubated_on": ["the date cannot be in the future"]})
     row = uow.session.get(OrgIncubation, org_id, with_for_update=True)
     before = _state(row)

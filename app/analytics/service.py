@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.analytics.policy import require
 from app.core.extensions import db
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.listings.models import ListingStatus
 from app.listings.registry import listing_services
@@ -83,7 +84,7 @@ def new_listings_per_week(today: date, weeks: int) -> list[dict]:
 def market_figures(identity: Identity, *, today: date | None = None, weeks: int = 12) -> dict:
     """The listing and organisation counts of the admin dashboard (AnalyticsPolicy ``read_market``)."""
     require("read_market", identity)
-    today = today or date.today()
+    today = today or local_today()
     return {
         "listings": listings_by_status(),
         "expired_demands": expired_demands(today),

@@ -17,6 +17,7 @@ from app.analytics.filters import Filters, FilterSchema
 from app.analytics.policy import analytics_policy
 from app.core import spreadsheet
 from app.core.errors import ValidationFailed
+from app.core.formatting import local_today
 from app.core.identity import current_identity
 
 bp = Blueprint("analytics", __name__)
@@ -89,7 +90,7 @@ def org_dashboard(org_id):
                            incubation=incubation.incubation_of(org_id), args=request.args,
                            may_set_incubation=analytics_policy.allows("set_incubation", identity,
                                                                              figures["org"]),
-                           today=date.today()), 400 if errors else 200
+                           today=local_today()), 400 if errors else 200
 
 
 @bp.route("/orgs/<int:org_id>/dashboard/<key>.csv")
@@ -139,7 +140,7 @@ def reports():
     report = review.review_report(current_identity(), filters or Filters.default())
     return render_template("analytics/review.html", report=None if errors else report, errors=errors,
                            args=request.args, kpis=[] if errors else review.kpi_rows(report),
-                           this_year=date.today().year,
+                           this_year=local_today().year,
                            contract_types=chart_specs.CONTRACT_TYPE_LABELS), 400 if errors else 200
 
 

@@ -16,6 +16,7 @@ API (all return ``str``):
 - ``format_size(n_bytes)``: ``10 MB``, ``0.5 MB``, ``12 KB`` under 0.1 MB.
 - ``format_datetime(moment, with_zone=True)`` and ``format_date(value)``: in ``DISPLAY_TIMEZONE`` (default
   Asia/Shanghai), e.g. ``2026-11-30 21:36（北京时间）`` / ``2026-11-30 21:36 (Beijing time)``.
+- ``local_today()``: today's date in ``DISPLAY_TIMEZONE`` (what every validity and date check goes by).
 - ``format_value(field, value)``: any stored value of a field (audit log, diffs), e.g. ``price`` 500000.0 → 50 万元.
 - ``label(kind, value)`` and ``field_label(name)``: translated labels of enum values and field names
   (``app/labels.py``); an unknown value comes back as itself.
@@ -137,6 +138,12 @@ def display_timezone() -> ZoneInfo:
     """The one time zone every page shows (setting ``DISPLAY_TIMEZONE``)."""
     name = current_app.config.get("DISPLAY_TIMEZONE") if has_app_context() else None
     return ZoneInfo(name or DEFAULT_TIMEZONE)
+
+
+def local_today() -> date:
+    """Today in the display time zone: the date validity, expiry, date checks and dashboards go by, so a demand
+    valid until 12月1日 lapses at midnight Beijing time, not eight hours later at midnight UTC."""
+    return datetime.now(display_timezone()).date()
 
 
 def timezone_label() -> str:

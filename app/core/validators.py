@@ -16,6 +16,8 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from app.core.formatting import local_today
+
 _APPLICATION = re.compile(r"^(?P<prefix>CN|ZL)?(?P<digits>\d{12}|\d{8})\.?(?P<check>[\dX])$")
 _PUBLICATION = re.compile(r"^CN\d{7,9}[ABCUYS]\d?$")
 _IPC = re.compile(r"^(?P<subclass>[A-H]\d{2}[A-Z])(?:\s*(?P<group>\d{1,4})\s*/\s*(?P<subgroup>\d{1,6}))?$")
@@ -98,12 +100,12 @@ MAX_VALIDITY_YEARS = 30
 
 def not_in_future(value: date) -> None:
     """Refuse a date after today (application and grant dates)."""
-    if value > date.today():
+    if value > local_today():
         raise MarshmallowError([_l("The date must not be in the future.")])
 
 
 def within_validity_horizon(value: date) -> None:
     """Refuse a validity date more than ``MAX_VALIDITY_YEARS`` ahead."""
-    today = date.today()
+    today = local_today()
     if value > today.replace(year=today.year + MAX_VALIDITY_YEARS, day=min(today.day, 28)):
         raise MarshmallowError([_l("The validity date must be within %(years)s years.", years=MAX_VALIDITY_YEARS)])

@@ -1,11 +1,12 @@
 """The technology-demand schema: API input/output and the search document."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from app.core.formatting import local_today
 from app.core.validators import within_validity_horizon
 from app.listings.models import Maturity, Visibility
 from app.listings.schemas import IndicatorSchema, ListingSchema, coop_modes, ipc_list, money
@@ -20,7 +21,7 @@ class DemandSchema(ListingSchema):
     description = fields.String(required=True, validate=validate.Length(min=10, max=10000))
     budget_min = money()
     budget_max = money()
-    valid_until = fields.Date(load_default=lambda: date.today() + DEFAULT_VALIDITY, validate=within_validity_horizon)
+    valid_until = fields.Date(load_default=lambda: local_today() + DEFAULT_VALIDITY, validate=within_validity_horizon)
     required_maturity = fields.Enum(Maturity, by_value=True, allow_none=True)
     coop_modes = coop_modes()
     ipc = ipc_list()
@@ -31,7 +32,7 @@ class DemandSchema(ListingSchema):
 
     @validates("valid_until")
     def _not_in_past(self, value, **kwargs):
-        if value < date.today():
+        if value < local_today():
             raise ValidationError([_l("The validity date must not be in the past.")])
 
     @validates_schema

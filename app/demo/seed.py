@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.core.formatting import local_today
+
 DATA = Path(__file__).parent / "data"
 # Demo passwords are printed on purpose: this is local demo data, never production.
 DEMO_PASSWORD = "techbridge-demo"
@@ -189,7 +191,7 @@ def _by_owner(filename: str, owners: list[DemoOrg], extra: dict | None = None) -
 
 def demands_by_owner(today: date | None = None) -> dict[DemoOrg, list[dict]]:
     """The written demands, valid until the end of next year (stable all year, so re-seeding changes nothing)."""
-    valid_until = date((today or date.today()).year + 1, 12, 31).isoformat()
+    valid_until = date((today or local_today()).year + 1, 12, 31).isoformat()
     return _by_owner("demands.json", [*ENTERPRISES, *INDUSTRY_ENTERPRISES], {"valid_until": valid_until})
 
 

@@ -1,10 +1,9 @@
 """Who may do what with a listing (patent, demand, service offer), and which rows and documents they find."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import and_
 
+from app.core.formatting import local_today
 from app.core.permissions import AuthenticatedOrgKind, Generator, OwnerOrg, PlatformAdmin, Policy, System
 from app.listings.models import ListingStatus, Visibility
 from search.query import And, Range, Term
@@ -30,20 +29,20 @@ class PublishedListing(Generator):
             return False
         if getattr(obj, "visibility", Visibility.public).value not in self._visibilities(identity):
             return False
-        return not self.expires or obj.valid_until >= date.today()
+        return not self.expires or obj.valid_until >= local_today()
 
     def sql_filter(self, identity, model):
         clauses = [model.status == ListingStatus.approved]
         if hasattr(model, "visibility"):
             clauses.append(model.visibility.in_([Visibility(v) for v in self._visibilities(identity)]))
         if self.expires:
-            clauses.append(model.valid_until >= date.today())
+            clauses.append(model.valid_until >= local_today())
         return and_(*clauses)
 
     def search_filter(self, identity):
         clauses = [Term("status", [ListingStatus.approved.value]), Term("visibility", self._visibilities(identity))]
         if self.expires:
-            clauses.append(Range("valid_until", gte=date.today().isoformat()))
+            clauses.append(Range("valid_until", gte=local_today().isoformat()))
         return And(*clauses)
 
 

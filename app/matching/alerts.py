@@ -13,7 +13,6 @@ listing against
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale
@@ -24,6 +23,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.core.errors import NotFound, ValidationFailed
 from app.core.extensions import db
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.core.messages import NOT_OFFERED
 from app.core.models import utcnow
@@ -221,7 +221,7 @@ def _stored_match(demand, patent, score: float, explanation: dict, uow) -> Match
 
 
 def _published(obj) -> bool:
-    return obj.status == ListingStatus.approved and not (hasattr(obj, "is_expired") and obj.is_expired(date.today()))
+    return obj.status == ListingStatus.approved and not (hasattr(obj, "is_expired") and obj.is_expired(local_today()))
 
 
 def _page(resource: str, listing_id: int) -> str:

@@ -3,10 +3,11 @@ but the owner finds the demand any more (API list and item, search, the listing 
 nothing was written — the policy compares the date with today in SQL and in the search filter alike."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.demands.service import demands_service
 from app.matching import service as matching
@@ -15,18 +16,10 @@ from tests.factories import identity_of, make_listing
 TITLE = "明天到期的电池检测需求"
 
 
-class _DayAfterTomorrow(date):
-    """``date`` whose ``today()`` is two days ahead: the demand's validity date has passed."""
-
-    @classmethod
-    def today(cls):
-        return date.fromordinal(date.today().toordinal() + 2)
-
-
 @pytest.fixture
 def demand(app_engine, enterprise, university):
     obj = make_listing("demands", enterprise, status="approved", title=TITLE,
-                       valid_until=(date.today() + timedelta(days=1)).isoformat())
+                       valid_until=(local_today() + timedelta(days=1)).isoformat())
     demands_service.sync_index({obj.id})
     return obj
 
@@ -54,7 +47,8 @@ def test_an_expired_demand_leaves_public_listings_without_any_write(login, deman
     assert demand.id in _matches(tto_user, patent)
     stamp = (demand.updated_at, demand.status)
 
-    monkeypatch.setattr("app.listings.policy.date", _DayAfterTomorrow)
+    day_after_tomorrow = local_today() + timedelta(days=2)  # the demand's validity date has passed
+    monkeypatch.setattr("app.listings.policy.local_today", lambda: day_after_tomorrow)
     for viewer in (None, tto_user):  # anonymous, and a member of another verified organisation
         assert _visible(login(viewer), demand) == {"item": 404, "list": False, "search": False, "page": 404}
     assert demand.id not in _matches(tto_user, patent)

@@ -1,7 +1,7 @@
 """The demo data gives every dashboard chart something to show, labelled as demo, with a balanced ledger."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -9,6 +9,7 @@ from app.analytics import charts, market
 from app.analytics.demo import DEMO_MARK, seed_market
 from app.analytics.filters import Filters
 from app.core.extensions import db
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.deals.models import Deal
 from app.payments.models import LedgerEntry
@@ -21,7 +22,7 @@ def test_seed_demo_fills_every_market_chart(app, db_session):
     assert seed_market() == 0  # once only
     assert db.session.scalar(select(func.count()).where(~Deal.title.startswith(DEMO_MARK))) == 0
     assert db.session.scalar(select(func.sum(LedgerEntry.amount))) == 0
-    today = date.today()
+    today = local_today()
     with app.test_request_context():
         figures = market.market_figures(Identity.system(), Filters(today - timedelta(days=600), today))
         drawn = {c.key: c for c in charts.market_charts(figures)}

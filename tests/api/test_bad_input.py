@@ -1,19 +1,20 @@
 """Bad input gets 400/422 with the offending field named, and nothing is written or changed."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.core.audit import AuditEntry
+from app.core.formatting import local_today
 from app.listings.registry import listing_services
 from tests.api.conftest import API, DATA, build_world
 from tests.api.test_auth_api import REGISTRATION
 from tests.factories import CREDIT_CODES
 
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+YESTERDAY = (local_today() - timedelta(days=1)).isoformat()
 
 # (resource, overrides of the valid data, field the error must name)
 BAD_LISTINGS = [

@@ -1,10 +1,11 @@
 """Search through the application: permissions inside the engine query, the outbox, the HTTP API."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core.formatting import local_today
 from app.core.identity import Identity
 from app.discovery import service as discovery
 from app.indexing import service as indexing
@@ -24,7 +25,7 @@ def market(app_engine, university, enterprise, tto_user):
     draft = make_listing("patents", university, status="draft", title=f"{DRAFT_WORD}的制备方法", region="上海")
     members = make_listing("demands", enterprise, title="会员可见的电池回收需求", visibility="members")
     expired = make_listing("demands", enterprise, title="已过期的电池检测需求")
-    expired.valid_until = date.today() - timedelta(days=1)
+    expired.valid_until = local_today() - timedelta(days=1)
     patents_service.sync_index({public.id, draft.id})
     from app.demands.service import demands_service
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
+from app.core.formatting import local_today
 from app.demands.models import TechDemand
 from app.listings.models import ListingStatus, Visibility
 from app.orgs.models import OrgKind, VerificationStatus
@@ -128,7 +129,7 @@ def test_blank_rows_and_blank_optional_fields_are_left_out(login, db_session, un
 
 
 def test_a_demand_and_a_service_offer_with_their_own_fields(login, db_session, buyer_user, provider_user):
-    until = (date.today() + timedelta(days=30)).isoformat()
+    until = (local_today() + timedelta(days=30)).isoformat()
     data = form_data("demands", demand_data(valid_until=until, visibility="members", needs_pilot=True,
                                             ipc=["H01M 4/525"]))
     assert login(buyer_user).post("/my/demands/new", data=data).status_code == 302
@@ -147,7 +148,7 @@ def test_a_demand_and_a_service_offer_with_their_own_fields(login, db_session, b
 
 def test_a_new_demand_form_shows_the_default_validity_and_one_empty_indicator_row(login, buyer_user):
     page = login(buyer_user).get("/my/demands/new").get_data(as_text=True)
-    assert f'value="{(date.today() + timedelta(days=180)).isoformat()}"' in page
+    assert f'value="{(local_today() + timedelta(days=180)).isoformat()}"' in page
     assert page.count('name="indicators-name"') == 2  # one row, one in the row template
 
 

@@ -3,7 +3,7 @@ the organisation list, display names, a blank verification code, the market figu
 that maps HTML forms to service input."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from marshmallow import ValidationError, validate
@@ -13,6 +13,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.analytics import service as analytics
 from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.formatting import local_today
 from app.core.forms import Form
 from app.core.identity import Identity
 from app.deals.schemas import AgreeSchema
@@ -100,7 +101,7 @@ def test_market_figures(db_session, university, enterprise, provider, admin_user
     make_listing("patents", university, status="approved")
     make_listing("patents", university, status="draft")
     expired = make_listing("demands", enterprise, status="approved")
-    expired.valid_until = date.today() - timedelta(days=1)
+    expired.valid_until = local_today() - timedelta(days=1)
     old = make_listing("services", provider, status="pending")
     old.created_at = datetime.now(UTC) - timedelta(weeks=3)
     OrganisationFactory(kind=OrgKind.enterprise, verification_status=VerificationStatus.pending)
@@ -112,7 +113,7 @@ def test_market_figures(db_session, university, enterprise, provider, admin_user
     assert figures["listings"]["services"]["pending"] == 1 and figures["expired_demands"] == 1
     assert figures["organisations"]["enterprise"] == {"unverified": 0, "pending": 1, "verified": 1, "rejected": 0}
     weeks = figures["weeks"]
-    assert len(weeks) == 12 and weeks[-1]["week"] == date.today() - timedelta(days=date.today().weekday())
+    assert len(weeks) == 12 and weeks[-1]["week"] == local_today() - timedelta(days=local_today().weekday())
     assert weeks[-1]["created"] == {"patents": 2, "demands": 1, "services": 0} and weeks[-1]["published"] == 2
     assert weeks[-4]["created"]["services"] == 1
     with pytest.raises(PermissionDenied):

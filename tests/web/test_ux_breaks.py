@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
+from app.core.formatting import local_today
 from app.core.validators import normalise_patent_number
 from app.listings.models import ListingStatus
 from app.patents.form import FORM as PATENT_FORM
@@ -50,7 +51,7 @@ def test_an_empty_indicator_row_survives_a_failed_save(login, db_session, tto_us
 
 
 @pytest.mark.parametrize("resource, change, field, message", [
-    ("patents", {"application_date": (date.today() + timedelta(days=400)).isoformat()}, "application_date",
+    ("patents", {"application_date": (local_today() + timedelta(days=400)).isoformat()}, "application_date",
      "日期不能晚于今天。"),
     ("patents", {"grant_date": "2099-01-01"}, "grant_date", "日期不能晚于今天。"),
     ("demands", {"valid_until": "2099-12-31"}, "valid_until", "有效期须在 30 年以内。"),
