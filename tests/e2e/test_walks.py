@@ -245,7 +245,7 @@ def beside(demo):
         patents_service.update(tto, patent.id, {"title": "一种固态电解质薄膜的低温制备方法", "price": 1200000,
                                                 "trl": "6"})
         applicant = Organisation(name="示范储能装备有限公司", kind=OrgKind.enterprise, region="江苏",
-                                 verification_status=VerificationStatus.pending, credit_code="91310000MA1FL1MMXL")
+                                 verification_status=VerificationStatus.pending, credit_code="91320500MA1W8Q3K71")
         db.session.add(applicant)
         db.session.commit()
         admin = Identity.of(user["admin"])
