@@ -28,13 +28,12 @@ from app.core.extensions import db
 from app.core.identity import Identity
 from app.core.search import search
 from app.indexing import service as indexing
-from app.matching import embeddings
 from app.matching import service as matching
 from app.patents.models import Patent
 from search.query import SearchRequest
 
 from .datasets import DATA
-from .harness import bench_app, load_patents
+from .harness import bench_app, embed_all, load_patents
 from .metrics import summarise
 from .quality import _plain_tokens, demand_for
 
@@ -108,15 +107,7 @@ def prepared_app(corpus: dict[str, dict], fresh: bool):
         started = time.perf_counter()
         indexing.reindex("patents")
         figures["reindex_s"] = round(time.perf_counter() - started, 1)
-        patents = db.session.scalars(select(Patent)).all()
-        started = time.perf_counter()
-        computed = 0
-        for start in range(0, len(patents), 256):
-            computed += embeddings.ensure_embeddings("patents", patents[start:start + 256])
-        seconds = time.perf_counter() - started
-        figures["vectors_computed"] = computed
-        if computed:
-            figures["vectors_per_s"] = round(computed / seconds, 1)
+        figures.update(embed_all())
     return app, figures
 
 

@@ -20,7 +20,7 @@ from app.matching import service as matching
 from app.patents.models import Patent
 
 from .datasets import BenchSet
-from .harness import bench_app, load_patents
+from .harness import bench_app, embed_all, load_patents
 from .metrics import summarise
 
 _WORD = re.compile(r"\w")
@@ -53,6 +53,7 @@ def matcher_runs(bench: BenchSet) -> dict[str, float]:
     with app.app_context():
         load_patents(bench.documents)
         indexing.reindex("patents")
+        embed_all()
         external = dict(db.session.execute(select(Patent.id, Patent.external_id)).all())
         runs = []
         started = time.perf_counter()
