@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from app.core.formatting import display_timezone
+from app.core.formatting import display_timezone, local_today
 
 # A review covers at most three years (the 三年一次 review); longer ranges would only be slow.
 MAX_DAYS = 3 * 366 + 31
@@ -28,7 +28,7 @@ class Filters:
     @classmethod
     def default(cls, today: date | None = None) -> Filters:
         """The last twelve months, this month included."""
-        today = today or datetime.now(display_timezone()).date()
+        today = today or local_today()
         first = date(today.year - 1, today.month, 1) + timedelta(days=32)
         return cls(start=first.replace(day=1), end=today)
 

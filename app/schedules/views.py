@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.core.errors import ValidationFailed
+from app.core.formatting import local_today
 from app.core.identity import current_identity
 from app.core.input import form_data
-from app.core.models import utcnow
 from app.deals.schemas import has_schedule
 from app.schedules import distribution
 from app.schedules.actions import KIND_LABELS
@@ -26,7 +26,7 @@ SHARE_ROWS = 5
 
 def _item_context(identity, item) -> dict:
     documents = [e.payload["document_id"] for e in schedule_service.events_of(item) if e.payload.get("document_id")]
-    return {"choices": {}, "kind_labels": KIND_LABELS, "document_ids": documents, "today": utcnow().date()}
+    return {"choices": {}, "kind_labels": KIND_LABELS, "document_ids": documents, "today": local_today()}
 
 
 workflow_pages(bp, schedule_service, list_template="schedules/index.html", item_template="schedules/item.html",

@@ -3,7 +3,7 @@ funded, released and distributed; a late royalty report and a shortfall; a rever
 balance after every step."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -260,6 +260,17 @@ def test_reminders_before_due_dates_and_overdue_flags_go_out_once(market):
     assert (market.outsider.id, "schedule_items.overdue") not in kinds
     assert schedule_service.list_items(market.identity("admin"), overdue_only=True)[1] == 1
     assert schedule_service.list_items(market.identity("outsider"))[1] == 0
+
+
+def test_due_dates_go_by_the_beijing_calendar(market):
+    """At 01:00 Beijing time (17:00 UTC the day before) an item due "yesterday" in Beijing is overdue, and one due
+    in seven Beijing days is due soon, although the UTC date still says today and eight days."""
+    deal = scheduled_deal(market)
+    first, second = items(deal, ItemKind.instalment)
+    first.due_date, second.due_date = date(2026, 12, 1), date(2026, 12, 9)
+    db.session.commit()
+    counts = schedule_service.remind(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
+    assert counts == {"reminded": 1, "overdue": 1}
 
 
 def test_the_registration_export_lists_the_schedule(market):
