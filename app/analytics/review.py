@@ -27,7 +27,7 @@ from app.analytics.models import OrgIncubation
 from app.analytics.policy import require
 from app.analytics.sql import json_money
 from app.core.extensions import db
-from app.core.formatting import format_date, format_datetime, format_money, to_display_zone
+from app.core.formatting import format_date, format_datetime, format_money, local_date
 from app.core.identity import Identity
 from app.core.models import utcnow
 from app.core.spreadsheet import Column, Sheet, xlsx_bytes, zone_note
@@ -51,7 +51,7 @@ def _contracts(filters: Filters) -> list[dict]:
              .where(Deal.approved_at >= filters.since, Deal.approved_at < filters.until).order_by(Deal.approved_at))
     if filters.region:
         query = query.where(seller.region == filters.region)
-    return [{"ref": f"D{i}", "title": t, "seller": s, "buyer": b, "date": to_display_zone(at).date(),
+    return [{"ref": f"D{i}", "title": t, "seller": s, "buyer": b, "date": local_date(at),
              "contract_type": contract_type(mode), "amount": to_yuan(amount)}
             for i, t, s, b, at, mode, amount in db.session.execute(query)]
 
@@ -65,7 +65,7 @@ def _service_orders(filters: Filters) -> list[dict]:
              .order_by(ServiceOrder.completed_at))
     if filters.region:
         query = query.where(seller.region == filters.region)
-    return [{"ref": f"S{i}", "title": t, "seller": s, "buyer": b, "date": to_display_zone(at).date(),
+    return [{"ref": f"S{i}", "title": t, "seller": s, "buyer": b, "date": local_date(at),
              "contract_type": "service", "amount": to_yuan(amount)}
             for i, t, s, b, at, amount in db.session.execute(query)]
 

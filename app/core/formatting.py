@@ -16,7 +16,8 @@ API (all return ``str``):
 - ``format_size(n_bytes)``: ``10 MB``, ``0.5 MB``, ``12 KB`` under 0.1 MB.
 - ``format_datetime(moment, with_zone=True)`` and ``format_date(value)``: in ``DISPLAY_TIMEZONE`` (default
   Asia/Shanghai), e.g. ``2026-11-30 21:36（北京时间）`` / ``2026-11-30 21:36 (Beijing time)``.
-- ``local_today()``: today's date in ``DISPLAY_TIMEZONE`` (what every validity and date check goes by).
+- ``local_today()`` and ``local_date(moment)``: today's / a moment's date in ``DISPLAY_TIMEZONE`` (what every
+  validity, due date and date check goes by).
 - ``format_value(field, value)``: any stored value of a field (audit log, diffs), e.g. ``price`` 500000.0 → 50 万元.
 - ``label(kind, value)`` and ``field_label(name)``: translated labels of enum values and field names
   (``app/labels.py``); an unknown value comes back as itself.
@@ -141,9 +142,14 @@ def display_timezone() -> ZoneInfo:
 
 
 def local_today() -> date:
-    """Today in the display time zone: the date validity, expiry, date checks and dashboards go by, so a demand
-    valid until 12月1日 lapses at midnight Beijing time, not eight hours later at midnight UTC."""
+    """Today in the display time zone: the date validity, expiry, due dates, date checks and dashboards go by, so
+    a demand valid until 12月1日 lapses at midnight Beijing time, not eight hours later at midnight UTC."""
     return datetime.now(display_timezone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The display time zone's calendar date of a stored moment (UTC; naive on SQLite)."""
+    return to_display_zone(moment).date()
 
 
 def timezone_label() -> str:
@@ -181,7 +187,7 @@ def format_date(value) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
-        value = to_display_zone(value).date()
+        value = local_date(value)
     return value.isoformat()
 
 

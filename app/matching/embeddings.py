@@ -106,10 +106,10 @@ def _model_queries(texts: list[str], background: bool = False) -> list[np.ndarra
     step = BACKGROUND_CHUNK if background else max(len(texts), 1)
     vectors = []
     for start in range(0, len(texts), step):
+        chunk = [t[:MAX_CHARS * 2] for t in texts[start:start + step]]
         with _turns.turn(background):
-            vectors.append(np.asarray(_model().query([t[:MAX_CHARS * 2] for t in texts[start:start + step]]),
-                                      dtype=np.float32).reshape(-1, 384))
-    return list(np.concatenate(vectors)) if vectors else []
+            vectors += list(np.asarray(_model().query(chunk), dtype=np.float32).reshape(len(chunk), -1))
+    return vectors
 
 
 def _query_hash(text: str) -> str:

@@ -9,7 +9,7 @@ Thrown at the engine whole, the description drowns the title (measured on the re
 * a few **key phrases** of the description: its words ranked by TF-IDF, with document frequencies taken
   from the counterpart index itself (so "key" means "rare where we search", not in some other corpus). A title
   word may be one of them: a word the description keeps using is what the listing is about, and searching it
-  again weighs it more, as a repeated query word does (dev benchmark: matcher nDCG@10 0.169 → 0.178 against
+  again weighs it more, as a repeated query word does (dev benchmark: matcher nDCG@10 0.169 → 0.175 against
   key phrases drawn only from words the title lacks, both halves of the split better),
 * a domain stop-list: words in more than :data:`GENERIC_SHARE` of the counterpart documents (方法, 技术,
   系统 …) are never searched for nor shown as matched terms. Until an index is big enough for its own

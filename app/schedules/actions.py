@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.core.formatting import to_display_zone
+from app.core.formatting import local_date
 from app.core.records import PdfUpload, store_pdf
 from app.core.workflow import ADMIN, BUYER, SELLER, SYSTEM, Action, Machine, WithReason
 from app.payments import reversals
@@ -113,7 +113,7 @@ class FileReport(ForKinds):
         obj.sales = fen(data["sales"])
         obj.amount = royalty_of(obj.sales, obj.royalty_rate)
         obj.report_filed_at = ctx.now
-        obj.report_late = obj.due_date is not None and to_display_zone(ctx.now).date() > obj.due_date
+        obj.report_late = obj.due_date is not None and local_date(ctx.now) > obj.due_date
         content, filename = data["evidence"]
         document = store_pdf(ScheduleDocument, DOCUMENTS_FOLDER, content, filename, uow=ctx.uow, item_id=obj.id,
                              kind="royalty_report", uploaded_by_id=ctx.identity.user_id)

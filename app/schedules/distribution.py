@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.formatting import to_display_zone
+from app.core.formatting import local_date
 from app.core.identity import Identity
 from app.core.spreadsheet import MIME, Column, Sheet, xlsx_bytes, zone_note
 from app.core.uow import unit_of_work
@@ -198,7 +198,7 @@ def _paid_for(statement: DistributionStatement) -> str:
 
 def export_rows(rows: list[DistributionStatement]) -> list[list]:
     """Each statement's cells: its date in the display time zone, labels not codes, the amount in yuan."""
-    return [[s.id, to_display_zone(s.created_at).date(), s.deal_id, _paid_for(s), s.payment_id,
+    return [[s.id, local_date(s.created_at), s.deal_id, _paid_for(s), s.payment_id,
              str(ENTRY_LABELS.get(s.entry, s.entry)), s.beneficiary, str(BENEFICIARY_KINDS.get(s.kind, s.kind)),
              Decimal(s.percent), (Decimal(s.amount) / 100).quantize(Decimal("0.01"))] for s in rows]
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.core.errors import NotFound
 from app.core.extensions import db
-from app.core.formatting import local_today, to_display_zone
+from app.core.formatting import local_date, local_today
 from app.core.identity import Identity
 from app.core.models import utcnow
 from app.core.uow import unit_of_work
@@ -65,7 +65,7 @@ class ScheduleService(WorkflowService):
 
     def build_for_deal(self, deal: Deal, ctx) -> list[ScheduleItem]:
         """Turn an approved deal's terms into its items, each opened at once (in the approval's unit of work)."""
-        start = to_display_zone(ctx.now).date()
+        start = local_date(ctx.now)
         created = []
         for planned in plan(deal.terms, start):
             item = ScheduleItem(deal_id=deal.id, kind=planned.kind, sequence=planned.sequence, title=planned.title,
@@ -106,7 +106,7 @@ class ScheduleService(WorkflowService):
         if any(item.status not in CLOSED for item in items):
             return False
         if deal.terms.get("royalty_minimum_annual") and deal.terms.get("royalty_rate"):
-            years = contract_years(to_display_zone(deal.approved_at).date(), deal.terms["term_months"])
+            years = contract_years(local_date(deal.approved_at), deal.terms["term_months"])
             if sum(1 for item in items if item.kind == ItemKind.shortfall) < len(years):
                 return False
         deals_service.execute_action(Identity.system(), deal.id, "complete_schedule", uow=uow)
@@ -142,7 +142,7 @@ class ScheduleService(WorkflowService):
         items = self.items_of_deal(deal) if items is None else items
         minimum = fen(terms["royalty_minimum_annual"]) if terms.get("royalty_minimum_annual") else 0
         years = []
-        for number, first, last in contract_years(to_display_zone(deal.approved_at).date(), terms["term_months"]):
+        for number, first, last in contract_years(local_date(deal.approved_at), terms["term_months"]):
             periods = [i for i in items if i.kind == ItemKind.royalty and i.contract_year == number]
             accepted = [i for i in periods if i.status in ACCEPTED_ROYALTY]
             royalties = sum(i.amount or 0 for i in accepted)
@@ -178,7 +178,7 @@ class ScheduleService(WorkflowService):
         created = []
         deal_ids = db.session.scalars(select(Deal.id).where(Deal.status == DealStatus.performing)).all()
         for deal_id in deal_ids:
-            created += self._close_years_of(deal_id, to_display_zone(now).date())
+            created += self._close_years_of(deal_id, local_date(now))
         return created
 
     @unit_of_work
@@ -208,7 +208,7 @@ class ScheduleService(WorkflowService):
         """The daily reminders: items due within ``SCHEDULE_REMINDER_DAYS`` (both parties, once) and items
         overdue (both parties and the admin desk, once). Returns the counts."""
         now = now or utcnow()
-        today = to_display_zone(now).date()
+        today = local_date(now)
         soon = today + timedelta(days=current_app.config.get("SCHEDULE_REMINDER_DAYS", 7))
         waiting = [ItemStatus.awaiting_report, ItemStatus.awaiting_payment]
         due = uow.session.scalars(select(ScheduleItem).where(
