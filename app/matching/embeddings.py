@@ -30,6 +30,7 @@ from app.core.outbox import drain_after_commit
 from app.core.uow import UnitOfWork
 from app.listings.registry import listing_services
 from app.matching.models import Embedding, QueryVector, VectorVersion
+from app.matching.query import PASSAGE_CHARS, SemanticQuery
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "multilingual-e5-small-q4"
@@ -46,6 +47,10 @@ MAX_CHARS = 120
 # a request met during a back-fill of 64-title batches waited 1.2 s (median; 18 ms alone), with chunks of 8 it waits
 # 0.2 s, and the back-fill runs as fast (35-40 titles/s with chunks of 8, 16, 32 or 64 on this machine).
 BACKGROUND_CHUNK = 8
+# The model reads at most this much of a text of each kind.
+TEXT_LIMITS = {"query": MAX_CHARS * 2, "passage": PASSAGE_CHARS}
+# Texts per background chunk, by kind: a 400-character passage takes as long as a dozen titles.
+CHUNK_SIZES = {"query": BACKGROUND_CHUNK, "passage": 1}
 
 
 class _ModelTurns:
@@ -97,65 +102,74 @@ def _model():
 
 def embed_listings(texts: list[str]) -> np.ndarray:
     """Unit-length listing vectors (n × 384), embedded as e5 queries (see ``LISTING_VECTORS``); background work."""
-    return np.stack(_model_queries(texts, background=True)) if texts else np.zeros((0, 384), dtype=np.float32)
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack(_model_vectors([SemanticQuery("query", t) for t in texts], background=True))
 
 
-def _model_queries(texts: list[str], background: bool = False) -> list[np.ndarray]:
-    """Query vectors straight from the model (a text's vector does not depend on the others in the call);
-    ``background`` work in chunks that let a request's query in between (see ``BACKGROUND_CHUNK``)."""
-    step = BACKGROUND_CHUNK if background else max(len(texts), 1)
-    vectors = []
-    for start in range(0, len(texts), step):
-        chunk = [t[:MAX_CHARS * 2] for t in texts[start:start + step]]
-        with _turns.turn(background):
-            vectors += list(np.asarray(_model().query(chunk), dtype=np.float32).reshape(len(chunk), -1))
+def _model_vectors(queries: list[SemanticQuery], background: bool = False) -> list[np.ndarray]:
+    """Vectors of ``queries`` straight from the model (a text's vector does not depend on the others in the
+    call), in their order; ``background`` work in chunks that let a request's query in between (see
+    ``BACKGROUND_CHUNK``)."""
+    vectors: list[np.ndarray | None] = [None] * len(queries)
+    for kind in dict.fromkeys(query.kind for query in queries):
+        positions = [i for i, query in enumerate(queries) if query.kind == kind]
+        step = CHUNK_SIZES[kind] if background else len(positions)
+        for start in range(0, len(positions), step):
+            chunk = positions[start:start + step]
+            texts = [queries[i].text[:TEXT_LIMITS[kind]] for i in chunk]
+            with _turns.turn(background):
+                rows = np.asarray(getattr(_model(), kind)(texts), dtype=np.float32).reshape(len(chunk), -1)
+            for i, row in zip(chunk, rows, strict=True):
+                vectors[i] = row
     return vectors
 
 
-def _query_hash(text: str) -> str:
-    return hashlib.sha256(f"{MODEL_NAME}\nquery\n{text[:MAX_CHARS * 2]}".encode()).hexdigest()
+def _query_hash(query: SemanticQuery) -> str:
+    return hashlib.sha256(f"{MODEL_NAME}\n{query.kind}\n{query.text[:TEXT_LIMITS[query.kind]]}".encode()).hexdigest()
 
 
 # Query vectors by text hash: a text's vector never changes, so entries need no invalidation.
 _query_memory = LRUCache(4096)
 
 
-def embed_queries(texts: tuple[str, ...]) -> list[np.ndarray]:
-    """Unit-length query vectors: from this process's cache, else those stored for saved listings when they
-    were indexed (:func:`ensure_query_vectors`, one indexed read), else from the model (≈90–270 ms each on a
-    busy 2-core machine; kept in this process's cache, e.g. for an unsaved demand matched again)."""
-    hashes = [_query_hash(t) for t in texts]
+def embed_queries(queries: tuple[SemanticQuery, ...]) -> list[np.ndarray]:
+    """Unit-length vectors of semantic queries: from this process's cache, else those stored for saved
+    listings when they were indexed (:func:`ensure_query_vectors`, one indexed read), else from the model
+    (≈25 ms a title, ≈340 ms a 400-character passage on one core; kept in this process's cache, e.g. for an
+    unsaved demand matched again)."""
+    hashes = [_query_hash(q) for q in queries]
     found = {h: v for h in hashes if (v := _query_memory.get(h)) is not None}
     missing = sorted(set(hashes) - set(found))
     if missing:
         found.update((h, np.frombuffer(blob, dtype=np.float32)) for h, blob in db.session.execute(
             select(QueryVector.text_hash, QueryVector.vector).where(QueryVector.text_hash.in_(missing))))
-    todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
+    todo = {h: q for h, q in zip(hashes, queries, strict=True) if h not in found}
     if todo:
-        found.update(zip(todo, _model_queries(list(todo.values())), strict=True))
+        found.update(zip(todo, _model_vectors(list(todo.values())), strict=True))
     for h in hashes:
         _query_memory.put(h, found[h])
     return [found[h] for h in hashes]
 
 
-def query_texts(resource: str, obj) -> list[str]:
-    """The texts a saved listing of ``resource`` is matched by (its title, its title with the key phrases each
-    counterpart index gives it), as :mod:`.service` embeds them per request."""
+def semantic_queries(resource: str, obj) -> list[SemanticQuery]:
+    """The semantic queries a saved listing of ``resource`` is matched by (its title, its title with the key
+    phrases each counterpart index gives it, its passage where the direction has one), as :mod:`.service`
+    embeds them per request."""
     from app.matching import service  # service imports this module
 
-    texts = []
+    queries = []
     for direction in service.DIRECTIONS_FROM.get(resource, ()):
-        plan = service.plan_for(direction, obj)
-        texts += [plan.title, plan.semantic_text]
-    return list(dict.fromkeys(texts))
+        queries += service.plan_for(direction, obj).semantic_queries
+    return list(dict.fromkeys(queries))
 
 
 def ensure_query_vectors(resource: str, objs, batch_size: int = 32) -> int:
-    """Store the query vectors of saved listings ``objs`` (see :func:`query_texts`) that are missing, and drop
+    """Store the query vectors of saved listings ``objs`` (see :func:`semantic_queries`) that are missing, and drop
     those of texts a listing no longer has; returns how many were computed. Runs after the index drain (the
     key phrases come from the counterpart index); like :func:`ensure_embeddings`, no transaction is open while
     the model runs. A text's vector stored for another listing is reused."""
-    wanted = {o.id: {_query_hash(t): t for t in query_texts(resource, o)} for o in objs}
+    wanted = {o.id: {_query_hash(q): q for q in semantic_queries(resource, o)} for o in objs}
     wanted = {i: texts for i, texts in wanted.items() if texts}
     if not wanted:
         return 0
@@ -170,7 +184,7 @@ def ensure_query_vectors(resource: str, objs, batch_size: int = 32) -> int:
     for start in range(0, len(items), batch_size):
         chunk = items[start:start + batch_size]
         known.update((h, v.tobytes()) for (h, _), v in zip(
-            chunk, _model_queries([t for _, t in chunk], background=True), strict=True))
+            chunk, _model_vectors([q for _, q in chunk], background=True), strict=True))
     with UnitOfWork() as uow:
         for object_id, texts in wanted.items():
             stale = [h for i, h in stored if i == object_id and h not in texts]

@@ -55,10 +55,11 @@ PHRASE_WEIGHT = 0.5   # a key phrase of the description counts half a title word
 # phrases may repeat title words, 0.175 at 0.25 and 0.178 at 0 — within the noise of 108 demands, whose halves
 # differ by 0.02). Kept: bigrams meet clipped titles and words segmented differently, which real listings have.
 GRAMS_WEIGHT = 0.25
-# e5 title cosines (both sides embedded as queries) on the dev split: all documents 0.847 (median), those judged
-# unrelated 0.858, relevant ones 0.880 (median) and 0.910 (90th percentile); stretch 0.85–0.93 onto [0, 1]
-# (explanations read ≥ 0.6, a cosine ≥ 0.898, as high and ≥ 0.3 as medium).
-COSINE_FLOOR, COSINE_SPAN = 0.85, 0.08
+# Cosines stretched onto [0, 1] as (floor, span) per kind of semantic query (explanations read ≥ 0.6 as high
+# and ≥ 0.3 as medium). On the dev split, e5 title cosines (both sides embedded as queries): all documents 0.847
+# (median), those judged unrelated 0.858, relevant ones 0.880 (median) and 0.910 (90th percentile); a demand's
+# passage against listing titles runs lower and narrower: 0.834, 0.844, 0.864 and 0.889.
+COSINE_CALIBRATION = {"query": (0.85, 0.08), "passage": (0.835, 0.07)}
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class Direction:
 
     source_service: object
     target_service: object
+    # Whether the source's whole text is also compared as an e5 passage (see :mod:`.query`): for demands,
+    # whose descriptions say what the title cannot; a patent's abstract would cost 0.3 s of model time each.
+    passage: bool = False
 
     @property
     def target(self) -> str:
@@ -79,9 +83,9 @@ class Direction:
 
 
 BODY_FIELDS = {"patents": "abstract", "demands": "description", "services": "description"}
-DEMAND_TO_PATENTS = Direction(demands_service, patents_service)
+DEMAND_TO_PATENTS = Direction(demands_service, patents_service, passage=True)
 PATENT_TO_DEMANDS = Direction(patents_service, demands_service)
-DEMAND_TO_SERVICES = Direction(demands_service, service_offers_service)
+DEMAND_TO_SERVICES = Direction(demands_service, service_offers_service, passage=True)
 # The directions a saved listing of each resource is matched in (its query vectors are stored for each).
 DIRECTIONS_FROM = {"demands": (DEMAND_TO_PATENTS, DEMAND_TO_SERVICES), "patents": (PATENT_TO_DEMANDS,)}
 
@@ -133,7 +137,8 @@ def cached_matches(identity: Identity, direction: Direction, source, limit: int 
 def plan_for(direction: Direction, source, engine=None) -> QueryPlan:
     """The query plan of ``source`` against the counterpart index (of ``engine``, default: the app's)."""
     vocabulary = Vocabulary(engine or search.engine, direction.target, ("title", direction.target_body))
-    return plan_query(source.title, body_text(source), list(source.keywords or []), vocabulary)
+    return plan_query(source.title, body_text(source), list(source.keywords or []), vocabulary,
+                      passage=direction.passage)
 
 
 def rank(identity: Identity, direction: Direction, source, limit: int = 10,
@@ -225,7 +230,8 @@ def lexical_scores(engine, direction: Direction, plan: QueryPlan, visible) -> di
 
 
 def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids: set[int]) -> dict[int, float]:
-    """Mean calibrated cosine of each candidate to the title and to the title with key phrases.
+    """Mean calibrated cosine of each candidate to the plan's semantic queries (title, title with key phrases,
+    the whole text as a passage).
 
     Candidates are the nearest stored vectors (checked against the viewer's filter by the engine) plus the
     lexical candidates; a candidate without a stored vector has no cosine (the feature is then unknown).
@@ -233,7 +239,8 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     stored = embeddings.vector_index.load(direction.target)
     if not len(stored):  # the feature stays unknown; nothing to embed for
         return {}
-    queries = embeddings.embed_queries(tuple(dict.fromkeys((plan.title, plan.semantic_text))))
+    kinds = [query.kind for query in plan.semantic_queries]
+    queries = embeddings.embed_queries(plan.semantic_queries)
     nearest = stored.nearest(queries, SEMANTIC_CANDIDATES)
     wanted = sorted(nearest - lexical_ids)
     if wanted:
@@ -243,12 +250,14 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     else:
         allowed = set()
     vectors = stored.vectors(lexical_ids | allowed)
-    return {i: sum(_calibrated(float(v @ q)) for q in queries) / len(queries) for i, v in vectors.items()}
+    return {i: sum(_calibrated(float(v @ q), kind) for q, kind in zip(queries, kinds, strict=True)) / len(queries)
+            for i, v in vectors.items()}
 
 
-def _calibrated(cosine: float) -> float:
-    """An e5 cosine on [0, 1] (see ``COSINE_FLOOR``)."""
-    return max(0.0, min(1.0, (cosine - COSINE_FLOOR) / COSINE_SPAN))
+def _calibrated(cosine: float, kind: str) -> float:
+    """An e5 cosine to a semantic query of ``kind`` on [0, 1] (see ``COSINE_CALIBRATION``)."""
+    floor, span = COSINE_CALIBRATION[kind]
+    return max(0.0, min(1.0, (cosine - floor) / span))
 
 
 def _oriented(source, candidate):

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from app.matching import embeddings
+from app.matching.query import SemanticQuery
 
 
 class _HeldModel:
@@ -36,7 +37,7 @@ def test_a_request_goes_before_the_rest_of_a_back_fill(monkeypatch):
     back_fill.start()
     assert model.entered.wait(10)  # the back-fill's first chunk is in the model
     answered = []
-    request = threading.Thread(target=lambda: answered.append(embeddings._model_queries(["石墨烯导热膜"])))
+    request = threading.Thread(target=lambda: answered.append(embeddings._model_vectors([SemanticQuery("query", "石墨烯导热膜")])))
     request.start()
     deadline = time.monotonic() + 10
     while _waiting_requests() == 0 and time.monotonic() < deadline:
@@ -52,6 +53,25 @@ def test_a_request_goes_before_the_rest_of_a_back_fill(monkeypatch):
 def test_background_vectors_are_the_models_whatever_the_chunks():
     titles = [f"一种锂电池隔膜的涂覆方法{i}" for i in range(embeddings.BACKGROUND_CHUNK + 3)]
     chunked = embeddings.embed_listings(titles)
-    alone = np.stack([embeddings._model_queries([t])[0] for t in titles])
+    alone = np.stack([embeddings._model_vectors([SemanticQuery("query", t)])[0] for t in titles])
     assert chunked.shape == (len(titles), 384)
     assert np.allclose(chunked, alone, atol=1e-5)
+
+
+def test_mixed_kinds_come_back_in_their_order_and_passages_go_one_by_one_in_the_background(monkeypatch):
+    calls = []
+
+    class Recorder:
+        def query(self, texts):
+            calls.append(("query", list(texts)))
+            return np.full((len(texts), 384), 1.0, dtype=np.float32)
+
+        def passage(self, texts):
+            calls.append(("passage", list(texts)))
+            return np.full((len(texts), 384), 2.0, dtype=np.float32)
+
+    monkeypatch.setattr(embeddings, "_model", Recorder)
+    queries = [SemanticQuery("passage", "需求全文一"), SemanticQuery("query", "标题"), SemanticQuery("passage", "需求全文二")]
+    vectors = embeddings._model_vectors(queries, background=True)
+    assert [float(v[0]) for v in vectors] == [2.0, 1.0, 2.0]
+    assert calls == [("passage", ["需求全文一"]), ("passage", ["需求全文二"]), ("query", ["标题"])]

@@ -11,7 +11,7 @@ from app.core.identity import Identity
 from app.matching import service as matching
 from app.matching.explain import sentences
 from app.matching.models import Embedding
-from app.matching.query import plan_query
+from app.matching.query import PASSAGE_CHARS, SemanticQuery, plan_query
 from bench.bdci import SOURCE, load
 from search.analysis import static_generic_terms
 from tests.factories import make_listing
@@ -71,6 +71,23 @@ def test_a_title_word_the_description_keeps_using_is_searched_again():
     # …but weighed as a title word and a key phrase: it covers more than an equally rare title-only word
     from app.matching.service import coverage
     assert coverage(plan, [{"term": "电解液", "in": ["title"]}]) > coverage(plan, [{"term": "配方", "in": ["title"]}])
+
+
+def test_a_demands_whole_text_is_also_a_passage_but_a_patents_abstract_and_a_bare_title_are_not(
+        app_engine, university, enterprise):
+    description = "需要开发与高镍正极匹配的电解液，" * 40  # longer than a passage
+    demand = make_listing("demands", enterprise, title="高镍动力电池电解液", description=description,
+                          keywords=["电解液"], indicators=[])
+    plan = matching.plan_for(matching.DEMAND_TO_PATENTS, demand)
+    passage = SemanticQuery("passage", f"高镍动力电池电解液。电解液。{description}"[:PASSAGE_CHARS])
+    assert plan.semantic_queries[0] == SemanticQuery("query", "高镍动力电池电解液")
+    assert plan.semantic_queries[-1] == passage  # title, keywords, the start of the description
+    assert passage in matching.plan_for(matching.DEMAND_TO_SERVICES, demand).semantic_queries
+    patent = make_listing("patents", university, title="电解液添加剂", abstract="一种用于高镍正极的电解液添加剂。",
+                          indicators=[])
+    assert all(q.kind == "query" for q in matching.plan_for(matching.PATENT_TO_DEMANDS, patent).semantic_queries)
+    bare = plan_query("锂电池隔膜", "", [], StubVocabulary(), passage=True)
+    assert bare.semantic_queries == (SemanticQuery("query", "锂电池隔膜"),)
 
 
 @pytest.fixture

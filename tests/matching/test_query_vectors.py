@@ -11,6 +11,7 @@ from app.core.identity import Identity
 from app.matching import embeddings
 from app.matching import service as matching
 from app.matching.models import Embedding, QueryVector
+from app.matching.query import SemanticQuery
 from tests.factories import make_listing
 
 
@@ -38,15 +39,16 @@ def test_a_saved_demands_query_vectors_are_stored_when_indexed_and_recomputed_af
     demand = make_listing("demands", enterprise, status="draft", title="手机散热材料",  # drafts are edited in place
                           description="寻求手机散热用的石墨烯导热材料。", indicators=[], keywords=[])
     _drain()
-    texts = embeddings.query_texts("demands", demand)
+    queries = embeddings.semantic_queries("demands", demand)
     plan = matching.plan_for(matching.DEMAND_TO_PATENTS, demand)
-    assert {plan.title, plan.semantic_text} <= set(texts)
-    assert _stored_hashes("demands", demand.id) == {embeddings._query_hash(t) for t in texts}
+    assert set(plan.semantic_queries) <= set(queries)
+    assert SemanticQuery("passage", "手机散热材料。寻求手机散热用的石墨烯导热材料。") in queries  # the whole text
+    assert _stored_hashes("demands", demand.id) == {embeddings._query_hash(q) for q in queries}
 
     # Matching the saved demand reads its vectors: the model is not run in the request.
     expected = matching.rank(Identity.system(), matching.DEMAND_TO_PATENTS, demand)
     monkeypatch.setattr(embeddings, "_query_memory", LRUCache(4096))
-    monkeypatch.setattr(embeddings, "_model_queries", lambda texts: pytest.fail(f"model run for {texts}"))
+    monkeypatch.setattr(embeddings, "_model_vectors", lambda queries: pytest.fail(f"model run for {queries}"))
     again = matching.rank(Identity.system(), matching.DEMAND_TO_PATENTS, demand)
     assert [(r.obj.id, r.score) for r in again] == [(r.obj.id, r.score) for r in expected]
     assert again[0].explanation["features"]["semantic"]["known"]
@@ -62,27 +64,28 @@ def test_a_saved_demands_query_vectors_are_stored_when_indexed_and_recomputed_af
     _drain()
     db.session.expire_all()
     new = _stored_hashes("demands", demand.id)
-    assert embeddings._query_hash("笔记本电脑散热膜") in new
-    assert embeddings._query_hash("手机散热材料") in old - new  # the old title's vector is gone
+    assert embeddings._query_hash(SemanticQuery("query", "笔记本电脑散热膜")) in new
+    assert embeddings._query_hash(SemanticQuery("query", "手机散热材料")) in old - new  # the old title's vector is gone
 
 
 def test_stored_query_vectors_equal_the_models(app, app_engine, enterprise, monkeypatch, fresh_query_memory):
     monkeypatch.setitem(app.config, "EMBED_AFTER_INDEX", True)
     demand = make_listing("demands", enterprise, title="锂电池隔膜涂覆", indicators=[], keywords=[])
     _drain()
-    texts = tuple(embeddings.query_texts("demands", demand))
-    stored = embeddings.embed_queries(texts)
-    computed = embeddings._model_queries(list(texts))
+    queries = tuple(embeddings.semantic_queries("demands", demand))
+    stored = embeddings.embed_queries(queries)
+    computed = embeddings._model_vectors(list(queries))
     assert all(np.array_equal(a, b) for a, b in zip(stored, computed, strict=True))
 
 
 def test_an_unsaved_demand_is_embedded_once_per_process(app, monkeypatch, fresh_query_memory, db_session):
     calls = []
-    real = embeddings._model_queries
-    monkeypatch.setattr(embeddings, "_model_queries", lambda texts: calls.append(texts) or real(texts))
-    first = embeddings.embed_queries(("手机散热材料", "手机散热材料 石墨烯"))
-    again = embeddings.embed_queries(("手机散热材料 石墨烯",))
-    assert calls == [["手机散热材料", "手机散热材料 石墨烯"]]
+    real = embeddings._model_vectors
+    monkeypatch.setattr(embeddings, "_model_vectors", lambda queries: calls.append(queries) or real(queries))
+    title, passage = SemanticQuery("query", "手机散热材料"), SemanticQuery("passage", "手机散热材料。寻求石墨烯导热膜。")
+    first = embeddings.embed_queries((title, passage))
+    again = embeddings.embed_queries((passage,))
+    assert calls == [[title, passage]]
     assert np.array_equal(first[1], again[0])
 
 
@@ -132,7 +135,7 @@ def test_listings_are_embedded_like_the_texts_they_are_compared_with(app, app_en
                                                         Embedding.object_id == patent.id)).one()
     vector = np.frombuffer(stored.vector, dtype=np.float32)
     assert stored.model == embeddings.LISTING_VECTORS
-    assert float(vector @ embeddings._model_queries(["石墨烯导热膜"])[0]) == pytest.approx(1.0, abs=1e-5)
+    assert float(vector @ embeddings._model_vectors([SemanticQuery("query", "石墨烯导热膜")])[0]) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_vectors_embedded_another_way_are_left_out_until_recomputed(app, app_engine, university, monkeypatch):
