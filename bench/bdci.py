@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import bm25s
@@ -43,7 +44,8 @@ FEATURES = ("lexical", "semantic", "classification", "indicators", "maturity", "
 # Query components, switched off one at a time by zeroing the module constant that controls them.
 COMPONENTS = {"key_phrases": ("app.matching.query", "KEY_PHRASES", 0),
               "title_bigrams": ("app.matching.service", "GRAMS_WEIGHT", 0.0),
-              "body_field": ("app.matching.service", "BODY_BOOST", 0.0)}
+              "body_field": ("app.matching.service", "BODY_BOOST", 0.0),
+              "passage": ("app.matching.service", "DEMAND_TO_PATENTS", replace(matching.DEMAND_TO_PATENTS, passage=False))}
 
 
 def load() -> tuple[dict[str, dict], list[dict], dict[str, dict[str, int]]]:
