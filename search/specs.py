@@ -7,6 +7,7 @@ document (the resource schema's dump) into the analysed field values both engine
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -50,6 +51,17 @@ class Spec:
             if field in names:
                 return kind
         raise KeyError(f"{self.resource} has no indexed field {field!r}")
+
+
+def outdated(resource: str, index_name: str) -> str | None:
+    """Why the index named ``index_name`` (``…-v{version}-{stamp}``, as both engines name them) no longer fits
+    ``resource``'s current mapping, or None. A new mapping version also marks a change of analysis: documents
+    indexed with the old tokens would miss queries analysed with the new ones until a reindex."""
+    match = re.search(r"-v(\d+)-\d+$", index_name)
+    built, current = (int(match.group(1)) if match else None), spec(resource).version
+    if built == current:
+        return None
+    return f"{resource}: index built for mapping v{built}, the current one is v{current} (reindex)"
 
 
 def resources() -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from elasticsearch.helpers import bulk, streaming_bulk
 
 from ..engine import Engine, EngineUnavailable, IndexDamaged, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
-from ..specs import index_fields, spec
+from ..specs import index_fields, outdated, spec
 from .tantivy_engine import PRICE_FIELDS
 
 REQUEST_TIMEOUT = 30
@@ -64,9 +64,15 @@ class ElasticsearchEngine(Engine):
         for resource in self.resources:
             if resource not in found:
                 try:
-                    self.count(resource)
-                except EngineUnavailable as error:
+                    names = list(self.client.indices.get_alias(name=self.alias(resource)))
+                except NotFoundError:
+                    found[resource] = f"{resource}: index missing"
+                except (ApiError, TransportError) as error:
                     found[resource] = f"unreachable: {error}"
+                else:
+                    stale = next(filter(None, (outdated(resource, name) for name in names)), None)
+                    if stale:
+                        found[resource] = stale
         return found
 
     def drop_all(self) -> None:

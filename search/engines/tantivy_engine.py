@@ -35,7 +35,7 @@ import tantivy
 
 from ..engine import Engine, IndexDamaged, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
-from ..specs import index_fields, spec, to_datetime
+from ..specs import index_fields, outdated, spec, to_datetime
 
 WRITER_HEAP = 64_000_000
 WHITESPACE = "tb_whitespace"
@@ -368,9 +368,12 @@ class TantivyEngine(Engine):
         found = {}
         for resource in self.resources:
             try:
-                self._live_index(resource)
+                stale = outdated(resource, self._live_index(resource).path.name)
             except IndexDamaged as error:
                 found[resource] = str(error)
+            else:
+                if stale:
+                    found[resource] = stale
         return found
 
     def drop_all(self) -> None:

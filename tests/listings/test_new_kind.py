@@ -54,7 +54,7 @@ def gadget_domain(tmp_path_factory):
 
     service = ListingService(resource="gadgets", model=Gadget, schema_cls=GadgetSchema, policy=GadgetPolicy(),
                              confidential=())
-    mapping = json.loads((MAPPINGS_DIR / "services.v2.json").read_text(encoding="utf-8"))
+    mapping = json.loads((MAPPINGS_DIR / "services.v3.json").read_text(encoding="utf-8"))
     properties = mapping["mappings"]["properties"]
     for name in ("capabilities", "equipment", "kind", "industries", "price_from"):
         properties.pop(name)

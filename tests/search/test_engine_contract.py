@@ -207,3 +207,27 @@ def test_hits_without_their_documents_have_the_same_ids_scores_and_total(loaded,
     assert [(h.id, h.score) for h in bare.hits] == [(h.id, h.score) for h in full.hits]
     assert all(h.source == {} and h.highlights == {} for h in bare.hits)
     assert ids(search(loaded, filters=Term("id", [3, 6]), source=False)) == ids(search(loaded, filters=Term("id", [3, 6])))
+
+
+def test_a_word_the_dictionary_lacks_is_searchable(engine):
+    # 变径 and 胶剂 are in no jieba dictionary: segmented without new-word discovery they fell apart into single
+    # characters, which are never indexed, so nobody could search for them.
+    engine.index("patents", [{**DOCS[0], "id": 7, "title": "液压刀柄变径套", "abstract": "胶剂生产工艺研究"}])
+    assert ids(search(engine, "变径")) == [7]
+    assert ids(search(engine, "胶剂")) == [7]
+
+
+def test_an_index_built_for_an_older_mapping_is_a_problem_until_reindexed(loaded, monkeypatch):
+    import dataclasses
+
+    from search import specs
+    from search.engines import es_engine, tantivy_engine
+
+    assert "patents" not in loaded.problems()
+    real = specs.spec
+    for module in (specs, es_engine, tantivy_engine):  # a release with the next mapping version
+        monkeypatch.setattr(module, "spec", lambda resource: dataclasses.replace(
+            real(resource), version=real(resource).version + 1))
+    assert "reindex" in loaded.problems()["patents"]  # its documents were analysed the old way
+    loaded.reindex("patents", iter(DOCS))
+    assert "patents" not in loaded.problems()
