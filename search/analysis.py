@@ -29,7 +29,6 @@ MAX_TEXT = 20_000  # characters analysed per field; longer input is cut (queries
 
 _LATIN = re.compile(r"[a-z0-9]+(?:[._/+\-][a-z0-9]+)*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 STOPWORDS = frozenset(
     "的 了 和 与 及 或 等 在 是 对 为 其 该 以 并 将 于 由 从 上 中 之 而 及其 一种 所述 用于 基于 包括 通过 进行 一个 "
@@ -97,7 +96,7 @@ def analyze(text: str | None) -> list[str]:
 
 def analyze_normal(normal: str) -> list[str]:
     """:func:`analyze` of a text already passed through :func:`normalise` (a document normalises its title once
-    for its words, its bigrams and its completion prefixes)."""
+    for its words and its completion prefixes)."""
     tokens = [t for t in _LATIN.findall(normal) if t not in STOPWORDS]
     if _CJK.search(normal):
         tokens.extend(_indexed_words(_tokenizer().cut_for_search(normal, True)))
@@ -121,23 +120,6 @@ def _indexed_words(words: list[str]) -> list[str]:
         if keep:
             out.append(word)
     return out
-
-
-def char_bigrams(text: str | None) -> list[str]:
-    """Overlapping two-character grams of each Chinese run (and Latin runs whole), normalised.
-
-    Titles of research results are often clipped or segmented differently from a demand's wording
-    (``储能器件`` vs ``储能 器件``); bigrams still meet where words do not.
-    """
-    return char_bigrams_normal(normalise(text)) if text else []
-
-
-def char_bigrams_normal(normal: str) -> list[str]:
-    """:func:`char_bigrams` of a text already passed through :func:`normalise`."""
-    grams = [t for t in _LATIN.findall(normal) if t not in STOPWORDS]
-    for run in _CJK_RUN.findall(normal):
-        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return grams
 
 
 def words(text: str | None) -> list[str]:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
-from .analysis import analyze_normal, char_bigrams_normal, normalise
+from .analysis import analyze_normal, normalise
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 BUILT_IN = ("patents", "demands", "services")
@@ -25,16 +25,13 @@ SUGGEST_PREFIX_MAX = 12  # characters of a title offered as completion prefixes
 class Spec:
     """One resource's index layout: mapping version, text fields with boosts, typed filter fields.
 
-    ``boosts`` are the word fields a search box queries; ``grams`` are character-bigram fields derived from a
-    word field (``title_grams`` from ``title``): they find clipped titles and words the segmenter cut
-    differently, and only the matcher queries them.
+    ``boosts`` are the word fields a search box queries.
     """
 
     resource: str
     version: int
     mapping: dict
     boosts: dict[str, float]
-    grams: dict[str, str]
     keywords: tuple[str, ...]
     integers: tuple[str, ...]
     floats: tuple[str, ...]
@@ -42,7 +39,7 @@ class Spec:
 
     @property
     def text_fields(self) -> tuple[str, ...]:
-        return tuple(self.boosts) + tuple(self.grams)
+        return tuple(self.boosts)
 
     def field_kind(self, field: str) -> str:
         """``keyword``, ``integer``, ``float``, ``date`` or ``text``; unknown fields raise ``KeyError``."""
@@ -96,7 +93,6 @@ def spec(resource: str) -> Spec:
         version=meta["version"],
         mapping=mapping,
         boosts={name: float(boost) for name, boost in meta["boosts"].items()},
-        grams=dict(meta.get("grams", {})),
         keywords=tuple(by_type.get("keyword", ())),
         integers=tuple(by_type.get("long", ())),
         floats=tuple(by_type.get("double", ())),
@@ -123,7 +119,7 @@ def index_fields(resource: str, doc: dict) -> dict[str, list]:
     ipc = doc.get("ipc") or []
     derived.setdefault("ipc_section", sorted({code[:1] for code in ipc}))
     derived.setdefault("ipc_class", sorted({code[:3] for code in ipc}))
-    normal_forms: dict[str, str] = {}  # the title feeds its words, its bigrams and its prefixes: normalised once
+    normal_forms: dict[str, str] = {}  # the title feeds its words and its prefixes: normalised once
 
     def normal(text: str) -> str:
         form = normal_forms.get(text)
@@ -136,10 +132,6 @@ def index_fields(resource: str, doc: dict) -> dict[str, list]:
     for name in s.boosts:
         text = " ".join(str(v) for v in _as_list(derived.get(name)) if v)
         fields[name] = [" ".join(analyze_normal(normal(text)))] if text else []
-    for name, source_field in s.grams.items():
-        text = " ".join(str(v) for v in _as_list(derived.get(source_field)) if v)
-        grams = char_bigrams_normal(normal(text)) if text else []
-        fields[name] = [" ".join(grams)] if grams else []
     for name in s.keywords:
         fields[name] = [str(v) for v in _as_list(derived.get(name)) if v not in (None, "")]
     for name in s.integers:

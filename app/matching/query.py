@@ -4,8 +4,7 @@ A demand's title names the need in a few decisive words; its description explain
 Thrown at the engine whole, the description drowns the title (measured on the real demands of
 ``bench``: title alone beats title + description). So a listing becomes a :class:`QueryPlan`:
 
-* the title's informative words (and its character bigrams, which meet clipped or differently segmented
-  titles),
+* the title's informative words,
 * a few **key phrases** of the description: its words ranked by TF-IDF, with document frequencies taken
   from the counterpart index itself (so "key" means "rare where we search", not in some other corpus). A title
   word may be one of them: a word the description keeps using is what the listing is about, and searching it
@@ -28,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from search.analysis import GENERIC_SHARE, analyze, char_bigrams, static_generic_terms, words
+from search.analysis import GENERIC_SHARE, analyze, static_generic_terms, words
 
 MIN_DOCS_FOR_STATS = 1000  # below this the index's own frequencies are too noisy to call a word generic
 KEY_PHRASES = 3            # more phrases dilute the title (dev benchmark: 3 beat 5 and 8)
@@ -46,12 +45,11 @@ class SemanticQuery(NamedTuple):
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """The searchable parts of one listing: weighted title words, key phrases, title bigrams."""
+    """The searchable parts of one listing: title words, key phrases, the texts the model compares."""
 
     title: str
     title_terms: tuple[str, ...]
     phrases: tuple[str, ...]
-    grams: tuple[str, ...]
     idf: dict[str, float] = field(default_factory=dict, compare=False)
     passage: str = ""
 
@@ -116,6 +114,6 @@ def plan_query(title: str, body: str, keywords: list[str], vocabulary: Vocabular
     ranked = sorted(counts, key=lambda w: (-counts[w] * vocabulary.idf(df[w]), w))
     idf = {w: vocabulary.idf(df.get(w, 0)) for w in (*title_terms, *ranked)}
     return QueryPlan(title=title, title_terms=title_terms, phrases=tuple(ranked[:KEY_PHRASES]),
-                     grams=tuple(dict.fromkeys(char_bigrams(title))), idf=idf,
+                     idf=idf,
                      passage="。".join(p for p in (title, " ".join(keywords), body) if p)[:PASSAGE_CHARS]
                      if passage and body.strip() else "")

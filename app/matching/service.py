@@ -3,10 +3,10 @@
 Design (see ../shared/docs/search.md and the dev benchmark in ``bench/``):
 
 1. **Query understanding** (:mod:`.query`): the source listing becomes its title's informative words, a few
-   key phrases of its body and its title's character bigrams; generic words are dropped.
-2. **Candidates from three lists**, all inside the viewer's permission filter: BM25 over the counterpart's
-   titles and keywords (key phrases weighted lower than title words, bodies lower still), BM25 over title
-   bigrams, and the nearest stored embedding vectors of the title and of the title with its key phrases.
+   key phrases of its body and (for a demand) its whole text as a passage; generic words are dropped.
+2. **Candidates from two lists**, both inside the viewer's permission filter: BM25 over the counterpart's
+   titles and keywords (key phrases weighted lower than title words, bodies lower still) and the nearest
+   stored embedding vectors of each semantic query (the title, the title with its key phrases, the passage).
 3. **A rerank over explicit features** — lexical relevance, semantic similarity, technical field (IPC
    overlap and the field the best lexical matches agree on), technical indicator fit, maturity, price
    against budget and region — weighted by ``MATCH_WEIGHTS``; a feature with no data on either side is left
@@ -51,10 +51,6 @@ CONSENSUS_DEPTH = 20  # top lexical candidates whose IPC codes vote on the techn
 WORD_FIELDS = {"title": 1.0, "keywords": 1.0}
 BODY_BOOST = 0.1      # dev split: 0 and 0.1 tie once fused; a listing's body still counts a little
 PHRASE_WEIGHT = 0.5   # a key phrase of the description counts half a title word
-# The bigram list's BM25 beside the word list's (dev split: 0.169 at 0.25, 0.164 at 0.5, 0.168 at 0; since key
-# phrases may repeat title words, 0.175 at 0.25 and 0.178 at 0 — within the noise of 108 demands, whose halves
-# differ by 0.02). Kept: bigrams meet clipped titles and words segmented differently, which real listings have.
-GRAMS_WEIGHT = 0.25
 # Cosines stretched onto [0, 1] as (floor, span) per kind of semantic query (explanations read ≥ 0.6 as high
 # and ≥ 0.3 as medium). On the dev split, e5 title cosines (both sides embedded as queries): all documents 0.847
 # (median), those judged unrelated 0.858, relevant ones 0.880 (median) and 0.910 (90th percentile); a demand's
@@ -211,22 +207,15 @@ class _Context:
 
 
 def lexical_scores(engine, direction: Direction, plan: QueryPlan, visible) -> dict[int, float]:
-    """BM25 of the word list plus the bigram list on ``engine``, scaled so the best candidate scores 1."""
+    """BM25 of the plan's words on ``engine``, scaled so the best candidate scores 1."""
     terms = [(t, 1.0) for t in plan.title_terms] + [(p, PHRASE_WEIGHT) for p in plan.phrases]
-    fields = {**WORD_FIELDS, direction.target_body: BODY_BOOST}
-    scores: dict[int, float] = {}
-    for request, weight in (
-        (SearchRequest(resource=direction.target, terms=terms, fields=fields, filters=visible,
-                       per_page=LEXICAL_CANDIDATES, source=False), 1.0),
-        (SearchRequest(resource=direction.target, terms=[(g, 1.0) for g in plan.grams], fields={"title_grams": 1.0},
-                       filters=visible, per_page=LEXICAL_CANDIDATES, source=False), GRAMS_WEIGHT),
-    ):
-        if not request.terms:
-            continue
-        for hit in engine.search(request).hits:
-            scores[hit.id] = scores.get(hit.id, 0.0) + weight * hit.score
-    top = max(scores.values(), default=0.0) or 1.0
-    return {i: score / top for i, score in scores.items()}
+    if not terms:
+        return {}
+    hits = engine.search(SearchRequest(resource=direction.target, terms=terms,
+                                       fields={**WORD_FIELDS, direction.target_body: BODY_BOOST}, filters=visible,
+                                       per_page=LEXICAL_CANDIDATES, source=False)).hits
+    top = max((hit.score for hit in hits), default=0.0) or 1.0
+    return {hit.id: hit.score / top for hit in hits}
 
 
 def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids: set[int]) -> dict[int, float]:

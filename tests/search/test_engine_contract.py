@@ -179,11 +179,6 @@ def test_weighted_terms_in_chosen_fields_and_the_and_operator(loaded):
     assert ids(search(loaded, terms=[("正极材料", 0.1), ("电池", 1.0)], fields={"title": 1.0}))[0] != 1
 
 
-def test_title_bigrams_meet_words_segmented_differently(loaded):
-    # "能量密" is no word, but its bigrams are in document 1's abstract only; titles' bigrams are indexed.
-    assert ids(search(loaded, terms=[("正极", 1.0), ("极材", 1.0)], fields={"title_grams": 1.0})) == [1]
-
-
 def test_document_frequencies_count_documents_per_term_across_fields(loaded):
     df = loaded.document_frequencies("patents", ["title", "abstract"], ["电池", "正极材料", "zzzz"])
     assert df == {"电池": 3, "正极材料": 1, "zzzz": 0}  # 1 (abstract), 3 and 4 (titles)
