@@ -113,7 +113,6 @@ def plan_query(title: str, body: str, keywords: list[str], vocabulary: Vocabular
     counts = Counter(w for w in body_words if w not in generic and df.get(w, 0) > 0)
     ranked = sorted(counts, key=lambda w: (-counts[w] * vocabulary.idf(df[w]), w))
     idf = {w: vocabulary.idf(df.get(w, 0)) for w in (*title_terms, *ranked)}
-    return QueryPlan(title=title, title_terms=title_terms, phrases=tuple(ranked[:KEY_PHRASES]),
-                     idf=idf,
-                     passage="。".join(p for p in (title, " ".join(keywords), body) if p)[:PASSAGE_CHARS]
-                     if passage and body.strip() else "")
+    whole_text = "。".join(part for part in (title, " ".join(keywords), body) if part)
+    return QueryPlan(title=title, title_terms=title_terms, phrases=tuple(ranked[:KEY_PHRASES]), idf=idf,
+                     passage=whole_text[:PASSAGE_CHARS] if passage and body.strip() else "")

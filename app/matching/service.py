@@ -231,8 +231,8 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     stored = embeddings.vector_index.load(direction.target)
     if not len(stored):  # the feature stays unknown; nothing to embed for
         return {}
-    kinds = [query.kind for query in plan.semantic_queries]
-    queries = embeddings.embed_queries(plan.semantic_queries)
+    semantic = plan.semantic_queries
+    queries = embeddings.embed_queries(semantic)
     nearest = stored.nearest(queries, SEMANTIC_CANDIDATES)
     wanted = sorted(nearest - lexical_ids)
     if wanted:
@@ -242,8 +242,8 @@ def _semantic_scores(direction: Direction, plan: QueryPlan, visible, lexical_ids
     else:
         allowed = set()
     vectors = stored.vectors(lexical_ids | allowed)
-    return {i: sum(_calibrated(float(v @ q), kind) for q, kind in zip(queries, kinds, strict=True)) / len(queries)
-            for i, v in vectors.items()}
+    return {i: sum(_calibrated(float(v @ q), query.kind) for q, query in zip(queries, semantic, strict=True))
+            / len(queries) for i, v in vectors.items()}
 
 
 def _calibrated(cosine: float, kind: str) -> float:
