@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -50,10 +51,16 @@ class Spec:
         raise KeyError(f"{self.resource} has no indexed field {field!r}")
 
 
+def new_index_name(base: str, resource: str) -> str:
+    """A fresh name for an index of ``resource``: ``base``, the current mapping version and a stamp (both engines
+    name their indexes so; :func:`outdated` reads the version back)."""
+    return f"{base}-v{spec(resource).version}-{time.time_ns()}"
+
+
 def outdated(resource: str, index_name: str) -> str | None:
-    """Why the index named ``index_name`` (``…-v{version}-{stamp}``, as both engines name them) no longer fits
-    ``resource``'s current mapping, or None. A new mapping version also marks a change of analysis: documents
-    indexed with the old tokens would miss queries analysed with the new ones until a reindex."""
+    """Why the index named ``index_name`` (see :func:`new_index_name`) no longer fits ``resource``'s current
+    mapping, or None. A new mapping version also marks a change of analysis: documents indexed with the old
+    tokens would miss queries analysed with the new ones until a reindex."""
     match = re.search(r"-v(\d+)-\d+$", index_name)
     built, current = (int(match.group(1)) if match else None), spec(resource).version
     if built == current:

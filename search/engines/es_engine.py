@@ -7,7 +7,6 @@ Documents are stored as the analysed index fields plus the original search docum
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
@@ -15,7 +14,7 @@ from elasticsearch.helpers import bulk, streaming_bulk
 
 from ..engine import Engine, EngineUnavailable, IndexDamaged, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
-from ..specs import index_fields, outdated, spec
+from ..specs import index_fields, new_index_name, outdated, spec
 from .tantivy_engine import PRICE_FIELDS
 
 REQUEST_TIMEOUT = 30
@@ -41,7 +40,7 @@ class ElasticsearchEngine(Engine):
 
     def _create_index(self, resource: str) -> str:
         s = spec(resource)
-        name = f"{self.alias(resource)}-v{s.version}-{time.time_ns()}"
+        name = new_index_name(self.alias(resource), resource)
         self.client.indices.create(index=name, settings=s.mapping["settings"], mappings=s.mapping["mappings"])
         return name
 

@@ -24,7 +24,6 @@ import shutil
 import struct
 import sys
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +34,7 @@ import tantivy
 
 from ..engine import Engine, IndexDamaged, RawHit, search_fields
 from ..query import And, Filter, MatchAll, Not, Or, Range, SearchRequest, Term
-from ..specs import index_fields, outdated, spec, to_datetime
+from ..specs import index_fields, new_index_name, outdated, spec, to_datetime
 
 WRITER_HEAP = 64_000_000
 WHITESPACE = "tb_whitespace"
@@ -307,7 +306,7 @@ class TantivyEngine(Engine):
         return self.root / f"{self.prefix}-{resource}.current"
 
     def _new_path(self, resource: str) -> Path:
-        return self.root / f"{self.prefix}-{resource}-v{spec(resource).version}-{time.time_ns()}"
+        return self.root / new_index_name(f"{self.prefix}-{resource}", resource)
 
     def _live_index(self, resource: str) -> _LiveIndex:
         """The validated live index; reopened when ``reindex`` (any process) swapped the pointer.
