@@ -144,9 +144,10 @@ def inspect_index(path: Path, verified: dict[str, tuple] | None = None) -> tuple
     for name in names:
         try:
             stamp = _stamp((path / name).stat())
-        except FileNotFoundError:
+            intact = verified.get(name) == stamp or _file_is_intact(path / name, stamp[2])
+        except FileNotFoundError:  # also when a writer merged it away while we read it (inspect_settled looks again)
             return f"segment file {name} missing", {}
-        if verified.get(name) != stamp and not _file_is_intact(path / name, stamp[2]):
+        if not intact:
             return f"segment file {name} damaged", {}
         files[name] = stamp
     return None, files

@@ -182,3 +182,16 @@ def test_elasticsearch_down_then_back_is_repaired_by_reindex_with_no_write_lost(
         search.engine.drop_all()
         app.config["ELASTICSEARCH_URL"] = None
         search.reopen()
+
+
+def test_a_segment_file_merged_away_while_it_is_checked_is_looked_at_again(app, indexed, monkeypatch):
+    """A writer in another process may delete a segment between our stat and our read of it: that is a file gone
+    (looked at again once meta.json settles), not an error escaping to the reader's request."""
+    from search.engines import tantivy_engine
+
+    def vanished(path, size):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(tantivy_engine, "_file_is_intact", vanished)
+    problem, files = tantivy_engine.inspect_index(_live_folder(app))
+    assert problem.startswith("segment file ") and problem.endswith(" missing") and files == {}
