@@ -43,6 +43,7 @@ CACHE = Path(__file__).parent / "results" / "bdci"
 FEATURES = ("lexical", "semantic", "classification", "indicators", "maturity", "price", "region")
 # Query components, switched off one at a time by zeroing the module constant that controls them.
 COMPONENTS = {"key_phrases": ("app.matching.query", "KEY_PHRASES", 0),
+              "feedback": ("app.matching.service", "FEEDBACK_DEPTH", 0),
               "body_field": ("app.matching.service", "BODY_BOOST", 0.0),
               "passage": ("app.matching.service", "DEMAND_TO_PATENTS", replace(matching.DEMAND_TO_PATENTS, passage=False))}
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from app.matching import service as matching
@@ -117,3 +118,24 @@ def test_classification_consensus_pulls_up_the_field_the_best_matches_share():
     assert same_field.value > other_field.value
     assert classification_fit([], [], {}, "新能源", "新能源").value == 1.0
     assert classification_fit([], [], {}, None, None).value is None
+
+
+def _unit(*values):
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_feedback_lifts_a_candidate_close_in_meaning_to_the_best_matches(monkeypatch):
+    monkeypatch.setattr(matching, "FEEDBACK_DEPTH", 2)
+    best = {1: _unit(1, 0.1, 0), 2: _unit(1, 0, 0.1)}
+    # 3 and 4 read alike to the source's queries; 3 is about what the best matches are about, 4 is not.
+    meaning = matching._Meaning({1: 0.9, 2: 0.8, 3: 0.3, 4: 0.3},
+                                {**best, 3: _unit(1, 0.05, 0.05), 4: _unit(0.7, 1, 0)}, queries=3)
+    similarities = matching.with_feedback(meaning, {1: 0.5}, {"lexical": 0.15, "semantic": 0.32})
+    assert similarities[3] > 0.3 > similarities[4]
+    assert similarities[1] > similarities[4] and all(0 <= s <= 1 for s in similarities.values())
+    # Too small a pool has no top to learn from; no feedback when it is switched off.
+    small = matching._Meaning({1: 0.9, 2: 0.8}, best, queries=3)
+    assert matching.with_feedback(small, {}, {"semantic": 0.32}) == small.similarities
+    monkeypatch.setattr(matching, "FEEDBACK_DEPTH", 0)
+    assert matching.with_feedback(meaning, {}, {"semantic": 0.32}) == meaning.similarities
