@@ -134,6 +134,7 @@ def test_feedback_lifts_a_candidate_close_in_meaning_to_the_best_matches(monkeyp
     similarities = matching.with_feedback(meaning, {1: 0.5}, {"lexical": 0.15, "semantic": 0.32})
     assert similarities[3] > 0.3 > similarities[4]
     assert similarities[1] > similarities[4] and all(0 <= s <= 1 for s in similarities.values())
+    assert max(similarities.values()) == pytest.approx(0.9)  # it reorders; the best stays what the queries found
     # Too small a pool has no top to learn from; no feedback when it is switched off.
     small = matching._Meaning({1: 0.9, 2: 0.8}, best, queries=3)
     assert matching.with_feedback(small, {}, {"semantic": 0.32}) == small.similarities
