@@ -52,13 +52,13 @@ LEXICAL_CANDIDATES = 100
 # each rank the dev split exactly as 100 each (nDCG@10 0.192, Recall@100 0.353 against 0.347) and leave a third
 # fewer candidates to score: match p95 at 100k patents 55 ms with 100.
 SEMANTIC_CANDIDATES = 50
-# Pseudo-relevance feedback (:func:`with_feedback`). Dev split, matcher nDCG@10 0.192 without: depth 3 / 5 / 8 / 10
-# at weight 2: 0.200 / 0.197 / 0.196 / 0.196; depth 5 at weight 1 / 2 / 3 / 4 / 6: 0.194 / 0.197 / 0.200 / 0.201 /
-# 0.200; both halves of the split better at depth 5, weight 3 (0.175 → 0.185, 0.210 → 0.215); deeper feedback with
-# more weight drifts off the topic (depth 15, weight 6: 0.181). Keeping the first pass's best similarity as the
-# maximum (see there) measured alike (0.200).
-FEEDBACK_DEPTH = 5
-FEEDBACK_WEIGHT = 3.0
+# Pseudo-relevance feedback (:func:`with_feedback`). Dev split, matcher nDCG@10 0.192 without; at weight 2, depth
+# 2 / 3 / 4 / 5 / 6 / 8: 0.201 / 0.200 / 0.197 / 0.198 / 0.196 / 0.195; depth 3 at weight 1 / 2 / 3 / 4 / 5: 0.195 /
+# 0.200 / 0.198 / 0.199 / 0.199; every depth of 2 to 5 at weight 2 to 5 reads 0.196–0.202, deeper feedback with
+# more weight drifts off the topic (depth 8, weight 4: 0.190). Both halves of the split better at depth 3, weight 2
+# (0.175 → 0.186, 0.210 → 0.215). Three feedback documents is the usual choice for dense retrievers too.
+FEEDBACK_DEPTH = 3
+FEEDBACK_WEIGHT = 2.0
 CONSENSUS_DEPTH = 20  # top lexical candidates whose IPC codes vote on the technical field
 # Field boosts of the word query: a counterpart's title names its subject; its body mentions many things.
 WORD_FIELDS = {"title": 1.0, "keywords": 1.0}
