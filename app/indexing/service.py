@@ -16,9 +16,10 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.core.extensions import db
+from app.core.models import utcnow
 from app.core.outbox import drain_after_commit, drain_outbox
 from app.core.search import search
 from app.core.uow import Operation, UnitOfWork
@@ -130,15 +131,40 @@ def reindex(resource: str, progress=None) -> int:
     """Rebuild ``resource``'s index from the database whatever state it is in; returns the number of documents.
 
     It holds the writer lease throughout, so changes committed meanwhile wait in the outbox, and drains them
-    into the new index before letting go.
+    into the new index before letting go. Outbox rows of ``resource`` already committed when the pass began are
+    in the new index: they are settled, not applied again (after a bulk import, applying them wrote every
+    document a second time, and the replaced copies stayed in the engine's term statistics until its segments
+    merged, so rankings depended on the index's history).
     """
     service = sources()[resource]
     engine = search.engine
     with engine.writer_lease(blocking=True):
+        reflected = _pending_rows(resource)
         with _cyclic_gc_paused():
             count = engine.reindex(resource, service.iter_search_documents(), progress=progress)
+        _settle([row_id for row_id, _ in reflected])
         drain()
+    if reflected:  # as a drain would have: e.g. their vectors are computed next
+        index_synced.send(resource, ids=sorted({object_id for _, object_id in reflected}))
     return count
+
+
+def _pending_rows(resource: str) -> list[tuple[int, int]]:
+    """(outbox id, object id) of the pending rows of ``resource``, read in a transaction ended at once (so the
+    pass that follows sees every change they stand for)."""
+    with UnitOfWork() as uow:
+        return [tuple(row) for row in uow.session.execute(
+            select(SearchOutbox.id, SearchOutbox.object_id).where(SearchOutbox.resource == resource,
+                                                                  SearchOutbox.processed_at.is_(None)))]
+
+
+def _settle(row_ids: list[int], chunk: int = 5000) -> None:
+    """Mark outbox rows ``row_ids`` applied (only these: a row committed later may not be in the pass)."""
+    for start in range(0, len(row_ids), chunk):
+        with UnitOfWork() as uow:
+            uow.session.execute(update(SearchOutbox).where(SearchOutbox.id.in_(row_ids[start:start + chunk]),
+                                                           SearchOutbox.processed_at.is_(None))
+                                .values(processed_at=utcnow()))
 
 
 @contextmanager

@@ -161,3 +161,33 @@ def test_a_word_only_an_edited_listings_old_version_had_is_unknown(market, db_se
     result = _search(Identity.anonymous(), "patents", q="液流 磷酸铁锂")
     assert result["unknown_terms"] == ["液流"] and not result["exact"]
     assert [hit["id"] for hit in _search(Identity.anonymous(), "patents", q="磷酸铁锂")["hits"]] == [public.id]
+
+
+def test_reindex_settles_the_backlog_it_already_holds_and_drains_what_comes_meanwhile(app, app_engine, university,
+                                                                                      monkeypatch, db_session):
+    """Changes committed before a reindex are in the new index: their outbox rows are settled, not applied a second
+    time (which rewrote every document after a bulk import); a change committed during the pass is still drained,
+    and the settled listings are announced as a drain would (their vectors come next)."""
+    from app.indexing.signals import index_synced
+
+    monkeypatch.setitem(app.config, "SEARCH_DRAIN_AFTER_COMMIT", False)  # a bulk import leaves its rows pending
+    before = [make_listing("patents", university, title=f"重建索引前发布的专利{i}号") for i in range(3)]
+    assert indexing.status()["outbox_backlog"] >= 3
+    applied, announced, late = [], [], []
+    sync_index = patents_service.sync_index
+    monkeypatch.setattr(patents_service, "sync_index", lambda ids: applied.append(set(ids)) or sync_index(ids))
+    engine_reindex = type(app_engine).reindex
+
+    def publish_during_the_pass(engine, resource, documents, progress=None):
+        late.append(make_listing("patents", university, title="重建索引期间发布的专利"))
+        return engine_reindex(engine, resource, documents, progress=progress)
+
+    monkeypatch.setattr(type(app_engine), "reindex", publish_during_the_pass)
+    with index_synced.connected_to(lambda sender, ids: announced.extend(ids), sender="patents"):
+        assert indexing.reindex("patents") == 4
+    assert app_engine.count("patents") == 4
+    assert set().union(*applied) == {late[0].id}  # only the listing published during the pass was applied again
+    assert {p.id for p in before} <= set(announced)
+    assert db_session.query(SearchOutbox).filter(SearchOutbox.processed_at.is_(None)).count() == 0
+    assert {h["title"] for h in _search(Identity.anonymous(), "patents", q="重建索引")["hits"]} == {
+        *(p.title for p in before), "重建索引期间发布的专利"}
