@@ -40,7 +40,9 @@ def _instance_secret_key(instance_path: Path) -> str:
 # both sides, e5 similarity of titles (calibrated on 0.85–0.93) outweighs BM25 about 2:1 (re-checked 2026-12-01
 # with listings embedded as queries, every document scored offline: nDCG@10 0.172 at 2.1:1 and 3:1, 0.169 at 4:1,
 # 0.168 at 1.5:1, about 0.16 at 1:1; again once a demand's passage joined the semantic queries and title bigrams
-# left: the matcher 0.192, 0.191 and 0.194 with lexical at 0.15, 0.20 and 0.25 — flat, so kept). Classification and the fit features have no data there:
+# left: the matcher 0.192, 0.191 and 0.194 with lexical at 0.15, 0.20 and 0.25 — flat, so kept; with feedback
+# (2026-12-02) 0.190 / 0.199 / 0.200 / 0.196 / 0.196 / 0.197 at 0.10 / 0.12 / 0.15 / 0.18 / 0.20 / 0.25 — kept).
+# Classification and the fit features have no data there:
 # classification is kept small; fit only scales relevance (app/matching/features.py), by up to 38% when a
 # candidate fails every stated condition of the buyer.
 DEFAULT_MATCH_WEIGHTS = {
