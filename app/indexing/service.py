@@ -85,8 +85,7 @@ def _pending_count() -> int:
 def rows_only_a_reindex_restores(resource: str) -> int:
     """Listings of ``resource`` without a pending outbox row: an empty new index would never receive them."""
     model = sources()[resource].model
-    pending = select(SearchOutbox.object_id).where(SearchOutbox.resource == resource,
-                                                   SearchOutbox.processed_at.is_(None))
+    pending = select(SearchOutbox.object_id).where(*_pending_of(resource))
     return db.session.scalar(select(func.count(model.id)).where(model.id.not_in(pending)))
 
 
@@ -153,9 +152,13 @@ def _pending_rows(resource: str) -> list[tuple[int, int]]:
     """(outbox id, object id) of the pending rows of ``resource``, read in a transaction ended at once (so the
     pass that follows sees every change they stand for)."""
     with UnitOfWork() as uow:
-        return [tuple(row) for row in uow.session.execute(
-            select(SearchOutbox.id, SearchOutbox.object_id).where(SearchOutbox.resource == resource,
-                                                                  SearchOutbox.processed_at.is_(None)))]
+        return list(uow.session.execute(select(SearchOutbox.id, SearchOutbox.object_id)
+                                        .where(*_pending_of(resource))))
+
+
+def _pending_of(resource: str) -> tuple:
+    """The conditions of ``resource``'s pending outbox rows."""
+    return SearchOutbox.resource == resource, SearchOutbox.processed_at.is_(None)
 
 
 def _settle(row_ids: list[int], chunk: int = 5000) -> None:
